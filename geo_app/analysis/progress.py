@@ -54,7 +54,8 @@ def stages_as_of(
     ev = ev.sort_values(["effective_date", "recorded_at", "event_id"], kind="stable")
     last = ev.groupby("parcel_id", sort=False)["to_stage"].last()
     ids = pd.Series(np.asarray(parcel_ids), dtype="object")
-    return ids.map(last).fillna(NOT_STARTED).astype("object").set_axis(ids.index)
+    mapped = ids.map(last.astype("object")).astype("object")
+    return mapped.where(mapped.notna(), NOT_STARTED)
 
 
 def progress(

@@ -151,7 +151,7 @@ def _history(parcels: gpd.GeoDataFrame, rng: np.random.Generator) -> pd.DataFram
 
 # --- loop road, sites and villages ----------------------------------------------------------
 
-_LOOP_CENTRE = (113.515, 31.752)
+_LOOP_CENTRE = (113.515, 31.745)
 
 
 def _road(rng: np.random.Generator) -> tuple[gpd.GeoDataFrame, shapely.LineString]:
@@ -176,7 +176,7 @@ def _sites(rng: np.random.Generator, road: shapely.LineString,
         geoms.append(geom)
 
     add("S-FJS", "府君山生态示范片", "Fujunshan ecological demonstration area", "ecological",
-        blob(cx - 200, cy + 5200, 1300, rng, n=12))
+        blob(cx - 200, cy + 4600, 1100, rng, n=12))
     add("S-DS", "独山龙王坳景区", "Dushan Longwang'ao scenic area", "scenic",
         blob(cx - 900, cy + 300, 700, rng, n=11), "3A")
     add("S-HH", "挑水荷花生态园", "Tiaoshui lotus eco-park", "scenic",
@@ -186,11 +186,11 @@ def _sites(rng: np.random.Generator, road: shapely.LineString,
     add("S-KH", "康华农业流转农田", "Kanghua Agriculture contract farmland", "contract_farmland",
         farm)
     placed = [*avoid, *geoms]
-    base_rng = np.array([[-16000.0, 16000.0], [-17000.0, 6000.0]])
+    xmin, ymin = lonlat_to_plane(113.32, 31.61)
+    xmax, ymax = lonlat_to_plane(113.58, 31.79)
     i = 0
     while i < len(names.AGRI_BASES):
-        bx = cx + rng.uniform(*base_rng[0])
-        by = cy + rng.uniform(*base_rng[1])
+        bx, by = rng.uniform(xmin, xmax), rng.uniform(ymin, ymax)
         geom = scale_to_area(blob(bx, by, 400, rng, n=8), rng.uniform(200, 900) * M2_PER_MU)
         if any(geom.distance(p) < 900 for p in placed) or geom.distance(road) < 600:
             continue
