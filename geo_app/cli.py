@@ -67,7 +67,9 @@ def layers_cmd(store: StoreOpt = None, as_json: JsonOpt = False) -> None:
         return
     typer.echo(f"store: {st.location}")
     for info in infos:
-        typer.echo(f"  {info.name:<12} {info.feature_count:>6}  {info.geometry_type:<16} {info.crs}")
+        typer.echo(
+            f"  {info.name:<12} {info.feature_count:>6}  {info.geometry_type:<16} {info.crs}"
+        )
 
 
 @app.command("area")
@@ -94,7 +96,9 @@ def area_cmd(
         typer.echo(f"{f['id']!s:<10} {f['name']!s:<16} {f['area_mu_plane']:>12.2f} "
                    f"{f['area_mu_ellipsoidal']:>15.2f} {f['area_ha_plane']:>10.2f}")
     for g in report.get("groups", []):
-        typer.echo(f"{by}={g['value']!s:<20} {g['count']:>4} features {g['area_mu_plane']:>12.2f} mu")
+        typer.echo(
+            f"{by}={g['value']!s:<20} {g['count']:>4} features {g['area_mu_plane']:>12.2f} mu"
+        )
     t = report["total"]
     typer.echo(f"total {t['count']} features: {t['area_mu_plane']:.2f} mu plane, "
                f"{t['area_mu_ellipsoidal']:.2f} mu ellipsoidal, {t['area_ha_plane']:.2f} ha")
@@ -206,3 +210,7 @@ def main() -> None:
             exc.show()
             sys.exit(exc.exit_code)
         raise
+
+
+if __name__ == "__main__":
+    main()

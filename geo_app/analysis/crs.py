@@ -83,7 +83,7 @@ def choose_plane_crs(gdf: gpd.GeoDataFrame, *, override: str | None = None) -> P
         raise CRSError("The data has no CRS; set one before computing areas.")
     if len(gdf) == 0:
         raise CRSError("The layer is empty: there is no extent to choose a plane from.")
-    minx, miny, maxx, maxy = gdf.to_crs(GEOGRAPHIC_EPSG).total_bounds
+    minx, _miny, maxx, _maxy = gdf.to_crs(GEOGRAPHIC_EPSG).total_bounds
     lon = (minx + maxx) / 2.0
     zone = gk3_zone(lon)
     epsg = gk3_epsg(zone)
@@ -104,19 +104,19 @@ def infer_crs(gdf: gpd.GeoDataFrame) -> tuple[int, str]:
     if len(gdf) == 0:
         raise CRSError("The file has no CRS and no features to infer one from; give --source-crs.")
     minx, miny, maxx, maxy = gdf.total_bounds
-    if -180 <= minx and maxx <= 180 and -90 <= miny and maxy <= 90:
+    if minx >= -180 and maxx <= 180 and miny >= -90 and maxy <= 90:
         return GEOGRAPHIC_EPSG, (
             f"no CRS in the file; coordinates {minx:.3f}..{maxx:.3f}, {miny:.3f}..{maxy:.3f} "
             "look like longitude/latitude, read as CGCS2000 (EPSG:4490)"
         )
-    if 1e7 <= minx and maxx < 1e8 and 1e6 <= miny < 1e7:
+    if minx >= 1e7 and maxx < 1e8 and 1e6 <= miny < 1e7:
         zone = int(minx // 1e6)
         if zone == int(maxx // 1e6) and 25 <= zone <= 45:
             return gk3_epsg(zone, prefixed=True), (
                 f"no CRS in the file; eastings {minx:.0f}..{maxx:.0f} carry zone prefix {zone}, "
                 f"read as CGCS2000 3-degree Gauss-Krüger zone {zone} with prefix"
             )
-    if 1e5 <= minx and maxx < 1e6 and 1e6 <= miny < 1e7:
+    if minx >= 1e5 and maxx < 1e6 and 1e6 <= miny < 1e7:
         raise CRSError(
             "The file has no CRS and its 6-digit eastings do not say which Gauss-Krüger zone "
             "they are in. Give it with --source-crs (for Suizhou: EPSG:4547, CM 114°E)."

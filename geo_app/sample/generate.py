@@ -139,7 +139,8 @@ def _history(parcels: gpd.GeoDataFrame, rng: np.random.Generator) -> pd.DataFram
                 "parcel_id": row.id, "from_stage": previous, "to_stage": stage.value,
                 "effective_date": day.isoformat(),
                 "officer": _OFFICERS[int(rng.integers(0, len(_OFFICERS)))],
-                "note": f"{stage.label_zh}", "evidence": f"随高新征〔{day.year}〕{len(events) + 1}号",
+                "note": stage.label_zh,
+                "evidence": f"随高新征〔{day.year}〕{len(events) + 1}号",
                 "recorded_at": recorded.isoformat(timespec="seconds"), "is_correction": 0,
             })
             previous = stage.value
@@ -163,7 +164,7 @@ def _road(rng: np.random.Generator) -> tuple[gpd.GeoDataFrame, shapely.LineStrin
 
 
 def _sites(rng: np.random.Generator, road: shapely.LineString,
-           avoid: list[Polygon]) -> tuple[gpd.GeoDataFrame, Polygon, tuple[float, float]]:
+           avoid: list[Polygon]) -> tuple[gpd.GeoDataFrame, tuple[float, float]]:
     cx, cy = lonlat_to_plane(*_LOOP_CENTRE)
     # 挑水: on the south-east of the loop, just outside the road
     ring_pt = road.interpolate(road.project(Point(cx + 2600, cy - 2600)))
@@ -198,14 +199,14 @@ def _sites(rng: np.random.Generator, road: shapely.LineString,
         add(f"S-AG{i + 1}", zh, en, "agricultural_base", geom)
         placed.append(geom)
         i += 1
-    return _frame(rows, geoms), farm, tiaoshui
+    return _frame(rows, geoms), tiaoshui
 
 
 def _villages(
     rng: np.random.Generator, road: shapely.LineString, avoid: list[Polygon],
     tiaoshui: tuple[float, float],
 ) -> gpd.GeoDataFrame:
-    cx, cy = lonlat_to_plane(*_LOOP_CENTRE)
+    cx, _cy = lonlat_to_plane(*_LOOP_CENTRE)
     xmin, ymin = lonlat_to_plane(113.31, 31.605)
     xmax, ymax = lonlat_to_plane(113.59, 31.795)
     all_names = [*names.ARTICLE_VILLAGES, *names.INVENTED_VILLAGES]
@@ -363,7 +364,7 @@ def build_sample(seed: int = SEED) -> SampleData:
     events = _history(parcels, rng)
     roads, road = _road(rng)
     park_polys = list(parks.to_crs(PLANE_EPSG).geometry)
-    sites, farm, tiaoshui = _sites(rng, road, park_polys)
+    sites, tiaoshui = _sites(rng, road, park_polys)
     site_polys = list(sites.to_crs(PLANE_EPSG).geometry)
     villages = _villages(rng, road, [*park_polys, *site_polys], tiaoshui)
     facilities = _facilities(villages, rng)

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import numpy as np
-from shapely import affinity
 from pyproj import Transformer
+from shapely import affinity
 from shapely.geometry import LineString, Polygon, box
 
 from geo_app.analysis.crs import GEOGRAPHIC_EPSG

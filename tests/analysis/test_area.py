@@ -10,6 +10,7 @@ from geo_app.analysis.area import add_areas, area_totals
 from geo_app.analysis.crs import PlaneCRS
 
 GRS80 = Geod(ellps="GRS80")  # CGCS2000's ellipsoid
+OFFSET = np.array([440_000, 3_505_000])  # GK CM 114°E, near Suizhou
 
 
 def _km_square_in_gk() -> gpd.GeoDataFrame:
@@ -58,7 +59,7 @@ def test_totals_by_group_sum_feature_areas():
     squares = [box(0, 0, 100, 100), box(200, 0, 300, 200), box(400, 0, 500, 50)]
     gdf = gpd.GeoDataFrame(
         {"id": ["a", "b", "c"], "phase": [1, 2, 1]},
-        geometry=[Polygon(np.asarray(s.exterior.coords) + [440_000, 3_505_000]) for s in squares],
+        geometry=[Polygon(np.asarray(s.exterior.coords) + OFFSET) for s in squares],
         crs=4547,
     )
     measured, _ = add_areas(gdf)

@@ -6,7 +6,7 @@ from geo_app.analysis.units import M2_PER_MU, m2_to_ha, m2_to_mu, mu_to_m2
 
 
 def test_one_mu_is_a_fifteenth_of_a_hectare():
-    assert M2_PER_MU == pytest.approx(666.6666667)
+    assert pytest.approx(666.6666667) == M2_PER_MU
     assert m2_to_mu(10_000.0) == pytest.approx(15.0)
 
 

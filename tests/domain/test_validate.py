@@ -74,4 +74,5 @@ def test_unknown_stage_lists_the_stages():
 def test_stage_order_is_the_workflow_order():
     assert ParcelStage.PRE_NOTICE.order == 0
     assert ParcelStage.NET_LAND.order < ParcelStage.SUPPLIED.order
-    assert ParcelStage.SUPPLIED.is_net_land_or_later and not ParcelStage.APPROVED.is_net_land_or_later
+    assert ParcelStage.SUPPLIED.is_net_land_or_later
+    assert not ParcelStage.APPROVED.is_net_land_or_later

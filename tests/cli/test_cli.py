@@ -1,0 +1,140 @@
+from __future__ import annotations
+
+import subprocess
+import sys
+import warnings
+
+import geopandas as gpd
+import pytest
+from pyproj import Geod
+from shapely.geometry import box
+
+GRS80 = Geod(ellps="GRS80")
+MU = 10000 / 15
+
+
+def _write_without_crs(gdf: gpd.GeoDataFrame, path) -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # "'crs' was not provided" is the point
+        gdf.to_file(path)
+    path.with_suffix(".prj").unlink(missing_ok=True)
+
+
+AREA_KEYS = {"area_m2_plane", "area_m2_ellipsoidal", "area_mu_plane", "area_mu_ellipsoidal",
+             "area_ha_plane"}
+
+
+def test_layers_lists_counts_and_crs(run_cli):
+    res = run_cli("layers")
+    assert res.code == 0
+    assert "villages" in res.out and "44" in res.out and "EPSG:4490" in res.out
+
+
+def test_area_json_has_the_documented_shape_and_known_totals(run_cli, sample_gpkg):
+    res = run_cli("area", "parcels", "--by", "phase", "--json", "--store", str(sample_gpkg))
+    assert res.code == 0, res.err
+    data = res.json()
+    assert data["crs_plane"] == "EPSG:4547" and "114°E" in data["crs_reason"]
+    assert len(data["features"]) == 32
+    assert set(data["features"][0]) >= AREA_KEYS and {"id", "name"} <= set(data["features"][0])
+    assert data["total"]["area_mu_plane"] == pytest.approx(3120.0, abs=0.01)
+    groups = {g["value"]: g for g in data["groups"]}
+    assert groups[1]["area_mu_plane"] == pytest.approx(1420.0, abs=0.01)
+    assert groups[2]["area_mu_plane"] == pytest.approx(1700.0, abs=0.01)
+
+
+def test_area_of_a_file_without_crs_infers_lonlat_and_says_so(run_cli, tmp_path):
+    poly = box(113.40, 31.70, 113.41, 31.71)
+    path = tmp_path / "noprj.shp"  # GeoJSON is WGS 84 by definition; a bare .shp is not
+    _write_without_crs(gpd.GeoDataFrame({"id": [1], "name": ["x"]}, geometry=[poly]), path)
+    res = run_cli("area", str(path), "--json")
+    assert res.code == 0, res.err
+    assert "longitude/latitude" in res.err and "EPSG:4490" in res.err
+    ours = res.json()["features"][0]["area_m2_ellipsoidal"]
+    assert ours == pytest.approx(abs(GRS80.geometry_area_perimeter(poly)[0]), rel=1e-4)
+
+
+def test_area_of_prefixed_gk_shapefile_without_prj(run_cli, tmp_path):
+    sq = box(38_441_000, 3_507_000, 38_442_000, 3_508_000)  # 1 km² in zone 38 with prefix
+    path = tmp_path / "survey.shp"
+    _write_without_crs(gpd.GeoDataFrame({"id": [1], "name": ["a"]}, geometry=[sq]), path)
+    res = run_cli("area", str(path), "--json")
+    assert res.code == 0, res.err
+    assert "zone prefix 38" in res.err
+    assert res.json()["features"][0]["area_mu_plane"] == pytest.approx(1500.0, abs=1e-3)
+
+
+def test_six_digit_gk_without_crs_is_refused_with_advice(run_cli, tmp_path):
+    path = tmp_path / "six.shp"
+    _write_without_crs(
+        gpd.GeoDataFrame({"id": [1]}, geometry=[box(441_000, 3_507_000, 442_000, 3_508_000)]),
+        path,
+    )
+    res = run_cli("area", str(path))
+    assert res.code == 2
+    assert res.err.startswith("error: ") and "--source-crs" in res.err
+    assert "Traceback" not in res.err
+    res = run_cli("area", str(path), "--source-crs", "EPSG:4547", "--json")
+    assert res.json()["total"]["area_mu_plane"] == pytest.approx(1500.0, abs=1e-3)
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("area", "lakes"), "neither a layer in the store"),
+        (("area", "parcels", "--by", "colour"), "No field 'colour'"),
+        (("area", "parcels", "--crs", "EPSG:3857"), "Web Mercator"),
+        (("progress", "--as-of", "2021-02-30"), "YYYY-MM-DD"),
+        (("coverage", "--of", "parks", "--by", "parcels", "--status", "done"),
+         "Unknown acquisition stage"),
+        (("proximity", "--features", "villages", "--of", "roads", "--within", "-5"), "metres"),
+        (("layers", "--store", "/nonexistent/x.gpkg"), "No GeoPackage"),
+    ],
+)
+def test_user_errors_are_one_clear_line(run_cli, args, message):
+    res = run_cli(*args)
+    assert res.code == 2
+    assert message in res.err
+    assert len(res.err.strip().splitlines()) == 1
+
+
+def test_unreadable_file_is_refused(run_cli, tmp_path):
+    bad = tmp_path / "bad.geojson"
+    bad.write_text("{ not json")
+    res = run_cli("area", str(bad))
+    assert res.code == 2 and "not a vector file" in res.err
+
+
+def test_progress_json_now_and_as_of(run_cli):
+    now = run_cli("progress", "--json").json()
+    p1, p2 = now["phases"]
+    assert (p1["phase"], p1["target_mu"], p2["target_mu"]) == (1, 1420, 1700)
+    assert p1["net_land_mu"] == pytest.approx(1420.0, abs=0.01)
+    assert p1["share_net_land"] == pytest.approx(1.0, abs=1e-5)
+    assert p2["total_mu"] == pytest.approx(1700.0, abs=0.01) and p2["net_land_mu"] == 0
+    assert sum(p2["by_stage_mu"].values()) == pytest.approx(1700.0, abs=0.01)
+    early = run_cli("progress", "--as-of", "2020-12-31", "--json").json()
+    assert early["as_of"] == "2020-12-31"
+    assert early["phases"][0]["net_land_mu"] == 0
+    assert early["phases"][1]["by_stage_mu"] == pytest.approx({"not_started": 1700.0}, abs=0.01)
+
+
+def test_coverage_json_of_parks_by_net_land(run_cli):
+    data = run_cli("coverage", "--of", "parks", "--by", "parcels", "--status", "净地", "--json"
+                   ).json()
+    rows = {r["name"]: r for r in data["features"]}
+    assert rows["青春化工园"]["covered_mu_plane"] == pytest.approx(1420.0, abs=0.01)
+    assert rows["城东片区"]["share_covered"] == 0
+
+
+def test_proximity_json_finds_16_belt_villages(run_cli):
+    data = run_cli("proximity", "--features", "villages", "--of", "roads", "--within", "2000",
+                   "--json").json()
+    assert data["count"] == 16
+    assert all(r["distance_m"] <= 2000 for r in data["features"])
+
+
+def test_console_script_is_installed_and_runs():
+    res = subprocess.run([sys.executable, "-m", "geo_app.cli", "--help"], capture_output=True,
+                         text=True, timeout=60, check=False)
+    assert res.returncode == 0 and "area" in res.stdout
