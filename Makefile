@@ -1,0 +1,40 @@
+# Two entry points for a fresh Debian machine (Python 3.11+):
+#   make run    set up and launch the app on the bundled sample layers
+#   make test   set up everything (Python packages, Chromium, PostgreSQL/PostGIS) and run all tests
+PYTHON ?= python3
+VENV   ?= .venv
+PY     := $(VENV)/bin/python
+PORT   ?= 8501
+STAMP  := $(VENV)/.installed
+
+.PHONY: run test venv assets system lint bench layers clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+venv: $(STAMP)
+
+assets: $(STAMP)
+	$(PY) scripts/fetch_assets.py
+
+run: assets
+	$(VENV)/bin/streamlit run app.py --server.port $(PORT)
+
+system:
+	bash scripts/ci/setup_system.sh
+
+test: system assets
+	$(VENV)/bin/ruff check geo_app tests scripts benchmarks app.py
+	GEO_APP_REQUIRE_POSTGIS=1 GEO_APP_REQUIRE_BROWSER=1 $(PY) -m pytest -q
+
+bench: $(STAMP)
+	$(PY) benchmarks/area_pipeline.py 10000 100000
+
+layers: $(STAMP)
+	$(PY) scripts/generate_layers.py
+
+clean:
+	rm -rf $(VENV) static/vendor test-artifacts
