@@ -18,8 +18,10 @@ from geo_app.analysis.proximity import nearest, within_distance
 from geo_app.analysis.report import area_report, progress_report
 from geo_app.domain.stages import parse_stage
 from geo_app.errors import GeoAppError, InputError
+from geo_app.io.excel import write_progress_excel
 from geo_app.io.vector import read_vector
 from geo_app.storage import LayerStore, open_store
+from geo_app.storage.events import record_stage_change
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Suizhou High-tech Zone planning: layers, areas, coverage, progress.")
@@ -183,6 +185,96 @@ def progress_cmd(
                    f"{p.target_mu} ({share}); {p.total_mu:.2f} mu in {p.parcel_count} parcels")
         for stage, mu in p.by_stage_mu.items():
             typer.echo(f"    {stage:<20} {mu:10.2f} mu")
+
+
+stage_app = typer.Typer(no_args_is_help=True, help="Record parcel stage changes (征地阶段).")
+events_app = typer.Typer(no_args_is_help=True, help="The stage-event log.")
+app.add_typer(stage_app, name="stage")
+app.add_typer(events_app, name="events")
+
+
+@stage_app.command("set")
+def stage_set_cmd(
+    parcel: Annotated[str, typer.Argument(help="Parcel id, e.g. QC2-05.")],
+    stage: Annotated[str, typer.Argument(help="New stage: code, Chinese or English name.")],
+    date: Annotated[str, typer.Option("--date", help="Effective date YYYY-MM-DD.")],
+    officer: Annotated[str, typer.Option("--officer", help="Who records the change.")],
+    note: Annotated[str, typer.Option("--note", help="Free-text note.")] = "",
+    evidence: Annotated[str | None, typer.Option(
+        "--evidence", help="Document number or file name backing the change.")] = None,
+    correction: Annotated[bool, typer.Option(
+        "--correction", help="Record a correction (any stage), with --reason.")] = False,
+    reason: Annotated[str | None, typer.Option("--reason", help="Why the correction.")] = None,
+    expect_version: Annotated[int | None, typer.Option(
+        "--expect-version", help="The parcel version you saw; refused if it changed since.")
+    ] = None,
+    store: StoreOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Record one stage change of one parcel (one step forward, or a correction)."""
+    if reason is not None and not correction:
+        raise InputError("--reason goes with --correction; add --correction or drop --reason.")
+    st = open_store(store)
+    recorded = record_stage_change(
+        st, parcel, parse_stage(stage), effective_date=_parse_date(date), officer=officer,
+        note=note, evidence=evidence, correction_reason=(reason or "") if correction else None,
+        expected_version=expect_version,
+    )
+    event = recorded.to_dict(orient="records")[0]
+    version = st.parcel_version(parcel)
+    if as_json:
+        _emit({"store": st.location, "version": version, "event": event})
+        return
+    kind = "correction" if event["is_correction"] else "event"
+    typer.echo(f"recorded {kind} {event['event_id']}: {parcel} {event['from_stage'] or '-'} → "
+               f"{event['to_stage']} effective {event['effective_date']} by {event['officer']}"
+               f" (parcel version {version})")
+
+
+@app.command("history")
+def history_cmd(
+    parcel: Annotated[str, typer.Argument(help="Parcel id, e.g. QC2-05.")],
+    store: StoreOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """A parcel's stage history (oldest first), current stage and version."""
+    st = open_store(store)
+    events = st.read_events(parcel)
+    if len(events) == 0:
+        ids = set(st.read_layer("parcels")["id"])
+        if parcel not in ids:
+            raise InputError(f"No parcel '{parcel}' in the parcels layer. Check the id.")
+    current = st.current_stages()
+    row = current[current["parcel_id"] == parcel]
+    stage = row["stage"].iloc[0] if len(row) else None
+    stage_date = row["stage_date"].iloc[0] if len(row) else None
+    if as_json:
+        _emit({"parcel_id": parcel, "stage": stage, "stage_date": stage_date,
+               "version": len(events), "events": events.to_dict(orient="records")})
+        return
+    typer.echo(f"{parcel}: {stage or 'no stage yet'}"
+               f"{f' since {stage_date}' if stage_date else ''}, version {len(events)}")
+    for e in events.itertuples():
+        mark = f"  correction: {e.correction_reason}" if e.is_correction else ""
+        typer.echo(f"  {e.effective_date}  {e.from_stage or '-':<19} → {e.to_stage:<19} "
+                   f"{e.officer}  {e.evidence or ''}  (#{e.event_id}, {e.recorded_at}){mark}")
+
+
+@events_app.command("export")
+def events_export_cmd(
+    file: Annotated[Path, typer.Argument(help="Excel file to write (.xlsx).")],
+    as_of: Annotated[str | None, typer.Option("--as-of", help="Progress as of YYYY-MM-DD.")
+                     ] = None,
+    store: StoreOpt = None,
+) -> None:
+    """Export progress per phase and the event log to an Excel workbook."""
+    st = open_store(store)
+    day = _parse_date(as_of) if as_of else None
+    events = st.read_events()
+    phases = progress(st.read_layer("parcels"), as_of=day, events=events if day else None)
+    shown = events[events["effective_date"] <= day.isoformat()] if day else events
+    out = write_progress_excel(file, phases, shown, as_of=day)
+    typer.echo(f"wrote {out}: {len(phases)} phases, {len(shown)} events")
 
 
 def _parse_date(text: str) -> dt.date:

@@ -130,11 +130,13 @@ def _history(parcels: gpd.GeoDataFrame, rng: np.random.Generator) -> pd.DataFram
         offsets = np.sort(rng.integers(0, span, len(steps) - 1)) if len(steps) > 1 else []
         dates = [start, *(start + dt.timedelta(days=int(o)) for o in offsets)]
         dates[-1] = end if len(steps) > 1 else start
-        previous = None
+        previous, last_recorded = None, dt.datetime.min
         for stage, day in zip(steps, dates, strict=True):
             recorded = dt.datetime.combine(day, dt.time(9)) + dt.timedelta(
                 days=int(rng.integers(0, 3)), minutes=int(rng.integers(0, 480))
             )
+            # one parcel's steps are recorded in workflow order (domain.workflow.replay)
+            recorded = last_recorded = max(recorded, last_recorded + dt.timedelta(minutes=5))
             events.append({
                 "parcel_id": row.id, "from_stage": previous, "to_stage": stage.value,
                 "effective_date": day.isoformat(),

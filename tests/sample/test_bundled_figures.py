@@ -114,7 +114,7 @@ def test_every_layer_lies_near_suizhou_in_cgcs2000():
         gdf = _read(name)
         assert gdf.crs.to_epsg() == 4490
         minx, miny, maxx, maxy = gdf.total_bounds
-        assert 113.3 <= minx and maxx <= 113.6 and 31.6 <= miny and maxy <= 31.8, name
+        assert minx >= 113.3 and maxx <= 113.6 and miny >= 31.6 and maxy <= 31.8, name
 
 
 def test_generator_reproduces_the_bundled_file(tmp_path):

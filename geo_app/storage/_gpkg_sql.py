@@ -1,0 +1,171 @@
+"""Direct SQLite access to a GeoPackage for transactions GDAL cannot give us.
+
+Why SQLite directly: a stage change appends to ``stage_events`` and updates the parcels
+layer in *one* transaction, and a layer is replaced in one transaction; GDAL (pyogrio)
+cannot group these. The GeoPackage is an SQLite file, so :mod:`sqlite3` does it.
+
+Concurrency and durability
+--------------------------
+- Writers open with ``BEGIN IMMEDIATE`` and a busy timeout (:data:`BUSY_TIMEOUT_MS`):
+  writers from several processes queue up; none is lost, the file is never corrupted.
+- The file is switched to WAL journal mode on its first write. With the default rollback
+  journal a GDAL reader is blocked while a writer commits and fails with "database is
+  locked" after GDAL's 10 s; in WAL, readers (the map, pyogrio) never wait for writers
+  and see the last committed state. WAL needs a local file system (not a network share)
+  and keeps ``-wal``/``-shm`` files beside the GeoPackage while it is open; SQLite folds
+  them back when the last connection closes. ``synchronous=FULL`` makes a commit durable.
+- GDAL (inside pyogrio) links its own SQLite. Two SQLite libraries in one process do not
+  see each other's POSIX locks, and closing one's file handle drops the other's locks, so
+  every access from this process (GDAL or sqlite3) holds a per-file lock
+  (:func:`file_lock`) and closes its connection before releasing it.
+- GDAL's GeoPackage triggers call ``ST_IsEmpty``/``ST_MinX``… (the R-tree index);
+  :func:`connect` registers them, implemented on the GeoPackage geometry header.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import sqlite3
+import struct
+import threading
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import numpy as np
+import shapely
+
+from geo_app.errors import StoreError
+
+BUSY_TIMEOUT_MS = 30_000
+
+_LOCKS: dict[str, threading.RLock] = {}
+_LOCKS_GUARD = threading.Lock()
+
+_ENVELOPE_DOUBLES = {0: 0, 1: 4, 2: 6, 3: 6, 4: 8}
+
+
+def file_lock(path: Path) -> threading.RLock:
+    """The lock every access to ``path`` from this process holds (see module notes)."""
+    key = str(Path(path).resolve())
+    with _LOCKS_GUARD:
+        return _LOCKS.setdefault(key, threading.RLock())
+
+
+# --- GeoPackage geometry blobs ----------------------------------------------------------
+
+def _header(blob: bytes) -> tuple[int, bool, tuple[float, ...]]:
+    """(WKB offset, is_empty, envelope doubles) of a GeoPackage geometry blob."""
+    if len(blob) < 8 or blob[:2] != b"GP":
+        raise ValueError("not a GeoPackage geometry blob")
+    flags = blob[3]
+    order = "<" if flags & 1 else ">"
+    n = _ENVELOPE_DOUBLES[(flags >> 1) & 7]
+    envelope = struct.unpack_from(f"{order}{n}d", blob, 8) if n else ()
+    return 8 + 8 * n, bool(flags & 0x10), envelope
+
+
+def _bounds(blob: bytes | None) -> tuple[float, float, float, float] | None:
+    if blob is None:
+        return None
+    offset, empty, env = _header(blob)
+    if empty:
+        return None
+    if env:
+        return env[0], env[2], env[1], env[3]  # minx, miny, maxx, maxy
+    geom = shapely.from_wkb(bytes(blob[offset:]))
+    b = shapely.bounds(geom)
+    return None if np.isnan(b).any() else (float(b[0]), float(b[1]), float(b[2]), float(b[3]))
+
+
+def _is_empty(blob: bytes | None) -> int | None:
+    if blob is None:
+        return None
+    offset, empty, _ = _header(blob)
+    return int(empty or bool(shapely.is_empty(shapely.from_wkb(bytes(blob[offset:])))))
+
+
+def _bound(index: int) -> Callable[[bytes | None], float | None]:
+    def fn(blob: bytes | None) -> float | None:
+        b = _bounds(blob)
+        return None if b is None else b[index]
+
+    return fn
+
+
+def encode_geometry(geom: shapely.Geometry | None, srs_id: int) -> bytes | None:
+    """A GeoPackage geometry blob (little endian, xy envelope, ISO WKB)."""
+    if geom is None:
+        return None
+    empty = bool(shapely.is_empty(geom))
+    wkb = shapely.to_wkb(geom, byte_order=1, flavor="iso")
+    if empty:
+        return b"GP" + bytes([0, 0x01 | 0x10]) + struct.pack("<i", srs_id) + wkb
+    minx, miny, maxx, maxy = shapely.bounds(geom)
+    return (b"GP" + bytes([0, 0x01 | 0x02]) + struct.pack("<i", srs_id)
+            + struct.pack("<4d", minx, maxx, miny, maxy) + wkb)
+
+
+# --- connections --------------------------------------------------------------------------
+
+def _register(conn: sqlite3.Connection) -> None:
+    conn.create_function("ST_IsEmpty", 1, _is_empty, deterministic=True)
+    for i, name in enumerate(("ST_MinX", "ST_MinY", "ST_MaxX", "ST_MaxY")):
+        conn.create_function(name, 1, _bound(i), deterministic=True)
+
+
+@contextlib.contextmanager
+def connect(path: Path) -> Iterator[sqlite3.Connection]:
+    """A connection with busy timeout and GeoPackage functions, under the file lock."""
+    with file_lock(path):
+        try:
+            conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
+        except sqlite3.Error as exc:
+            raise StoreError(f"Cannot open {path}: {exc}.") from None
+        try:
+            conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            _register(conn)
+            yield conn
+        finally:
+            conn.close()
+
+
+@contextlib.contextmanager
+def write_transaction(path: Path) -> Iterator[sqlite3.Connection]:
+    """``BEGIN IMMEDIATE`` … ``COMMIT`` (``ROLLBACK`` on any error), WAL, synchronous FULL."""
+    with connect(path) as conn:
+        try:
+            mode = conn.execute("PRAGMA journal_mode").fetchone()[0]
+            if str(mode).lower() != "wal":
+                conn.execute("PRAGMA journal_mode = WAL")
+            conn.execute("PRAGMA synchronous = FULL")
+            conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as exc:
+            raise StoreError(
+                f"{path} is busy or read-only ({exc}); another writer held it for more than "
+                f"{BUSY_TIMEOUT_MS // 1000} s. Try again."
+            ) from None
+        try:
+            yield conn
+            conn.execute("COMMIT")
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+
+
+def now_iso() -> str:
+    """The local time to the second, as stored in ``recorded_at``."""
+    return dt.datetime.now().replace(microsecond=0).isoformat()
+
+
+def touch_contents(conn: sqlite3.Connection, table: str) -> None:
+    """Set ``gpkg_contents.last_change`` of ``table`` (GeoPackage requirement)."""
+    stamp = dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.") + "000Z"
+    conn.execute("UPDATE gpkg_contents SET last_change = ? WHERE lower(table_name) = lower(?)",
+                 (stamp, table))
+
+
+def quote(name: str) -> str:
+    """A quoted SQL identifier."""
+    return '"' + name.replace('"', '""') + '"'

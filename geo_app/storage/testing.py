@@ -1,0 +1,159 @@
+"""Throwaway stores for tests: a copy of the bundled GeoPackage, or a fresh PostGIS database.
+
+PostGIS: ``GEO_APP_TEST_POSTGIS_URL`` (default :data:`DEFAULT_POSTGIS_URL`) names a
+database with the postgis extension whose role may create databases (see
+``scripts/ci/start_postgres.sh``). The first request builds a template database from it
+(initialised from the bundled layers); every test then gets its own clone, dropped
+afterwards. The test suite skips PostGIS only when the server is unreachable and
+``GEO_APP_REQUIRE_POSTGIS`` is unset.
+"""
+
+from __future__ import annotations
+
+import atexit
+import contextlib
+import os
+import shutil
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from geo_app.settings import BUNDLED_LAYERS
+from geo_app.storage.base import LayerStore
+
+POSTGIS_URL_ENV = "GEO_APP_TEST_POSTGIS_URL"
+REQUIRE_POSTGIS_ENV = "GEO_APP_REQUIRE_POSTGIS"
+DEFAULT_POSTGIS_URL = "postgresql://geo_app:geo_app@127.0.0.1:5432/geo_app_test"
+BACKENDS = ("gpkg", "postgis")
+
+_TEMPLATES: dict[str, str] = {}
+
+
+@dataclass(frozen=True)
+class StoreCase:
+    """A store for one test: the backend name, the open store, what ``--store`` takes."""
+
+    backend: str
+    store: LayerStore
+    location: str
+
+
+def postgis_url() -> str:
+    return os.environ.get(POSTGIS_URL_ENV, "").strip() or DEFAULT_POSTGIS_URL
+
+
+def postgis_required() -> bool:
+    return os.environ.get(REQUIRE_POSTGIS_ENV, "").strip() not in ("", "0", "false", "no")
+
+
+def postgis_unreachable_reason(url: str | None = None) -> str | None:
+    """Why the test PostGIS server cannot be used, or ``None`` if it can."""
+    import psycopg2
+
+    url = url or postgis_url()
+    try:
+        conn = psycopg2.connect(url, connect_timeout=3)
+    except psycopg2.Error as exc:
+        return f"PostGIS test server unreachable at {url}: {str(exc).strip()}"
+    conn.close()
+    return None
+
+
+def _with_database(url: str, name: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).set(database=name).render_as_string(hide_password=False)
+
+
+def _admin(url: str, *statements: str) -> None:
+    """Run statements outside a transaction, connected to the ``postgres`` database."""
+    import psycopg2
+
+    conn = psycopg2.connect(_with_database(url, "postgres"), connect_timeout=10)
+    try:
+        conn.autocommit = True
+        with conn.cursor() as cur:
+            for sql in statements:
+                cur.execute(sql)
+    finally:
+        conn.close()
+
+
+def _drop_geo_app_tables(url: str) -> None:
+    """Empty a cloned database of anything but PostGIS (in case the source was used)."""
+    import psycopg2
+
+    conn = psycopg2.connect(url, connect_timeout=10)
+    try:
+        conn.autocommit = True
+        with conn.cursor() as cur:
+            cur.execute("SELECT tablename FROM pg_tables WHERE schemaname = 'public' "
+                        "AND tablename <> 'spatial_ref_sys'")
+            for (table,) in cur.fetchall():
+                cur.execute(f'DROP TABLE "{table}" CASCADE')
+            cur.execute("DROP FUNCTION IF EXISTS geo_app_append_only() CASCADE")
+    finally:
+        conn.close()
+
+
+def _template(url: str) -> str:
+    """A database initialised from the bundled layers, cloned per test (built once)."""
+    if url in _TEMPLATES:
+        return _TEMPLATES[url]
+    from sqlalchemy.engine import make_url
+
+    from geo_app.storage.postgis import PostGISStore
+
+    base = make_url(url).database
+    name = f"geo_app_tpl_{os.getpid()}_{uuid.uuid4().hex[:8]}"
+    _admin(url, f'CREATE DATABASE "{name}" TEMPLATE "{base}"')
+    atexit.register(_admin, url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    _drop_geo_app_tables(_with_database(url, name))
+    PostGISStore(_with_database(url, name)).close()
+    _TEMPLATES[url] = name
+    return name
+
+
+@contextlib.contextmanager
+def temporary_postgis_database(url: str | None = None, *, with_layers: bool = True
+                               ) -> Iterator[str]:
+    """The URL of a fresh database, dropped on exit.
+
+    With ``with_layers`` it holds the bundled layers (cloned from a template built once);
+    without, it is a clone of the test database itself: postgis, no geo_app tables.
+    """
+    from sqlalchemy.engine import make_url
+
+    url = url or postgis_url()
+    template = _template(url) if with_layers else make_url(url).database
+    name = f"geo_app_t_{uuid.uuid4().hex[:12]}"
+    _admin(url, f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+    try:
+        if not with_layers:
+            _drop_geo_app_tables(_with_database(url, name))
+        yield _with_database(url, name)
+    finally:
+        _admin(url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@contextlib.contextmanager
+def temporary_store(backend: str, workdir: Path) -> Iterator[StoreCase]:
+    """A writable store of ``backend`` ("gpkg" or "postgis") holding the bundled layers."""
+    if backend == "gpkg":
+        from geo_app.storage.gpkg import GeoPackageStore
+
+        path = workdir / "store.gpkg"
+        shutil.copyfile(BUNDLED_LAYERS, path)
+        yield StoreCase("gpkg", GeoPackageStore(path), str(path))
+    elif backend == "postgis":
+        from geo_app.storage.postgis import PostGISStore
+
+        with temporary_postgis_database() as url:
+            store = PostGISStore(url)
+            try:
+                yield StoreCase("postgis", store, url)
+            finally:
+                store.close()
+    else:
+        raise ValueError(f"unknown backend {backend!r}; use one of {BACKENDS}")
