@@ -33,3 +33,7 @@ class TransitionError(GeoAppError):
 
 class ConflictError(StoreError):
     """Someone else changed the same record first (optimistic concurrency)."""
+
+
+class AssetError(GeoAppError):
+    """Map scripts or styles that must be served locally are missing or unknown."""

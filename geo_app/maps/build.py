@@ -1,0 +1,483 @@
+"""Build the zone map: every layer toggleable, styled by class, with a matching legend.
+
+Designed for 50k parcels (see ``benchmarks/map_payload.py``):
+
+* each class of each layer is one ``L.geoJson`` with a constant style: folium's
+  ``style_function`` would become a per-feature JavaScript ``switch``;
+* features are packed with vectorised shapely/numpy (:mod:`geo_app.maps.encode`),
+  never through folium's per-feature GeoJSON path;
+* big layers are simplified for display (≈1 m) and drawn on a canvas;
+* tooltips and popups are one function per class layer, not HTML per feature.
+
+The caller's GeoDataFrames are never modified: display geometry is a new array.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from enum import StrEnum
+
+import folium
+import folium.elements
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+from folium.template import Template
+from folium.utilities import JsCode
+
+from geo_app.domain.layers import LAYER_SPECS, LayerSpec
+from geo_app.errors import CRSError, InputError
+from geo_app.maps.assets import (
+    ensure_assets,
+    inline_assets,
+    localize_assets,
+    vendor_dir,
+    walk,
+)
+from geo_app.maps.basemaps import add_basemap
+from geo_app.maps.elements import ClassLayer, GeoAppRuntime, Legend, RawMacroElement, ReadyFlag
+from geo_app.maps.encode import (
+    QUANTUM_DEG,
+    SIMPLIFY_DEG,
+    display_geometries,
+    geometry_families,
+    pack_features,
+)
+from geo_app.maps.gcj02 import gcj02_to_wgs84, wgs84_to_gcj02
+from geo_app.maps.style import (
+    BACKGROUND_HEX,
+    OTHER_CLASS,
+    Z_ORDER,
+    Basemap,
+    LayerStyle,
+    PathStyle,
+    Symbol,
+    layer_label,
+    layer_style,
+)
+
+#: From this many features in all layers, draw on a canvas instead of SVG.
+CANVAS_MIN_FEATURES = 3000
+#: From this many features in a layer, simplify its display geometry.
+SIMPLIFY_MIN_FEATURES = 5000
+#: From this many features in a layer, send only id, name and area (lean popups).
+DETAILS_MAX_FEATURES = 5000
+#: Suizhou city centre (lat, lon): the view when there is nothing to show.
+DEFAULT_CENTER = (31.69, 113.38)
+DEFAULT_ZOOM = 12
+GEOGRAPHIC_EPSG = 4490
+#: Legend sections, most consulted first.
+LEGEND_ORDER: tuple[str, ...] = (
+    "parcels", "projects", "villages", "sites", "parks", "roads", "facilities",
+)
+SELECTED_HEX = "#00b7ff"
+
+#: Area columns from ``geo_app.analysis.area.add_areas`` shown in popups.
+_AREA_FIELDS: tuple[tuple[str, str, str], ...] = (
+    ("area_mu_plane", "面积(亩)", "Area (mu)"),
+    ("area_mu_ellipsoidal", "椭球面积(亩)", "Ellipsoidal area (mu)"),
+    ("area_ha_plane", "面积(公顷)", "Area (ha)"),
+)
+_TOOLTIP_AREA_KEYS = ("area_mu_plane", "area_mu_ellipsoidal", "declared_area_mu")
+_SYMBOL_OF_FAMILY: dict[str, Symbol] = {"polygon": "polygon", "line": "line", "point": "point"}
+
+
+def build_zone_map(
+    layers: Mapping[str, gpd.GeoDataFrame],
+    *,
+    lang: str = "zh",
+    basemap: Basemap = Basemap.NONE,
+    visible: set[str] | None = None,
+    tianditu_key: str | None = None,
+    center: tuple[float, float] | None = None,
+    zoom: int | None = None,
+    asset_base_url: str | None = "app/static/vendor",
+    prefer_canvas: bool | None = None,
+    simplify_deg: float | None = None,
+    quantum_deg: float = QUANTUM_DEG,
+    selected: tuple[str, str] | None = None,
+    details: bool | None = None,
+) -> folium.Map:
+    """A folium map of ``layers``, each in its own toggleable group, with a legend.
+
+    Parameters
+    ----------
+    layers
+        Layer name → GeoDataFrame (EPSG:4490, or any CRS that is then reprojected),
+        already filtered. Known layers (parks, parcels, projects, villages, facilities,
+        roads, sites) get their class styles; others one neutral style. Area columns
+        from ``add_areas`` are shown when present.
+    lang
+        ``"zh"`` or ``"en"``: layer names, legend, tooltips and popups.
+    basemap
+        Tiles under the overlays. ``GAODE`` shifts every overlay to GCJ-02 so it lines
+        up with Gaode's tiles; map clicks then come back in GCJ-02: convert them with
+        :func:`to_true_coords`.
+    visible
+        Layers shown at first; the others are in the layer control, unticked.
+        ``None`` shows all.
+    tianditu_key
+        The Tianditu ``tk``, needed for the Tianditu basemaps only.
+    center, zoom
+        Initial view, ``(lat, lon)`` in true (EPSG:4490) coordinates; by default the
+        map fits all features.
+    asset_base_url
+        Where Leaflet is served: a path from the Streamlit server root (default
+        ``app/static/vendor``, see :func:`geo_app.maps.assets.resolve_base_url`), a URL
+        (``file:``, ``https:``) or ``None`` for folium's CDN links (comparisons only).
+    prefer_canvas
+        Canvas instead of SVG; by default from 3000 features on.
+    simplify_deg
+        Display simplification tolerance; by default 1e-5° for layers of 5000+ features.
+    quantum_deg
+        Coordinate rounding step sent to the browser (1e-6° ≈ 0.1 m).
+    selected
+        ``(layer, id)`` of a feature to outline on top of the others.
+    details
+        Send every attribute for the popups. By default only for layers under 5000
+        features; bigger layers send id, name and area (half the payload at 50k
+        parcels), and the app's side panel shows the rest.
+
+    Every feature's properties carry ``id`` and ``layer`` so a click
+    (streamlit-folium's ``last_active_drawing``) maps back to the record.
+    """
+    if lang not in ("zh", "en"):
+        raise InputError(f"Unknown language {lang!r}: use 'zh' (中文) or 'en' (English).")
+    basemap = Basemap(basemap)
+    if asset_base_url is not None:
+        ensure_assets()
+    frames = {name: _geographic(name, gdf) for name, gdf in layers.items()}
+    total = sum(len(gdf) for gdf in frames.values())
+    canvas = prefer_canvas if prefer_canvas is not None else total >= CANVAS_MIN_FEATURES
+    gcj = basemap is Basemap.GAODE
+
+    m = folium.Map(location=list(DEFAULT_CENTER), zoom_start=zoom or DEFAULT_ZOOM, tiles=None,
+                   prefer_canvas=canvas, control_scale=False, max_zoom=20, min_zoom=4)
+    m.get_root().title = "随州高新区规划图" if lang == "zh" else "Suizhou High-tech Zone map"
+    GeoAppRuntime(background=BACKGROUND_HEX if basemap is Basemap.NONE else None).add_to(m)
+    add_basemap(m, basemap, lang=lang, tianditu_key=tianditu_key)
+
+    bounds: list[tuple[float, float, float, float]] = []
+    for z, name in enumerate(_draw_order(frames)):
+        group = folium.FeatureGroup(name=layer_label(name, lang), overlay=True, control=True,
+                                    show=visible is None or name in visible)
+        group.add_to(m)
+        _Register(m.get_name(), name, z).add_to(group)
+        bounds += _add_classes(group, name, frames[name], lang=lang, gcj=gcj,
+                               simplify_deg=simplify_deg, quantum_deg=quantum_deg,
+                               details=details)
+    if selected is not None:
+        _add_selected(m, frames, selected, gcj=gcj, quantum_deg=quantum_deg)
+    Legend(_legend_spec([n for n in LEGEND_ORDER if n in frames]
+                        + [n for n in frames if n not in LEGEND_ORDER], lang)).add_to(m)
+    folium.LayerControl(
+        position="topright", collapsed=False, sortLayers=True,
+        sortFunction=JsCode(
+            "function (a, b) { return (b.geoAppZ || 0) - (a.geoAppZ || 0); }"),
+    ).add_to(m)
+    _set_view(m, bounds, center=center, zoom=zoom, gcj=gcj)
+    ReadyFlag().add_to(m)
+    if asset_base_url is not None:
+        localize_assets(m, asset_base_url)
+    return m
+
+
+def export_map_html(m: folium.Map) -> str:
+    """The map as one self-contained HTML page (Leaflet inlined) that opens offline.
+
+    Online basemap tiles still need the internet; everything else is in the file.
+    """
+    saved = [
+        (el, el.__dict__.get("default_js"), el.__dict__.get("default_css"))
+        for el in walk(m) if isinstance(el, folium.elements.JSCSSMixin)
+    ]
+    try:
+        localize_assets(m, vendor_dir().as_uri())
+        html = m.get_root().render()
+        return inline_assets(html, m)
+    finally:
+        for el, js, css in saved:
+            _restore(el, "default_js", js)
+            _restore(el, "default_css", css)
+
+
+def to_true_coords(lat: float, lon: float, basemap: Basemap) -> tuple[float, float]:
+    """``(lat, lon)`` of a map position in true coordinates (undoes the GCJ-02 shift)."""
+    if Basemap(basemap) is not Basemap.GAODE:
+        return float(lat), float(lon)
+    true_lon, true_lat = gcj02_to_wgs84(float(lon), float(lat))
+    return float(true_lat), float(true_lon)
+
+
+# --- layers -------------------------------------------------------------------------------
+
+class _Register(RawMacroElement):
+    """Registers a layer group with the runtime (drawing order, legend sync)."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        geoApp.register({{ this.map_name }}, {{ this._parent.get_name() }},
+                        {{ this.layer|tojson }}, {{ this.z }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, map_name: str, layer: str, z: int) -> None:
+        super().__init__()
+        self._name = "Register"
+        self.map_name, self.layer, self.z = map_name, layer, z
+
+
+def _geographic(name: str, gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    if not isinstance(gdf, gpd.GeoDataFrame):
+        raise InputError(f"Layer {name!r} is not a GeoDataFrame.")
+    if gdf.crs is None:
+        raise CRSError(
+            f"Layer {name!r} has no CRS; set it (EPSG:4490 for CGCS2000 lon/lat) before mapping."
+        )
+    if gdf.crs.to_epsg() in (GEOGRAPHIC_EPSG, 4326):
+        return gdf
+    return gdf.to_crs(GEOGRAPHIC_EPSG)
+
+
+def _draw_order(frames: Mapping[str, gpd.GeoDataFrame]) -> list[str]:
+    rank = {name: i for i, name in enumerate(Z_ORDER)}
+    parcels_rank = rank["parcels"] - 0.5  # user layers go between sites and parcels
+    return sorted(frames, key=lambda n: rank.get(n, parcels_rank))
+
+
+def _add_classes(
+    group: folium.FeatureGroup, name: str, gdf: gpd.GeoDataFrame, *,
+    lang: str, gcj: bool, simplify_deg: float | None, quantum_deg: float,
+    details: bool | None,
+) -> list[tuple[float, float, float, float]]:
+    """Add one ClassLayer per (class, geometry family) of a layer; return their bounds."""
+    if len(gdf) == 0:
+        return []
+    geoms = np.asarray(gdf.geometry.array, dtype=object)
+    families = geometry_families(geoms)
+    tolerance = simplify_deg if simplify_deg is not None else (
+        SIMPLIFY_DEG if len(gdf) >= SIMPLIFY_MIN_FEATURES else None)
+    present = families != ""
+    display = np.empty(len(geoms), dtype=object)
+    display[present] = display_geometries(geoms[present], simplify_deg=tolerance, gcj02=gcj)
+    # simplification can empty a tiny polygon: leave it out of the display
+    families = np.where(present & ~_is_empty(display), families, "")
+
+    style = layer_style(name, _SYMBOL_OF_FAMILY.get(_first(families), "polygon"))
+    keys = _class_keys(gdf, style)
+    lean = not details if details is not None else len(gdf) >= DETAILS_MAX_FEATURES
+    spec = LAYER_SPECS.get(name)
+    bounds = []
+    for class_key in [*style.classes, OTHER_CLASS]:
+        for family in ("polygon", "line", "point"):
+            mask = (keys == class_key) & (families == family)
+            if not mask.any():
+                continue
+            path_style = style.style_of(class_key)
+            symbol = _SYMBOL_OF_FAMILY[family]
+            attrs = _attributes(gdf, mask, spec, style, include_class=class_key == OTHER_CLASS,
+                                lang=lang, lean=lean)
+            packed = pack_features(display[mask], attrs, quantum_deg=quantum_deg)
+            options = path_style.leaflet_options(symbol)
+            options["className"] = f"geo-layer-{_css_token(name)} geo-class-{_css_token(class_key)}"
+            meta = _meta(name, gdf, spec, style, class_key, attrs.columns, lang)
+            ClassLayer(packed, layer=name, class_key=class_key, symbol=symbol, options=options,
+                       meta=meta).add_to(group)
+            bounds.append(packed.bounds)
+    return bounds
+
+
+def _class_keys(gdf: gpd.GeoDataFrame, style: LayerStyle) -> np.ndarray:
+    if style.column is None or style.column not in gdf.columns:
+        return np.full(len(gdf), OTHER_CLASS, dtype=object)
+    raw = gdf[style.column].astype("string").fillna("").to_numpy(dtype=object)
+    known = np.isin(raw, list(style.classes))
+    return np.where(known, raw, OTHER_CLASS)
+
+
+def _attributes(gdf: gpd.GeoDataFrame, mask: np.ndarray, spec: LayerSpec | None,
+                style: LayerStyle, *, include_class: bool, lang: str, lean: bool) -> pd.DataFrame:
+    """The per-feature properties sent to the browser; ``id`` first."""
+    cols = _property_columns(gdf, spec, style, include_class=include_class, lang=lang)
+    if lean:
+        area = next((k for k in _TOOLTIP_AREA_KEYS if k in cols), None)
+        cols = [c for c in ("id", "name", "name_en", area) if c in cols]
+    subset = gdf.loc[mask, [c for c in cols if c in gdf.columns]]
+    out = pd.DataFrame(index=subset.index)
+    out["id"] = (subset["id"] if "id" in subset.columns else subset.index.to_series()).astype(
+        "string")
+    for col in subset.columns:
+        if col == "id":
+            continue
+        values = subset[col]
+        if col.startswith(("area_mu", "area_ha")) or col == "declared_area_mu":
+            out[col] = pd.to_numeric(values, errors="coerce").round(4)
+        elif pd.api.types.is_datetime64_any_dtype(values):
+            out[col] = values.dt.strftime("%Y-%m-%d")
+        elif pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values):
+            out[col] = values
+        else:
+            out[col] = values.astype("string")
+    return out.reset_index(drop=True)
+
+
+def _property_columns(gdf: gpd.GeoDataFrame, spec: LayerSpec | None, style: LayerStyle, *,
+                      include_class: bool, lang: str) -> list[str]:
+    geometry = gdf.geometry.name
+    if spec is None:
+        cols = [c for c in gdf.columns if c != geometry and not c.startswith("area_m2")]
+    else:
+        cols = [c.name for c in spec.columns]
+        cols += [key for key, _, _ in _AREA_FIELDS]
+    drop = {geometry}
+    if not include_class and style.column:
+        drop.add(style.column)
+    if lang == "zh":
+        drop.add("name_en")
+    return [c for c in dict.fromkeys(["id", *cols]) if c not in drop and c in gdf.columns]
+
+
+def _meta(name: str, gdf: gpd.GeoDataFrame, spec: LayerSpec | None, style: LayerStyle,
+          class_key: str, columns: pd.Index, lang: str) -> dict[str, object]:
+    """What the tooltip and popup functions need: labels and field kinds, per class."""
+    zh = lang == "zh"
+    fields: list[dict[str, object]] = []
+    area_labels = {key: (lz if zh else le) for key, lz, le in _AREA_FIELDS}
+    for col in columns:
+        if col == "name" or (col == "name_en" and not zh):
+            continue
+        field: dict[str, object] = {"key": col, "label": col, "kind": "text"}
+        if col in area_labels:
+            field.update(label=area_labels[col], kind="area")
+        elif spec is not None and col in spec.column_names:
+            cspec = spec.column(col)
+            field["label"] = cspec.zh if zh else cspec.en
+            if isinstance(cspec.kind, type) and issubclass(cspec.kind, StrEnum):
+                field.update(kind="enum", labels={m.value: m.label(lang)  # type: ignore[attr-defined]
+                                                  for m in cspec.kind})
+            elif col == "declared_area_mu":
+                field["kind"] = "area"
+            elif cspec.kind == "float":
+                field["kind"] = "number"
+        elif pd.api.types.is_float_dtype(gdf[col]):
+            field["kind"] = "number"
+        fields.append(field)
+    area_key = next((k for k in _TOOLTIP_AREA_KEYS if k in columns), None)
+    return {
+        "layer": name,
+        "layer_label": layer_label(name, lang),
+        "class_label": style.label_of(class_key, lang) if style.classes else "",
+        "title_keys": ["name"] if zh else ["name_en", "name"],
+        "area": {"key": area_key, "unit": "亩" if zh else "mu"} if area_key else None,
+        "fields": fields,
+    }
+
+
+def _add_selected(m: folium.Map, frames: Mapping[str, gpd.GeoDataFrame],
+                  selected: tuple[str, str], *, gcj: bool, quantum_deg: float) -> None:
+    layer, feature_id = selected
+    gdf = frames.get(layer)
+    if gdf is None or "id" not in gdf.columns:
+        return
+    mask = (gdf["id"].astype("string") == str(feature_id)).fillna(False).to_numpy(dtype=bool)
+    if not mask.any():
+        return
+    geoms = display_geometries(np.asarray(gdf.geometry.array, dtype=object)[mask], gcj02=gcj)
+    family = _first(geometry_families(geoms))
+    if not family:
+        return
+    symbol = _SYMBOL_OF_FAMILY[family]
+    highlight = PathStyle(SELECTED_HEX, SELECTED_HEX, weight=4.0, fill_opacity=0.0, radius=11.0)
+    options = highlight.leaflet_options(symbol) | {"interactive": False, "fill": False,
+                                                   "className": "geo-selected"}
+    attrs = pd.DataFrame({"id": [str(feature_id)] * int(mask.sum())})
+    packed = pack_features(geoms, attrs, quantum_deg=quantum_deg)
+    group = folium.FeatureGroup(name="selected", control=False).add_to(m)
+    ClassLayer(packed, layer=layer, class_key="selected", symbol=symbol, options=options,
+               meta={"interactive": False}).add_to(group)
+
+
+# --- legend and view ---------------------------------------------------------------------
+
+def _legend_spec(names: list[str], lang: str) -> dict[str, object]:
+    sections = []
+    for name in names:
+        style = layer_style(name)
+        classes = list(style.classes.items()) or [(OTHER_CLASS, style.other)]
+        entries = [
+            {
+                "label": (style.label_of(key, lang) if style.classes
+                          else layer_label(name, lang)),
+                "hex": s.hex,
+                "css": _swatch_css(s, style.symbol),
+            }
+            for key, s in classes
+        ]
+        sections.append({"layer": name, "title": layer_label(name, lang),
+                         "symbol": style.symbol, "entries": entries})
+    return {
+        "title": "图例" if lang == "zh" else "Legend",
+        "toggle_hint": "点击折叠/展开" if lang == "zh" else "Click to fold or unfold",
+        "sections": sections,
+    }
+
+
+def _swatch_css(s: PathStyle, symbol: Symbol) -> str:
+    if symbol == "line":
+        dash = "dashed" if s.dash_array else "solid"
+        return f"border-top: {max(s.weight, 2):g}px {dash} {s.color}; width: 22px;"
+    border = "dashed" if s.dash_array else "solid"
+    fill = _rgba(s.fill_color, max(s.fill_opacity, 0.15) if symbol == "polygon" else 1.0)
+    edge_px = 1.5 if symbol == "point" else min(max(s.weight, 1.0), 2.5)
+    return f"background: {fill}; border: {edge_px:g}px {border} {s.color};"
+
+
+def _rgba(hex_colour: str, alpha: float) -> str:
+    h = hex_colour.lstrip("#")
+    r, g, b = (int(h[i:i + 2], 16) for i in (0, 2, 4))
+    return f"rgba({r}, {g}, {b}, {alpha:g})"
+
+
+def _set_view(m: folium.Map, bounds: list[tuple[float, float, float, float]], *,
+              center: tuple[float, float] | None, zoom: int | None, gcj: bool) -> None:
+    if center is not None:
+        lat, lon = float(center[0]), float(center[1])
+        if gcj:
+            lon, lat = wgs84_to_gcj02(lon, lat)
+        m.location = [lat, lon]
+        m.options["zoom"] = zoom or 15
+        return
+    if not bounds:
+        return
+    b = np.array(bounds)
+    minx, miny, maxx, maxy = b[:, 0].min(), b[:, 1].min(), b[:, 2].max(), b[:, 3].max()
+    m.location = [float((miny + maxy) / 2), float((minx + maxx) / 2)]
+    if zoom is not None:
+        m.options["zoom"] = zoom
+        return
+    m.fit_bounds([[float(miny), float(minx)], [float(maxy), float(maxx)]], padding=(16, 16))
+
+
+# --- helpers -------------------------------------------------------------------------------
+
+def _is_empty(geoms: np.ndarray) -> np.ndarray:
+    return np.asarray(shapely.is_missing(geoms) | shapely.is_empty(geoms), dtype=bool)
+
+
+def _first(values: np.ndarray) -> str:
+    nonempty = values[values != ""]
+    return str(nonempty[0]) if len(nonempty) else ""
+
+
+def _css_token(value: str) -> str:
+    return "".join(ch if ch.isalnum() or ch in "-_" else "-" for ch in value)
+
+
+def _restore(element: object, attr: str, value: object) -> None:
+    if value is None:
+        element.__dict__.pop(attr, None)
+    else:
+        setattr(element, attr, value)

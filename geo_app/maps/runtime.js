@@ -1,0 +1,207 @@
+/* geo_app map runtime: packed features, tooltips, popups, drawing order, legend. */
+(function () {
+  if (window.geoApp) { return; }
+  var G = window.geoApp = {};
+
+  /* Packed features (geo_app/maps/encode.py) → one Leaflet layer per feature, in a
+     FeatureGroup. Coordinates are integer steps of d.q degrees from d.o, delta-encoded;
+     d.n holds the ragged counts (coords per ring/line, rings per polygon, polygons per
+     multipolygon); polygon rings come without their closing vertex. Each layer gets a
+     GeoJSON-like `feature` so that toGeoJSON() carries the properties. */
+  G.features = function (d, layerName, options) {
+    var c = d.c, q = d.q, ox = d.o[0], oy = d.o[1], npts = c.length / 2;
+    var xs = new Float64Array(npts), ys = new Float64Array(npts), x = 0, y = 0, i;
+    for (i = 0; i < npts; i++) {
+      x += c[2 * i]; y += c[2 * i + 1];
+      xs[i] = ox + x * q; ys[i] = oy + y * q;
+    }
+    var offs = d.n.map(function (counts) {
+      var o = new Int32Array(counts.length + 1);
+      for (var j = 0; j < counts.length; j++) { o[j + 1] = o[j] + counts[j]; }
+      return o;
+    });
+    var LL = L.LatLng;
+    function line(s, e) {
+      var out = new Array(e - s);
+      for (var k = s; k < e; k++) { out[k - s] = new LL(ys[k], xs[k]); }
+      return out;
+    }
+    function parts(s, e, o0) {
+      var out = new Array(e - s);
+      for (var r = s; r < e; r++) { out[r - s] = line(o0[r], o0[r + 1]); }
+      return out;
+    }
+    function points(s, e) {
+      var out = [];
+      for (var k = s; k < e; k++) { out.push(L.circleMarker(new LL(ys[k], xs[k]), options)); }
+      return L.featureGroup(out);
+    }
+    var t = d.t, rows = d.v, keys = d.k, n = rows.length, layers = new Array(n);
+    for (var f = 0; f < n; f++) {
+      var layer;
+      if (t === "Point") { layer = L.circleMarker(new LL(ys[f], xs[f]), options); }
+      else if (t === "MultiPoint") { layer = points(offs[0][f], offs[0][f + 1]); }
+      else if (t === "LineString") { layer = L.polyline(line(offs[0][f], offs[0][f + 1]), options); }
+      else if (t === "MultiLineString") {
+        layer = L.polyline(parts(offs[1][f], offs[1][f + 1], offs[0]), options);
+      } else if (t === "Polygon") {
+        layer = L.polygon(parts(offs[1][f], offs[1][f + 1], offs[0]), options);
+      } else {
+        var polys = [];
+        for (var p = offs[2][f]; p < offs[2][f + 1]; p++) {
+          polys.push(parts(offs[1][p], offs[1][p + 1], offs[0]));
+        }
+        layer = L.polygon(polys, options);
+      }
+      var props = {layer: layerName}, row = rows[f];
+      for (var k = 0; k < keys.length; k++) { props[keys[k]] = row[k]; }
+      layer.feature = {type: "Feature", properties: props};
+      layers[f] = layer;
+    }
+    return L.featureGroup(layers);
+  };
+
+  G.el = function (tag, cls, text) {
+    var e = document.createElement(tag);
+    if (cls) { e.className = cls; }
+    if (text !== undefined && text !== null) { e.textContent = String(text); }
+    return e;
+  };
+  G.number = function (v, digits) {
+    return Number(v).toLocaleString("en-US", {minimumFractionDigits: digits, maximumFractionDigits: digits});
+  };
+  G.format = function (v, field) {
+    if (v === null || v === undefined || v === "") { return null; }
+    if (field.kind === "area") { return G.number(v, 2); }
+    if (field.kind === "enum") { return (field.labels && field.labels[v]) || String(v); }
+    if (field.kind === "number") { return Number(v).toLocaleString("en-US", {maximumFractionDigits: 2}); }
+    return String(v);
+  };
+  G.title = function (p, meta) {
+    for (var i = 0; i < meta.title_keys.length; i++) {
+      var v = p[meta.title_keys[i]];
+      if (v !== null && v !== undefined && v !== "") { return String(v); }
+    }
+    return p.id === undefined ? "" : String(p.id);
+  };
+  G.tooltip = function (meta) {
+    return function (layer) {
+      var p = layer.feature.properties, box = G.el("div", "geo-tip");
+      box.appendChild(G.el("div", "geo-tip-title", G.title(p, meta)));
+      box.appendChild(document.createTextNode("\n"));
+      var sub = meta.class_label || "";
+      if (meta.area) {
+        var a = p[meta.area.key];
+        if (a !== null && a !== undefined) {
+          sub += (sub ? " · " : "") + G.number(a, 2) + " " + meta.area.unit;
+        }
+      }
+      if (sub) { box.appendChild(G.el("div", "geo-tip-sub", sub)); }
+      return box;
+    };
+  };
+  G.popup = function (meta) {
+    return function (layer) {
+      var p = layer.feature.properties, box = G.el("div", "geo-popup");
+      box.appendChild(G.el("div", "geo-popup-title", G.title(p, meta)));
+      box.appendChild(G.el("div", "geo-popup-layer", meta.layer_label + (meta.class_label ? " · " + meta.class_label : "")));
+      var table = G.el("table");
+      meta.fields.forEach(function (field) {
+        var v = G.format(p[field.key], field);
+        if (v === null) { return; }
+        var tr = G.el("tr");
+        tr.appendChild(G.el("th", null, field.label));
+        tr.appendChild(G.el("td", null, v));
+        table.appendChild(tr);
+      });
+      box.appendChild(table);
+      return box;
+    };
+  };
+  G.bind = function (layer, meta) {
+    if (meta.interactive === false) { return; }
+    layer.bindTooltip(G.tooltip(meta), {sticky: true, direction: "top", opacity: 0.96, className: "geo-tooltip"});
+    layer.bindPopup(G.popup(meta), {maxWidth: 380, className: "geo-popup-wrap"});
+  };
+
+  G.init = function (map) {
+    map.geoApp = {groups: [], legend: null};
+    L.control.scale({imperial: false, position: "bottomleft"}).addTo(map);
+    map.on("overlayadd", function (e) {
+      var groups = map.geoApp.groups, at = groups.indexOf(e.layer);
+      if (at >= 0) {
+        for (var i = at + 1; i < groups.length; i++) {
+          if (map.hasLayer(groups[i])) { groups[i].bringToFront(); }
+        }
+      }
+      G.syncLegend(map);
+    });
+    map.on("overlayremove", function () { G.syncLegend(map); });
+  };
+  G.register = function (map, group, layerName, z) {
+    if (group.geoAppLayer) { return; }
+    group.geoAppLayer = layerName;
+    group.geoAppZ = z;
+    var groups = map.geoApp.groups;
+    groups.push(group);
+    groups.sort(function (a, b) { return a.geoAppZ - b.geoAppZ; });
+  };
+
+  G.legend = function (map, spec) {
+    var control = L.control({position: "bottomleft"});
+    control.onAdd = function () {
+      var div = L.DomUtil.create("div", "geo-legend leaflet-control");
+      L.DomEvent.disableClickPropagation(div);
+      L.DomEvent.disableScrollPropagation(div);
+      var head = G.el("div", "geo-legend-head", spec.title);
+      head.title = spec.toggle_hint;
+      head.addEventListener("click", function () { div.classList.toggle("geo-collapsed"); });
+      div.appendChild(head);
+      var body = G.el("div", "geo-legend-body");
+      spec.sections.forEach(function (sec) {
+        var s = G.el("div", "geo-legend-section");
+        s.setAttribute("data-layer", sec.layer);
+        s.appendChild(G.el("div", "geo-legend-title", sec.title));
+        sec.entries.forEach(function (entry) {
+          var row = G.el("div", "geo-legend-row");
+          var sw = G.el("span", "geo-sw geo-sw-" + sec.symbol);
+          sw.setAttribute("data-color", entry.hex);
+          sw.style.cssText = entry.css;
+          row.appendChild(sw);
+          row.appendChild(G.el("span", "geo-legend-label", entry.label));
+          s.appendChild(row);
+        });
+        body.appendChild(s);
+      });
+      div.appendChild(body);
+      return div;
+    };
+    control.addTo(map);
+    map.geoApp.legend = control;
+    G.syncLegend(map);
+  };
+  G.syncLegend = function (map) {
+    var control = map.geoApp.legend;
+    if (!control || !control.getContainer()) { return; }
+    var shown = {};
+    map.geoApp.groups.forEach(function (g) { if (map.hasLayer(g)) { shown[g.geoAppLayer] = true; } });
+    var sections = control.getContainer().querySelectorAll(".geo-legend-section"), any = false;
+    for (var i = 0; i < sections.length; i++) {
+      var on = !!shown[sections[i].getAttribute("data-layer")];
+      sections[i].style.display = on ? "" : "none";
+      any = any || on;
+    }
+    control.getContainer().style.display = any ? "" : "none";
+  };
+
+  G.ready = function (map) {
+    map.whenReady(function () {
+      requestAnimationFrame(function () {
+        requestAnimationFrame(function () {
+          window.geoAppReadyMs = performance.now();
+          document.documentElement.setAttribute("data-geo-app-ready", "1");
+        });
+      });
+    });
+  };
+})();

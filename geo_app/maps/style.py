@@ -1,0 +1,255 @@
+"""Colours and symbols of every layer, shared by the map, its legend and future briefs.
+
+One table (:data:`LAYER_STYLES`) says, for each layer, which column classifies its
+features and the constant Leaflet path style of each class. The map draws one layer per
+class with exactly that style and the legend reads the same table, so the two cannot
+disagree.
+
+Parcels follow the ten acquisition stages in workflow order: a warm ramp from pale
+yellow to deep purple for the eight stages still in progress, then two blues for the
+stages where the land is acquired (净地) or supplied (供地), so acquired land reads at a
+glance on a projector and for red-green colour-blind viewers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Literal
+
+from geo_app.domain.categories import (
+    FacilityKind,
+    ParkKind,
+    ProjectStatus,
+    RoadKind,
+    SiteKind,
+    VillagePlan,
+)
+from geo_app.domain.layers import LAYER_SPECS
+from geo_app.domain.stages import ParcelStage
+
+Symbol = Literal["polygon", "line", "point"]
+
+#: Key of the class that collects values missing from the enum (or empty).
+OTHER_CLASS = "__other__"
+OTHER_LABELS = ("其他", "Other")
+#: Background of the map when no basemap is shown.
+BACKGROUND_HEX = "#f4f3ef"
+
+
+class Basemap(StrEnum):
+    """Tiles under the overlays. ``NONE`` works with no internet and is the default."""
+
+    NONE = "none"
+    OSM = "osm"
+    TIANDITU_VEC = "tianditu_vec"
+    TIANDITU_IMG = "tianditu_img"
+    GAODE = "gaode"
+
+    @property
+    def label_zh(self) -> str:
+        return _BASEMAP_LABELS[self][0]
+
+    @property
+    def label_en(self) -> str:
+        return _BASEMAP_LABELS[self][1]
+
+    def label(self, lang: str = "zh") -> str:
+        return self.label_zh if lang == "zh" else self.label_en
+
+
+_BASEMAP_LABELS: dict[Basemap, tuple[str, str]] = {
+    Basemap.NONE: ("无底图（离线）", "None (offline)"),
+    Basemap.OSM: ("OpenStreetMap", "OpenStreetMap"),
+    Basemap.TIANDITU_VEC: ("天地图矢量", "Tianditu vector"),
+    Basemap.TIANDITU_IMG: ("天地图影像", "Tianditu imagery"),
+    Basemap.GAODE: ("高德地图", "Gaode (AutoNavi)"),
+}
+
+
+@dataclass(frozen=True)
+class PathStyle:
+    """A constant Leaflet path style; ``hex`` is the colour the legend shows."""
+
+    color: str
+    fill_color: str
+    weight: float = 1.0
+    opacity: float = 1.0
+    fill_opacity: float = 0.7
+    dash_array: str | None = None
+    radius: float | None = None
+
+    @property
+    def hex(self) -> str:
+        return self.fill_color
+
+    def leaflet_options(self, symbol: Symbol) -> dict[str, object]:
+        """Options for ``L.path`` / ``L.circleMarker`` (camelCase keys)."""
+        options: dict[str, object] = {
+            "color": self.color,
+            "weight": self.weight,
+            "opacity": self.opacity,
+        }
+        if symbol == "line":
+            options["fill"] = False
+        else:
+            options["fillColor"] = self.fill_color
+            options["fillOpacity"] = self.fill_opacity
+        if self.dash_array:
+            options["dashArray"] = self.dash_array
+        if symbol == "point":
+            options["radius"] = self.radius or 6.0
+        return options
+
+
+@dataclass(frozen=True)
+class LayerStyle:
+    """How one layer is classified and drawn."""
+
+    layer: str
+    symbol: Symbol
+    column: str | None
+    classes: dict[str, PathStyle]
+    labels: dict[str, tuple[str, str]] = field(default_factory=dict)
+    other: PathStyle = PathStyle("#555555", "#bdbdbd")
+
+    def style_of(self, key: str) -> PathStyle:
+        return self.classes.get(key, self.other)
+
+    def label_of(self, key: str, lang: str) -> str:
+        zh, en = self.labels.get(key, OTHER_LABELS)
+        return zh if lang == "zh" else en
+
+
+def _labels(enum: type[StrEnum]) -> dict[str, tuple[str, str]]:
+    return {m.value: (m.label_zh, m.label_en) for m in enum}  # type: ignore[attr-defined]
+
+
+STAGE_HEX: dict[ParcelStage, str] = {
+    ParcelStage.PRE_NOTICE: "#fed976",
+    ParcelStage.STATUS_SURVEY: "#feb24c",
+    ParcelStage.RISK_ASSESSMENT: "#fd8d3c",
+    ParcelStage.COMPENSATION_PLAN: "#fc4e2a",
+    ParcelStage.AGREEMENTS_SIGNED: "#e31a1c",
+    ParcelStage.APPROVED: "#bd0026",
+    ParcelStage.ACQUISITION_NOTICE: "#800026",
+    ParcelStage.COMPENSATION_PAID: "#4a1486",
+    ParcelStage.NET_LAND: "#1d91c0",
+    ParcelStage.SUPPLIED: "#0c2c84",
+}
+
+_PARCEL_EDGE = "#333333"
+#: Parcels whose acquisition has not started (no stage event yet).
+NOT_STARTED_HEX = "#d9d9d9"
+_POINT_EDGE = "#ffffff"
+
+
+def _area(color: str, *, fill_opacity: float, weight: float = 2.0,
+          dash: str | None = None) -> PathStyle:
+    return PathStyle(color, color, weight=weight, fill_opacity=fill_opacity, dash_array=dash)
+
+
+def _point(fill: str, radius: float = 6.0) -> PathStyle:
+    return PathStyle(_POINT_EDGE, fill, weight=1.5, fill_opacity=0.95, radius=radius)
+
+
+LAYER_STYLES: dict[str, LayerStyle] = {
+    "parks": LayerStyle(
+        "parks", "polygon", "kind",
+        {
+            ParkKind.DISTRICT.value: _area("#5f5f5f", fill_opacity=0.04, dash="6 4"),
+            ParkKind.PARK.value: _area("#6a3d9a", fill_opacity=0.10, weight=2.5),
+        },
+        _labels(ParkKind),
+    ),
+    "villages": LayerStyle(
+        "villages", "polygon", "plan_category",
+        {
+            VillagePlan.DEMONSTRATION.value: _area("#d95f02", fill_opacity=0.22),
+            VillagePlan.REMEDIATION.value: _area("#7570b3", fill_opacity=0.22),
+            VillagePlan.PLANNED.value: _area("#8c8c8c", fill_opacity=0.12, weight=1.5),
+        },
+        _labels(VillagePlan),
+    ),
+    "sites": LayerStyle(
+        "sites", "polygon", "kind",
+        {
+            SiteKind.ECOLOGICAL.value: _area("#1b9e77", fill_opacity=0.35),
+            SiteKind.SCENIC.value: _area("#e7298a", fill_opacity=0.35),
+            SiteKind.AGRICULTURAL_BASE.value: _area("#a6761d", fill_opacity=0.35),
+            SiteKind.CONTRACT_FARMLAND.value: _area("#e6ab02", fill_opacity=0.30),
+        },
+        _labels(SiteKind),
+    ),
+    "parcels": LayerStyle(
+        "parcels", "polygon", "stage",
+        {
+            stage.value: PathStyle(_PARCEL_EDGE, hex_, weight=1.0, fill_opacity=0.78)
+            for stage, hex_ in STAGE_HEX.items()
+        },
+        # a parcel with no stage (yet, on an as-of map) is "not started", drawn grey
+        _labels(ParcelStage) | {OTHER_CLASS: ("未启动", "Not started")},
+        other=PathStyle(_PARCEL_EDGE, NOT_STARTED_HEX, weight=1.0, fill_opacity=0.6),
+    ),
+    "roads": LayerStyle(
+        "roads", "line", "kind",
+        {RoadKind.TOURISM_LOOP.value: PathStyle("#c51b7d", "#c51b7d", weight=4.0, opacity=0.9)},
+        _labels(RoadKind),
+        other=PathStyle("#666666", "#666666", weight=3.0),
+    ),
+    "facilities": LayerStyle(
+        "facilities", "point", "kind",
+        {FacilityKind.SEWAGE_PLANT.value: _point("#0570b0", radius=6.0)},
+        _labels(FacilityKind),
+        other=_point("#737373"),
+    ),
+    "projects": LayerStyle(
+        "projects", "point", "status",
+        {
+            ProjectStatus.PREPARING.value: _point("#9e9e9e"),
+            ProjectStatus.NEWLY_STARTED.value: _point("#6baed6"),
+            ProjectStatus.UNDER_CONSTRUCTION.value: _point("#f16913"),
+            ProjectStatus.TRIAL_PRODUCTION.value: _point("#74c476"),
+            ProjectStatus.IN_PRODUCTION.value: _point("#006d2c"),
+        },
+        _labels(ProjectStatus),
+        other=_point("#737373"),
+    ),
+}
+
+#: Drawing order, bottom to top; layers not listed go between sites and parcels.
+Z_ORDER: tuple[str, ...] = (
+    "parks", "villages", "sites", "parcels", "roads", "facilities", "projects",
+)
+
+
+def layer_style(layer: str, symbol: Symbol = "polygon") -> LayerStyle:
+    """The style of a known layer, or one neutral class for a user's own layer."""
+    if layer in LAYER_STYLES:
+        return LAYER_STYLES[layer]
+    neutral = {
+        "polygon": _area("#3f6fb5", fill_opacity=0.3),
+        "line": PathStyle("#3f6fb5", "#3f6fb5", weight=3.0),
+        "point": _point("#3f6fb5"),
+    }[symbol]
+    return LayerStyle(layer, symbol, None, {}, {}, other=neutral)
+
+
+def layer_label(layer: str, lang: str) -> str:
+    """The display name of a layer (片区/园区, Acquisition parcels, ...)."""
+    spec = LAYER_SPECS.get(layer)
+    if spec is None:
+        return layer
+    return spec.zh if lang == "zh" else spec.en
+
+
+def legend_entries(layer: str, lang: str) -> list[tuple[str, str]]:
+    """``(label, hex colour)`` of each class of ``layer`` in the colours the map uses.
+
+    The colour is the fill colour of polygons and points and the stroke of lines.
+    A user's own layer has one entry named after the layer.
+    """
+    style = layer_style(layer)
+    if not style.classes:
+        return [(layer_label(layer, lang), style.other.hex)]
+    return [(style.label_of(key, lang), s.hex) for key, s in style.classes.items()]

@@ -1,0 +1,49 @@
+"""Pieces every page shares: the language switch, error display, the store caption."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from urllib.parse import urlsplit, urlunsplit
+
+import streamlit as st
+
+from geo_app.errors import GeoAppError
+from geo_app.ui import state
+from geo_app.ui.i18n import Lang, t
+from geo_app.ui.state import Key
+
+
+def language_switch() -> Lang:
+    """The sidebar language choice (中文 by default); returns the current language."""
+    st.sidebar.radio(
+        t("app.language", state.lang()),
+        options=list(Lang),
+        format_func=lambda lang: Lang(lang).display,
+        key=Key.LANG,
+        horizontal=True,
+    )
+    return state.lang()
+
+
+def display_location(location: str) -> str:
+    """The store location with any password in a database URL hidden."""
+    parts = urlsplit(location)
+    if parts.scheme and parts.password:
+        netloc = parts.netloc.replace(f":{parts.password}@", ":***@")
+        return urlunsplit(parts._replace(netloc=netloc))
+    return location
+
+
+@contextmanager
+def error_boundary(lang: str) -> Iterator[None]:
+    """Show a GeoAppError as a message with what to do, never as a traceback."""
+    try:
+        yield
+    except GeoAppError as exc:
+        st.error(str(exc))
+        st.caption(t("app.error_hint", lang))
+
+
+def store_caption(location: str, lang: str) -> None:
+    st.sidebar.caption(t("app.store", lang, location=display_location(location)))

@@ -1,0 +1,272 @@
+"""Every string the app shows, in Chinese (default) and English, under one key each."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Lang(StrEnum):
+    ZH = "zh"
+    EN = "en"
+
+    @property
+    def display(self) -> str:
+        return "中文" if self is Lang.ZH else "English"
+
+
+#: key -> (Chinese, English). ``{name}`` placeholders are filled by :func:`t`.
+TEXT: dict[str, tuple[str, str]] = {
+    # app and navigation
+    "app.title": ("随州高新区规划图", "Suizhou High-tech Zone"),
+    "app.language": ("语言 Language", "Language 语言"),
+    "app.store": ("数据：{location}", "Data: {location}"),
+    "app.illustrative": (
+        "示例数据为示意性图形，并非测绘成果。",
+        "The bundled sample geometry is illustrative, not survey data.",
+    ),
+    "app.error_hint": (
+        "请检查数据源设置（GEO_APP_STORE）后刷新页面。",
+        "Check the data store setting (GEO_APP_STORE), then reload the page.",
+    ),
+    "page.map": ("地图", "Map"),
+    "page.dashboard": ("统计看板", "Dashboard"),
+    "page.layers": ("图层与属性表", "Layers and tables"),
+    "page.acquisition": ("征地进度", "Land acquisition"),
+    # map page: sidebar
+    "map.filters": ("筛选", "Filters"),
+    "map.all": ("全部", "All"),
+    "map.filter.park": ("片区/园区", "Park or district"),
+    "map.filter.phase": ("征地期次", "Acquisition phase"),
+    "map.filter.stage": ("征地阶段", "Acquisition stage"),
+    "map.filter.village_plan": ("村庄规划类别", "Village plan category"),
+    "map.filter.project_status": ("项目进展", "Project status"),
+    "map.layers": ("图层", "Layers"),
+    "map.basemap": ("底图", "Basemap"),
+    "map.basemap.help": (
+        "无网络时请选择“无底图”。天地图需在环境变量 GEO_APP_TIANDITU_KEY 或 secrets 中设置密钥。",
+        "Choose 'None' without internet. Tianditu needs a key in GEO_APP_TIANDITU_KEY or "
+        "the Streamlit secrets.",
+    ),
+    "basemap.none": ("无底图（离线）", "None (offline)"),
+    "basemap.osm": ("OpenStreetMap", "OpenStreetMap"),
+    "basemap.tianditu_vec": ("天地图 矢量", "Tianditu vector"),
+    "basemap.tianditu_img": ("天地图 影像", "Tianditu imagery"),
+    "basemap.gaode": ("高德地图", "Gaode (AutoNavi)"),
+    # map page: search, counts, details
+    "map.search": ("按名称查找", "Find by name"),
+    "map.search.placeholder": ("如 挑水村 或 Tiaoshui", "e.g. 挑水村 or Tiaoshui"),
+    "map.search.none": ("没有名称含“{query}”的要素。", "Nothing is named like '{query}'."),
+    "map.search.pick": ("匹配结果（{count}）", "Matches ({count})"),
+    "map.showing": (
+        "显示地块 {parcels} 块，村庄 {villages} 个，项目 {projects} 个",
+        "Showing {parcels} parcels, {villages} villages, {projects} projects",
+    ),
+    "map.download": ("下载地图 HTML", "Download map (HTML)"),
+    "map.download.help": (
+        "当前地图（含筛选和图例）保存为一个 HTML 文件，无网络也能打开。",
+        "The map as shown (filters, legend) in one HTML file that opens without internet.",
+    ),
+    "details.title": ("要素详情", "Feature details"),
+    "details.hint": (
+        "点击地图上的地块、村庄或项目，在此查看详情。",
+        "Click a parcel, village or project on the map to see its details here.",
+    ),
+    "details.layer": ("图层", "Layer"),
+    "details.area": ("面积", "Area"),
+    "details.plane": ("平面", "Plane"),
+    "details.ellipsoidal": ("椭球", "Ellipsoid"),
+    "details.area_note": (
+        "平面面积按 {crs}（CGCS2000 高斯-克吕格）计算，椭球面积按 CGCS2000 椭球计算。",
+        "Plane area in {crs} (CGCS2000 Gauss-Krüger); ellipsoidal area on CGCS2000.",
+    ),
+    "details.clear": ("清除选择", "Clear selection"),
+    "details.field": ("属性", "Field"),
+    "details.value": ("值", "Value"),
+    "unit.m2": ("平方米", "m²"),
+    "unit.mu": ("亩", "mu"),
+    "unit.ha": ("公顷", "ha"),
+    # dashboard
+    "dash.progress": ("征地进度（青春化工园）", "Land acquisition (Qingchun Chemical Park)"),
+    "dash.phase_net": (
+        "{phase}：净地 {net:,.0f} 亩 / 目标 {target:,.0f} 亩（{share:.0%}）",
+        "{phase}: net land {net:,.0f} of {target:,.0f} mu target ({share:.0%})",
+    ),
+    "dash.phase_started": (
+        "已启动征地 {total:,.0f} 亩，{count} 块地",
+        "Acquisition started on {total:,.0f} mu in {count} parcels",
+    ),
+    "dash.stage_chart": (
+        "各期各阶段面积（亩，竖线为净地目标）",
+        "Area by stage per phase (mu; tick = net-land target)",
+    ),
+    "dash.stage": ("阶段", "Stage"),
+    "dash.phase": ("期次", "Phase"),
+    "dash.area_mu": ("面积（亩）", "Area (mu)"),
+    "dash.coverage": ("各片区/园区征地地块覆盖", "Coverage of each park by parcels"),
+    "dash.park": ("片区/园区", "Park"),
+    "dash.park_area_mu": ("总面积（亩）", "Area (mu)"),
+    "dash.covered_mu": ("地块覆盖（亩）", "Covered (mu)"),
+    "dash.covered_ell_mu": ("地块覆盖（亩，椭球）", "Covered (mu, ellipsoidal)"),
+    "dash.share": ("覆盖率", "Share covered"),
+    "dash.parcel_count": ("地块数", "Parcels"),
+    "dash.villages": ("美丽乡村规划", "Beautiful-village plans"),
+    "dash.villages_total": ("启动规划编制的村", "Villages with plans started"),
+    "dash.works": ("建设工程", "Works programmes"),
+    "dash.count": ("数量", "Count"),
+    "dash.category": ("类别", "Category"),
+    "dash.projects": ("重点项目", "Key projects"),
+    "dash.projects_total": ("在库项目", "Projects in the library"),
+    "dash.projects_infra": ("基础设施项目", "Infrastructure projects"),
+    "dash.projects_new_big": (
+        "{year}年新开工 ≥{min:,.0f}万元", "Started {year}, ≥ {min:,.0f} (10k CNY)",
+    ),
+    "dash.by_status": ("按进展", "By status"),
+    "dash.by_category": ("按类别", "By category"),
+    "dash.status": ("进展", "Status"),
+    "dash.investment": ("总投资（万元）", "Investment (10k CNY)"),
+    "dash.loop": ("旅游循环道路沿线村庄", "Villages along the tourism loop road"),
+    "dash.loop_count": ("距道路 {km:g} 公里以内的村", "Villages within {km:g} km of the road"),
+    "dash.village": ("村", "Village"),
+    "dash.town": ("乡镇", "Town"),
+    "dash.distance_m": ("距离（米）", "Distance (m)"),
+    # layers page
+    "layers.pick": ("图层", "Layer"),
+    "layers.caption": (
+        "{count} 个要素。面积：平面按 {crs}（CGCS2000 高斯-克吕格 3 度带）计算，"
+        "椭球按 CGCS2000 计算。",
+        "{count} features. Areas: plane in {crs} (CGCS2000 3-degree Gauss-Krüger), "
+        "ellipsoidal on CGCS2000.",
+    ),
+    "layers.caption_plain": ("{count} 个要素。", "{count} features."),
+    "layers.csv": ("下载 CSV", "Download CSV"),
+    "layers.excel": ("下载 Excel", "Download Excel"),
+    "col.area_m2_plane": ("面积（平方米，平面）", "Area m² (plane)"),
+    "col.area_m2_ellipsoidal": ("面积（平方米，椭球）", "Area m² (ellipsoidal)"),
+    "col.area_mu_plane": ("面积（亩，平面）", "Area mu (plane)"),
+    "col.area_mu_ellipsoidal": ("面积（亩，椭球）", "Area mu (ellipsoidal)"),
+    "col.area_ha_plane": ("面积（公顷，平面）", "Area ha (plane)"),
+    "col.area_ha_ellipsoidal": ("面积（公顷，椭球）", "Area ha (ellipsoidal)"),
+    "col.length_km": ("长度（公里）", "Length (km)"),
+    # acquisition page (geo_app/ui/pages/acquisition.py)
+    "acq.view": ("视图", "View"),
+    "acq.view.record": ("地块办理", "Record a stage"),
+    "acq.view.as_of": ("时点回看", "As of a date"),
+    "acq.view.compare": ("前后对比", "Compare two dates"),
+    "acq.view.trend": ("进度曲线", "Progress over time"),
+    "acq.pick": ("地块（可在地图上点击）", "Parcel (or click it on the map)"),
+    "acq.pick.placeholder": ("输入地块编号或名称", "Type a parcel id or name"),
+    "acq.pick.hint": (
+        "在地图上点击地块，或在上方列表中选择，查看其办理记录并登记新阶段。",
+        "Click a parcel on the map, or choose it above, to see its history and record "
+        "its next stage.",
+    ),
+    "acq.stage_now": ("当前阶段", "Current stage"),
+    "acq.since": ("（{date} 起）", " (since {date})"),
+    "acq.version": ("版本", "Version"),
+    "acq.version.value": ("{version}（已登记 {version} 条记录）",
+                          "{version} ({version} events recorded)"),
+    "acq.area": ("面积", "Area"),
+    "acq.area.value": ("{mu:,.2f} 亩（平面）", "{mu:,.2f} mu (plane)"),
+    "acq.phase": ("期次", "Phase"),
+    "acq.history": ("办理记录", "History"),
+    "acq.history.none": ("该地块尚无办理记录。", "No stage has been recorded for this parcel yet."),
+    "acq.history.superseded": (
+        "灰色行已被同日的更正覆盖，不再生效。",
+        "Grey rows were overridden by a correction of the same day and are no longer in effect.",
+    ),
+    "acq.col.date": ("生效日期", "Effective date"),
+    "acq.col.stage": ("阶段", "Stage"),
+    "acq.col.officer": ("经办人", "Officer"),
+    "acq.col.note": ("备注", "Note"),
+    "acq.col.evidence": ("依据文件", "Evidence"),
+    "acq.col.correction": ("更正", "Correction"),
+    "acq.col.reason": ("更正原因", "Reason"),
+    "acq.col.recorded": ("记录时间", "Recorded at"),
+    "acq.col.in_effect": ("生效", "In effect"),
+    "acq.col.parcel": ("地块", "Parcel"),
+    "acq.col.name": ("名称", "Name"),
+    "acq.col.area_mu": ("面积（亩）", "Area (mu)"),
+    "acq.col.stage_on": ("{date} 阶段", "Stage on {date}"),
+    "acq.col.mu_on": ("{date}（亩）", "{date} (mu)"),
+    "acq.col.change_mu": ("变化（亩）", "Change (mu)"),
+    "acq.yes": ("是", "yes"),
+    "acq.form.title": ("登记阶段变更", "Record a stage change"),
+    "acq.form.correction": ("这是更正（可改为任意阶段，须说明原因）",
+                            "This is a correction (any stage, reason required)"),
+    "acq.form.to_stage": ("新阶段", "New stage"),
+    "acq.form.to_stage.help": (
+        "已预选下一阶段。各阶段须逐一登记，不能跳过或回退；记录有误时请勾选上方“更正”。",
+        "The next stage is preselected. Stages are recorded one at a time, never skipped "
+        "or reversed; tick 'correction' above to fix a wrong record.",
+    ),
+    "acq.form.date": ("生效日期", "Effective date"),
+    "acq.form.date.help": (
+        "阶段实际发生的日期：不晚于今天，不早于当前阶段的日期。",
+        "When the stage happened: not after today, not before the current stage's date.",
+    ),
+    "acq.form.officer": ("经办人", "Officer"),
+    "acq.form.note": ("备注", "Note"),
+    "acq.form.evidence": ("依据文件（文件名或文号）", "Evidence (file name or document number)"),
+    "acq.form.reason": ("更正原因（必填）", "Reason for the correction (required)"),
+    "acq.form.submit": ("登记", "Record"),
+    "acq.form.based_on": ("基于版本 {version}；如他人已先修改该地块，将提示冲突，不会覆盖。",
+                          "Based on version {version}: if someone changes this parcel first, "
+                          "you get a conflict message and nothing is overwritten."),
+    "acq.form.done": (
+        "{parcel}：已登记“{stage}”（生效 {date}），现为版本 {version}。",
+        "{parcel}: recorded '{stage}' (effective {date}); now version {version}.",
+    ),
+    "acq.form.refused": ("未登记，原因：", "Not recorded:"),
+    "acq.form.final": (
+        "该地块已供地，征地流程已完成。如记录有误，请勾选“更正”。",
+        "This parcel is supplied: the acquisition is complete. Tick 'correction' if a record "
+        "is wrong.",
+    ),
+    "acq.as_of": ("截至日期（各月末，最右为今天）", "As of (month ends; rightmost is today)"),
+    "acq.as_of.map": ("{date} 各地块所处阶段", "Parcel stages on {date}"),
+    "acq.as_of.grey": (
+        "灰色地块：该日尚未启动征地。",
+        "Grey parcels: acquisition had not started on that date.",
+    ),
+    "acq.as_of.figures": ("{date} 征地进度", "Progress on {date}"),
+    "acq.stage_table": ("各阶段面积（亩）", "Area by stage (mu)"),
+    "acq.excel": ("下载进度表和事件记录（Excel）", "Download progress and event log (Excel)"),
+    "acq.excel.help": (
+        "进度按所选日期计算；事件记录含该日及以前生效的全部事件。",
+        "Progress on the chosen date; the log holds every event effective on or before it.",
+    ),
+    "acq.cmp.a": ("对比日期 A（之前）", "Date A (before)"),
+    "acq.cmp.b": ("对比日期 B（之后）", "Date B (after)"),
+    "acq.cmp.net_on": ("{phase} 净地 · {date}", "{phase} net land · {date}"),
+    "acq.cmp.started_on": ("{phase} 已启动 · {date}", "{phase} started · {date}"),
+    "acq.cmp.mu": ("{mu:,.1f} 亩", "{mu:,.1f} mu"),
+    "acq.cmp.delta": ("{mu:+,.1f} 亩", "{mu:+,.1f} mu"),
+    "acq.cmp.stages": ("各阶段面积（亩）", "Area by stage (mu)"),
+    "acq.cmp.changed": ("阶段有变化的地块（{count} 块）", "Parcels whose stage changed ({count})"),
+    "acq.cmp.none": ("两日之间没有地块改变阶段。",
+                     "No parcel changed stage between the two dates."),
+    "acq.cmp.maps": ("两日地图对比", "The two dates on the map"),
+    "acq.trend.title": ("各期净地面积（月末）与目标",
+                        "Net land per phase at month ends, and targets"),
+    "acq.trend.month": ("月末", "Month end"),
+    "acq.trend.net": ("净地及以后（亩）", "Net land and later (mu)"),
+    "acq.trend.target": ("{phase}目标 {target:,.0f} 亩", "{phase} target {target:,.0f} mu"),
+    "acq.trend.share": ("完成率", "Share of target"),
+    "acq.trend.table": ("逐月数据", "Monthly figures"),
+}
+
+_ZH_DIGITS = "〇一二三四五六七八九"
+
+
+def t(key: str, lang: str = Lang.ZH, **values: object) -> str:
+    """The text of ``key`` in ``lang``, with ``{placeholders}`` filled from ``values``."""
+    zh, en = TEXT[key]
+    text = zh if lang == Lang.ZH else en
+    return text.format(**values) if values else text
+
+
+def phase_label(phase: int, lang: str = Lang.ZH) -> str:
+    """``一期`` / ``Phase 1``."""
+    if lang == Lang.ZH and 0 < phase < 10:
+        return f"{_ZH_DIGITS[phase]}期"
+    return f"第{phase}期" if lang == Lang.ZH else f"Phase {phase}"

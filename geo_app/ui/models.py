@@ -1,0 +1,21 @@
+"""Small value types the pages pass around (no streamlit here)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class MapView:
+    """Where the map looks: centre (lat, lon) in displayed coordinates, and zoom."""
+
+    center: tuple[float, float]
+    zoom: int
+
+
+@dataclass(frozen=True)
+class Selection:
+    """A clicked or searched feature: its layer and id."""
+
+    layer: str
+    feature_id: str

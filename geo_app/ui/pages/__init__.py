@@ -1,0 +1,1 @@
+"""The app's pages; each module has one ``render()`` that reads widgets and shows results."""

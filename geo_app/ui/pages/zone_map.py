@@ -1,0 +1,256 @@
+"""The map (home page): every layer, filters, basemap, search, click for details, export."""
+
+from __future__ import annotations
+
+import streamlit as st
+from streamlit_folium import st_folium
+
+from geo_app.domain.categories import ProjectStatus, VillagePlan
+from geo_app.domain.stages import ParcelStage
+from geo_app.maps.build import to_true_coords
+from geo_app.maps.gcj02 import wgs84_to_gcj02
+from geo_app.maps.style import Basemap
+from geo_app.ui import loaders, map_cache, state
+from geo_app.ui.components import error_boundary, store_caption
+from geo_app.ui.filters import MapFilters, options, unless_all
+from geo_app.ui.i18n import Lang, phase_label, t
+from geo_app.ui.models import MapView, Selection
+from geo_app.ui.search import SearchHit, view_for_bounds
+from geo_app.ui.selection import (
+    click_tolerance_m,
+    feature_at,
+    feature_details,
+    selection_of_feature,
+)
+from geo_app.ui.state import Key
+from geo_app.ui.tables import layer_label
+
+MAP_HEIGHT_PX = 650
+#: What the map sends back (each change reruns the page): the click, the clicked
+#: feature's GeoJSON (its properties carry ``layer`` and ``id``) and the view.
+RETURNED = ["last_object_clicked", "last_active_drawing", "center", "zoom"]
+
+
+def render() -> None:
+    lang = state.lang()
+    with error_boundary(lang):
+        location, token = loaders.current_store()
+        data = loaders.load_store(location, token)
+        filters = _filter_widgets(data.layers, lang)
+        visible = _layer_widget(list(data.layers), lang)
+        basemap = _basemap_widget(lang)
+        store_caption(location, lang)
+        shown = loaders.filtered_layers(location, token, filters)
+        searched = _search(location, token, lang, basemap)
+        left, right = st.columns([5, 2], gap="medium")
+        with left:
+            key = map_cache.tianditu_key()
+            drawn = map_cache.zone_map(location, token, filters, lang, basemap,
+                                       tuple(visible), key)
+            view = _requested_view(drawn.identity, searched)
+            out = st_folium(
+                drawn.fresh(), key=Key.MAP_WIDGET, height=MAP_HEIGHT_PX,
+                use_container_width=True,
+                returned_objects=RETURNED,
+                center=view.center if view else None, zoom=view.zoom if view else None,
+            )
+            _handle_map_output(out, {k: v for k, v in shown.items() if k in visible}, basemap)
+            _footer(shown, location, token, filters, lang, basemap, visible, key)
+        with right:
+            _details_panel(data, lang)
+
+
+# --- sidebar widgets ------------------------------------------------------------------------
+
+
+def _filter_widgets(layers: dict, lang: Lang) -> MapFilters:
+    sb = st.sidebar
+    sb.subheader(t("map.filters", lang))
+    all_ = t("map.all", lang)
+    parks = layers.get("parks")
+    park_names = {}
+    if parks is not None and "name_en" in parks.columns:
+        park_names = dict(zip(parks["name"], parks["name_en"], strict=True))
+    park_options = options(layers, "parks", "name")
+    phase_options = options(layers, "parcels", "phase")
+    stage_options = [s.value for s in ParcelStage]
+    plan_options = [p.value for p in VillagePlan]
+    status_options = [s.value for s in ProjectStatus]
+    chosen_parks = sb.multiselect(
+        t("map.filter.park", lang), park_options, key=Key.FILTER_PARKS, placeholder=all_,
+        format_func=lambda n: n if lang == Lang.ZH else f"{park_names.get(n, n)}")
+    phases = sb.multiselect(
+        t("map.filter.phase", lang), phase_options, key=Key.FILTER_PHASES, placeholder=all_,
+        format_func=lambda p: phase_label(p, lang))
+    stages = sb.multiselect(
+        t("map.filter.stage", lang), stage_options, key=Key.FILTER_STAGES, placeholder=all_,
+        format_func=lambda s: ParcelStage(s).label(lang))
+    plans = sb.multiselect(
+        t("map.filter.village_plan", lang), plan_options, key=Key.FILTER_VILLAGE_PLANS,
+        placeholder=all_, format_func=lambda p: VillagePlan(p).label(lang))
+    statuses = sb.multiselect(
+        t("map.filter.project_status", lang), status_options,
+        key=Key.FILTER_PROJECT_STATUSES, placeholder=all_,
+        format_func=lambda s: ProjectStatus(s).label(lang))
+    return MapFilters.of(
+        parks=unless_all(chosen_parks, park_options), phases=unless_all(phases, phase_options),
+        stages=unless_all(stages, stage_options), village_plans=unless_all(plans, plan_options),
+        project_statuses=unless_all(statuses, status_options))
+
+
+def _layer_widget(names: list[str], lang: Lang) -> list[str]:
+    chosen = st.sidebar.pills(
+        t("map.layers", lang), names, selection_mode="multi", default=names,
+        key=Key.VISIBLE_LAYERS, format_func=lambda n: layer_label(n, lang))
+    return [n for n in names if n in (chosen or [])]
+
+
+def _basemap_widget(lang: Lang) -> Basemap:
+    choices = list(Basemap)
+    if not map_cache.tianditu_key():
+        choices = [b for b in choices if b not in (Basemap.TIANDITU_VEC, Basemap.TIANDITU_IMG)]
+    picked = st.sidebar.selectbox(
+        t("map.basemap", lang), choices, key=Key.BASEMAP, help=t("map.basemap.help", lang),
+        format_func=lambda b: Basemap(b).label(lang))
+    return Basemap(picked or Basemap.NONE)
+
+
+# --- search ---------------------------------------------------------------------------------
+
+
+def _search(location: str, token: str, lang: Lang, basemap: Basemap) -> bool:
+    """The search box; returns whether a new match moved the map in this run."""
+    col_title, col_query, col_pick = st.columns([3, 3, 3], vertical_alignment="bottom")
+    col_title.subheader(t("app.title", lang))
+    query = col_query.text_input(t("map.search", lang), key=Key.SEARCH,
+                                 placeholder=t("map.search.placeholder", lang))
+    if not query.strip():
+        return False
+    hits = map_cache.search(location, token, query)
+    if not hits:
+        col_pick.warning(t("map.search.none", lang, query=query.strip()))
+        return False
+    hit = hits[0]
+    if len(hits) > 1:
+        hit = col_pick.selectbox(
+            t("map.search.pick", lang, count=len(hits)), hits, key=Key.SEARCH_PICK,
+            format_func=lambda h: _hit_label(h, lang)) or hits[0]
+    else:
+        col_pick.caption(_hit_label(hit, lang))
+    done = f"{query.strip()}|{hit.layer}|{hit.feature_id}"
+    if state.search_done() == done:
+        return False
+    state.set_search_done(done)
+    state.set_map_view(_display_view(view_for_bounds(hit.bounds), basemap))
+    state.set_selection(Selection(hit.layer, hit.feature_id))
+    return True
+
+
+def _hit_label(hit: SearchHit, lang: Lang) -> str:
+    name = hit.name if lang == Lang.ZH or not hit.name_en else f"{hit.name_en} ({hit.name})"
+    return f"{name} · {layer_label(hit.layer, lang)}"
+
+
+def _display_view(view: MapView, basemap: Basemap) -> MapView:
+    """A view in true coordinates moved to where the basemap draws it (GCJ-02 for Gaode)."""
+    if basemap is not Basemap.GAODE:
+        return view
+    lon, lat = wgs84_to_gcj02(view.center[1], view.center[0])
+    return MapView((float(lat), float(lon)), view.zoom)
+
+
+# --- map output and details ----------------------------------------------------------------
+
+
+def _requested_view(identity: str, searched: bool) -> MapView | None:
+    """The view passed to the map: set by a search, or the user's last view for a new map.
+
+    The component moves the map only when this value changes, so it stays the same while
+    the user pans; a new map (other filters, language, basemap) opens where the user was.
+    """
+    if state.map_identity() != identity:
+        state.set_map_identity(identity)
+        if not searched and state.reported_view() is not None:
+            state.set_map_view(state.reported_view())
+    return state.map_view()
+
+
+def _handle_map_output(out: dict | None, shown: dict, basemap: Basemap) -> None:
+    if not out:
+        return
+    center, zoom = out.get("center"), out.get("zoom")
+    if center and zoom is not None:
+        # only remembered: feeding reports back as the requested view makes the map jump
+        # between a stale report and the latest one
+        state.set_reported_view(MapView((float(center["lat"]), float(center["lng"])),
+                                        int(zoom)))
+    clicked = out.get("last_object_clicked")
+    if not clicked:
+        return
+    click = (float(clicked["lat"]), float(clicked["lng"]))
+    if click == state.last_click():
+        return
+    state.set_last_click(click)
+    picked = selection_of_feature(out.get("last_active_drawing"))
+    if picked is None:  # not a feature of ours: find it under the click
+        lat, lon = to_true_coords(click[0], click[1], basemap)
+        tolerance = click_tolerance_m(zoom if isinstance(zoom, int) else None, lat)
+        picked = feature_at(shown, lat, lon, tolerance_m=tolerance)
+    state.set_selection(picked)
+
+
+def _details_panel(data: loaders.StoreData, lang: Lang) -> None:
+    st.subheader(t("details.title", lang))
+    sel = state.selection()
+    details = (feature_details(data.layers, sel, lang=lang, plane=data.planes.get(sel.layer))
+               if sel else None)
+    if details is None:
+        st.info(t("details.hint", lang))
+        return
+    st.markdown(f"**{_md(details.title)}**")
+    st.caption(f"{t('details.layer', lang)}: {details.layer_label}")
+    if details.areas is not None:
+        header = [t("details.area", lang), *details.areas.columns]
+        rows = [[unit, *(f"{v:,.2f}" for v in values)]
+                for unit, values in zip(details.areas.index, details.areas.to_numpy(),
+                                        strict=True)]
+        st.markdown(_md_table(header, rows, numbers=True))
+        st.caption(details.area_note)
+    st.markdown(_md_table([t("details.field", lang), t("details.value", lang)],
+                          [[k, v] for k, v in details.fields]))
+    if st.button(t("details.clear", lang), key=Key.CLEAR_SELECTION):
+        state.set_selection(None)
+        st.rerun()
+
+
+def _md(text: str) -> str:
+    """Text shown literally in markdown (names may hold ``*``, ``|`` or ``_``)."""
+    return "".join(f"\\{c}" if c in "\\`*_{}[]()#+-.!|<>~" else c for c in str(text))
+
+
+def _md_table(header: list[str], rows: list[list[str]], *, numbers: bool = False) -> str:
+    """A markdown table; with ``numbers`` all but the first column align right."""
+    align = "--:" if numbers else ":--"
+    lines = ["| " + " | ".join(_md(h) for h in header) + " |",
+             "|" + "|".join([":--", *[align] * (len(header) - 1)]) + "|"]
+    lines += ["| " + " | ".join(_md(c) for c in row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def _footer(shown: dict, location: str, token: str, filters: MapFilters, lang: Lang,
+            basemap: Basemap, visible: list[str], key: str | None) -> None:
+    def count(layer: str) -> int:
+        gdf = shown.get(layer)
+        return 0 if gdf is None or layer not in visible else len(gdf)
+
+    left, right = st.columns([3, 2])
+    left.caption(t("map.showing", lang, parcels=count("parcels"), villages=count("villages"),
+                   projects=count("projects")))
+    right.download_button(
+        t("map.download", lang),
+        data=lambda: map_cache.map_html(location, token, filters, lang, basemap,
+                                        tuple(visible), key),
+        file_name="suizhou_map.html", mime="text/html", on_click="ignore",
+        help=t("map.download.help", lang),
+        icon=":material/download:",
+    )

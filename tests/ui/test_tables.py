@@ -1,0 +1,59 @@
+"""Attribute tables: labels, translated headers, CSV with BOM, Excel."""
+
+from __future__ import annotations
+
+import io
+
+import geopandas as gpd
+import openpyxl
+import pandas as pd
+import pytest
+
+from geo_app.analysis.area import add_areas
+from geo_app.storage import GeoPackageStore
+from geo_app.ui.tables import csv_bytes, excel_bytes, excel_sheet_name, layer_table
+
+
+@pytest.fixture(scope="module")
+def parcels(bundled_store: GeoPackageStore) -> gpd.GeoDataFrame:
+    return add_areas(bundled_store.read_layer("parcels"))[0]
+
+
+def test_table_has_labels_headers_and_areas_in_chinese(parcels):
+    table = layer_table(parcels, "parcels", lang="zh")
+    assert list(table.columns[:3]) == ["编号", "名称", "所属园区"]
+    assert "面积（亩，平面）" in table.columns
+    assert "geometry" not in table.columns
+    assert set(table["征地阶段"]) <= {s for s in (
+        "拟征收公告", "现状调查", "社会稳定风险评估", "补偿安置方案公告", "签订协议", "报批获批",
+        "征收公告", "补偿到位", "净地", "供地")}
+    assert table["面积（亩，平面）"].sum() == pytest.approx(3120.0, rel=1e-6)
+    assert pd.api.types.is_float_dtype(table["面积（亩，平面）"])
+
+
+def test_table_in_english(parcels):
+    table = layer_table(parcels, "parcels", lang="en")
+    assert "Stage" in table.columns and "Area mu (ellipsoidal)" in table.columns
+    assert "Net land" in set(table["Stage"])
+
+
+def test_csv_has_a_bom_and_round_trips_chinese(parcels):
+    table = layer_table(parcels, "parcels", lang="zh")
+    data = csv_bytes(table)
+    assert data.startswith(b"\xef\xbb\xbf")
+    back = pd.read_csv(io.BytesIO(data), encoding="utf-8-sig")
+    assert list(back.columns) == list(table.columns)
+    assert back["名称"].iloc[0] == table["名称"].iloc[0]
+
+
+def test_excel_holds_the_table(parcels):
+    table = layer_table(parcels, "parcels", lang="zh")
+    book = openpyxl.load_workbook(io.BytesIO(excel_bytes(table, sheet="片区/园区")))
+    sheet = book["片区-园区"]
+    assert [c.value for c in sheet[1]] == list(table.columns)
+    assert sheet.max_row == len(table) + 1
+
+
+def test_sheet_names_are_made_valid():
+    assert excel_sheet_name("a/b:c") == "a-b-c"
+    assert len(excel_sheet_name("x" * 40)) == 31
