@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -11,6 +13,11 @@ from geo_app.settings import BUNDLED_LAYERS
 from geo_app.storage import GeoPackageStore
 
 FIXTURES = Path(__file__).parent / "fixtures"
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--no-first-run",
+]
 
 
 @pytest.fixture(autouse=True)
@@ -32,3 +39,24 @@ def sample_gpkg(tmp_path: Path) -> Path:
 def bundled_store() -> GeoPackageStore:
     """The bundled layers, read-only."""
     return GeoPackageStore(BUNDLED_LAYERS)
+
+
+@pytest.fixture(scope="session")
+def chromium() -> Iterator[object]:
+    """Debian's headless Chromium (Playwright sync API), one for the whole test session.
+
+    Playwright's sync API cannot run twice in one thread, so every browser test shares
+    this one. Missing Chromium skips, or fails when ``GEO_APP_REQUIRE_BROWSER=1`` (CI).
+    """
+    if not CHROMIUM.exists():
+        message = f"{CHROMIUM} is missing: apt-get install chromium (never `playwright install`)"
+        if os.environ.get("GEO_APP_REQUIRE_BROWSER") == "1":
+            pytest.fail(message, pytrace=False)
+        pytest.skip(message)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS,
+                                     headless=True)
+        yield browser
+        browser.close()

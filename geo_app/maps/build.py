@@ -153,7 +153,8 @@ def build_zone_map(
     gcj = basemap is Basemap.GAODE
 
     m = folium.Map(location=list(DEFAULT_CENTER), zoom_start=zoom or DEFAULT_ZOOM, tiles=None,
-                   prefer_canvas=canvas, control_scale=False, max_zoom=20, min_zoom=4)
+                   prefer_canvas=canvas, control_scale=False, max_zoom=20, min_zoom=4,
+                   zoom_snap=0.25, zoom_delta=0.5)  # fractional zoom: the zone fills the map
     m.get_root().title = "随州高新区规划图" if lang == "zh" else "Suizhou High-tech Zone map"
     GeoAppRuntime(background=BACKGROUND_HEX if basemap is Basemap.NONE else None).add_to(m)
     add_basemap(m, basemap, lang=lang, tianditu_key=tianditu_key)

@@ -1,9 +1,9 @@
-"""Fixtures for the map tests: the bundled layers with areas, vendored assets, Chromium."""
+"""Fixtures for the map tests: the bundled layers with areas, vendored assets.
+
+Chromium is the session-wide ``chromium`` fixture of ``tests/conftest.py``.
+"""
 
 from __future__ import annotations
-
-from collections.abc import Iterator
-from pathlib import Path
 
 import geopandas as gpd
 import pyogrio
@@ -13,11 +13,6 @@ from geo_app.analysis.area import add_areas
 from geo_app.maps import ensure_assets
 from geo_app.settings import BUNDLED_LAYERS
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run",
-]
 POLYGON_LAYERS = ("parks", "parcels", "villages", "sites")
 
 
@@ -44,16 +39,3 @@ def _zone_layers_pristine() -> dict[str, gpd.GeoDataFrame]:
 def zone_layers(_zone_layers_pristine, vendored) -> dict[str, gpd.GeoDataFrame]:
     """The seven bundled layers (areas added to the polygon layers), private copies."""
     return {name: gdf.copy() for name, gdf in _zone_layers_pristine.items()}
-
-
-@pytest.fixture(scope="session")
-def chromium() -> Iterator[object]:
-    """A headless Debian Chromium (Playwright's sync API), shared by the browser tests."""
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing: apt-get install chromium")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
