@@ -7,7 +7,6 @@ busy timeout, WAL) and why this process locks the file around every access.
 from __future__ import annotations
 
 import datetime as dt
-import re
 import sqlite3
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -21,7 +20,7 @@ from pyogrio.errors import DataLayerError, DataSourceError
 from geo_app.domain.layers import get_spec
 from geo_app.domain.validate import validate_layer
 from geo_app.domain.workflow import StageChange, derive_states
-from geo_app.errors import CRSError, InputError, StoreError
+from geo_app.errors import InputError, StoreError
 from geo_app.storage._gpkg_sql import (
     connect,
     encode_geometry,
@@ -32,6 +31,7 @@ from geo_app.storage._gpkg_sql import (
     write_transaction,
 )
 from geo_app.storage._test_hook import pause_in_transaction
+from geo_app.storage._write import prepare_layer_write
 from geo_app.storage.base import (
     EVENT_COLUMNS,
     EVENTS_TABLE,
@@ -42,7 +42,6 @@ from geo_app.storage.base import (
 from geo_app.storage.events import check_events_batch, event_row
 
 PARCELS = "parcels"
-_NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,62}$")
 
 _EVENTS_DDL = f"""
 CREATE TABLE {EVENTS_TABLE} (
@@ -56,16 +55,6 @@ _APPEND_ONLY = tuple(
     "correction instead'); END"
     for op in ("UPDATE", "DELETE")
 )
-
-
-def check_layer_name(name: str) -> str:
-    """``name`` if it is a plain identifier usable as a table name in both stores."""
-    if not _NAME_RE.match(name or ""):
-        raise InputError(
-            f"'{name}' cannot be a layer name: use letters, digits and _ (not first), "
-            "at most 63 characters."
-        )
-    return name
 
 
 def _sql_value(value: object) -> object:
@@ -169,14 +158,7 @@ class GeoPackageStore:
         an empty layer). Writing ``parcels`` keeps the ``stage``/``stage_date`` of every
         parcel with a history as derived from the event log.
         """
-        check_layer_name(name)
-        if name == EVENTS_TABLE:
-            raise InputError("The stage-event log is append-only; record stage changes instead.")
-        spec = get_spec(name)
-        data = validate_layer(gdf, spec) if spec else gdf
-        if data.crs is None:
-            raise CRSError(f"Layer '{name}' has no CRS. Set it (e.g. EPSG:4490) before saving.")
-        data = data[[c for c in data.columns if c.lower() != "fid"]]
+        data = prepare_layer_write(name, gdf)
         with file_lock(self.path):
             if name not in {n for n, _ in self._tables()}:
                 self._create_empty_layer(name, data)

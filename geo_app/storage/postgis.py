@@ -34,6 +34,7 @@ from geo_app.errors import CRSError, GeoAppError, InputError, StoreError
 from geo_app.settings import Settings, get_settings
 from geo_app.storage._gpkg_sql import quote
 from geo_app.storage._test_hook import pause_in_transaction
+from geo_app.storage._write import prepare_layer_write
 from geo_app.storage.base import (
     EVENT_COLUMNS,
     EVENTS_TABLE,
@@ -42,7 +43,7 @@ from geo_app.storage.base import (
     normalise_events,
 )
 from geo_app.storage.events import check_events_batch, event_row
-from geo_app.storage.gpkg import GeoPackageStore, check_layer_name, geometry_type_name
+from geo_app.storage.gpkg import GeoPackageStore, geometry_type_name
 
 #: Version of the tables this code reads and writes; see :data:`MIGRATIONS`.
 SCHEMA_VERSION = 1
@@ -312,14 +313,7 @@ class PostGISStore:
         Writing ``parcels`` keeps the ``stage``/``stage_date`` of every parcel with a
         history as derived from the event log.
         """
-        check_layer_name(name)
-        if name == EVENTS_TABLE:
-            raise InputError("The stage-event log is append-only; record stage changes instead.")
-        spec = get_spec(name)
-        data = validate_layer(gdf, spec) if spec else gdf
-        if data.crs is None:
-            raise CRSError(f"Layer '{name}' has no CRS. Set it (e.g. EPSG:4490) before saving.")
-        data = data[[c for c in data.columns if c.lower() != "fid"]]
+        data = prepare_layer_write(name, gdf)
         data = data.rename_geometry("geometry") if data.geometry.name != "geometry" else data
         with self._begin(f"write layer '{name}'") as conn:
             known = {n: srid for n, _, srid in self._registry(conn)}
