@@ -98,7 +98,7 @@ class PathStyle:
         if self.dash_array:
             options["dashArray"] = self.dash_array
         if symbol == "point":
-            options["radius"] = self.radius or 6.0
+            options["radius"] = self.radius or POINT_RADIUS_PX
         return options
 
 
@@ -149,7 +149,12 @@ def _area(color: str, *, fill_opacity: float, weight: float = 2.0,
     return PathStyle(color, color, weight=weight, fill_opacity=fill_opacity, dash_array=dash)
 
 
-def _point(fill: str, radius: float = 6.0) -> PathStyle:
+#: Point markers stay small (a white ring keeps them legible) so that parcels under a
+#: cluster of projects, as in 青春化工园 at the zone-wide view, still show.
+POINT_RADIUS_PX = 5.0
+
+
+def _point(fill: str, radius: float = POINT_RADIUS_PX) -> PathStyle:
     return PathStyle(_POINT_EDGE, fill, weight=1.5, fill_opacity=0.95, radius=radius)
 
 
@@ -199,7 +204,7 @@ LAYER_STYLES: dict[str, LayerStyle] = {
     ),
     "facilities": LayerStyle(
         "facilities", "point", "kind",
-        {FacilityKind.SEWAGE_PLANT.value: _point("#0570b0", radius=6.0)},
+        {FacilityKind.SEWAGE_PLANT.value: _point("#0570b0", radius=5.5)},
         _labels(FacilityKind),
         other=_point("#737373"),
     ),

@@ -6,6 +6,7 @@ import os
 import shutil
 import tempfile
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 from geo_app.errors import StoreError
 from geo_app.settings import Settings, get_settings
@@ -17,9 +18,19 @@ __all__ = [
     "GeoPackageStore",
     "LayerInfo",
     "LayerStore",
+    "display_location",
     "ensure_workspace",
     "open_store",
 ]
+
+
+def display_location(location: str) -> str:
+    """The store location with any password in a database URL hidden."""
+    parts = urlsplit(location)
+    if parts.scheme and parts.password:
+        netloc = parts.netloc.replace(f":{parts.password}@", ":***@")
+        return urlunsplit(parts._replace(netloc=netloc))
+    return location
 
 
 def ensure_workspace(settings: Settings) -> Path:

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from urllib.parse import urlsplit, urlunsplit
 
 import streamlit as st
 
 from geo_app.errors import GeoAppError
+from geo_app.storage import display_location
 from geo_app.ui import state
 from geo_app.ui.i18n import Lang, t
 from geo_app.ui.state import Key
@@ -24,15 +24,6 @@ def language_switch() -> Lang:
         horizontal=True,
     )
     return state.lang()
-
-
-def display_location(location: str) -> str:
-    """The store location with any password in a database URL hidden."""
-    parts = urlsplit(location)
-    if parts.scheme and parts.password:
-        netloc = parts.netloc.replace(f":{parts.password}@", ":***@")
-        return urlunsplit(parts._replace(netloc=netloc))
-    return location
 
 
 @contextmanager

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from geo_app.domain.phases import phase_label as domain_phase_label
+
 
 class Lang(StrEnum):
     ZH = "zh"
@@ -187,7 +189,8 @@ TEXT: dict[str, tuple[str, str]] = {
     "acq.col.name": ("名称", "Name"),
     "acq.col.area_mu": ("面积（亩）", "Area (mu)"),
     "acq.col.stage_on": ("{date} 阶段", "Stage on {date}"),
-    "acq.col.mu_on": ("{date}（亩）", "{date} (mu)"),
+    "acq.col.mu_a": ("A（亩）", "A (mu)"),
+    "acq.col.mu_b": ("B（亩）", "B (mu)"),
     "acq.col.change_mu": ("变化（亩）", "Change (mu)"),
     "acq.yes": ("是", "yes"),
     "acq.form.title": ("登记阶段变更", "Record a stage change"),
@@ -224,9 +227,11 @@ TEXT: dict[str, tuple[str, str]] = {
     ),
     "acq.as_of": ("截至日期（各月末，最右为今天）", "As of (month ends; rightmost is today)"),
     "acq.as_of.map": ("{date} 各地块所处阶段", "Parcel stages on {date}"),
-    "acq.as_of.grey": (
-        "灰色地块：该日尚未启动征地。",
-        "Grey parcels: acquisition had not started on that date.",
+    "acq.legend.selected": ("选中地块", "Selected parcel"),
+    "acq.today": ("当前进度", "Progress today"),
+    "acq.phase_started": (
+        "已启动征地 {started:,.0f} 亩 / 共 {total:,.0f} 亩（{count} 块地）",
+        "Acquisition started on {started:,.0f} of {total:,.0f} mu ({count} parcels)",
     ),
     "acq.as_of.figures": ("{date} 征地进度", "Progress on {date}"),
     "acq.stage_table": ("各阶段面积（亩）", "Area by stage (mu)"),
@@ -253,9 +258,16 @@ TEXT: dict[str, tuple[str, str]] = {
     "acq.trend.target": ("{phase}目标 {target:,.0f} 亩", "{phase} target {target:,.0f} mu"),
     "acq.trend.share": ("完成率", "Share of target"),
     "acq.trend.table": ("逐月数据", "Monthly figures"),
+    "acq.trend.latest": ("{phase} 净地 · {date}", "{phase} net land · {date}"),
+    "acq.trend.of_target": ("（目标的 {share:.0%}）", " ({share:.0%} of target)"),
+    "acq.trend.caption": (
+        "净地及以后：处于净地或供地阶段的地块平面面积；虚线为目标"
+        "（一期 1420 亩、二期 1700 亩）。数值按各月末的办理记录回放得出。",
+        "Net land and later: plane area of parcels at net land (净地) or supplied (供地); "
+        "dashed lines are the targets (phase 1: 1420 mu, phase 2: 1700 mu). Replayed from "
+        "the stage history at each month end.",
+    ),
 }
-
-_ZH_DIGITS = "〇一二三四五六七八九"
 
 
 def t(key: str, lang: str = Lang.ZH, **values: object) -> str:
@@ -266,7 +278,5 @@ def t(key: str, lang: str = Lang.ZH, **values: object) -> str:
 
 
 def phase_label(phase: int, lang: str = Lang.ZH) -> str:
-    """``一期`` / ``Phase 1``."""
-    if lang == Lang.ZH and 0 < phase < 10:
-        return f"{_ZH_DIGITS[phase]}期"
-    return f"第{phase}期" if lang == Lang.ZH else f"Phase {phase}"
+    """``一期`` / ``Phase 1`` (one rule for the app and the maps: the domain's)."""
+    return domain_phase_label(phase, str(lang))

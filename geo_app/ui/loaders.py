@@ -32,7 +32,8 @@ from geo_app.analysis.dashboard import (
 from geo_app.analysis.progress import PhaseProgress
 from geo_app.domain.layers import LAYER_SPECS
 from geo_app.errors import InputError
-from geo_app.storage import open_store
+from geo_app.settings import get_settings
+from geo_app.storage import display_location, open_store
 from geo_app.ui.filters import Layers, MapFilters, apply_filters
 
 #: Stores that are not files (PostGIS) are re-read at least this often (changes by others).
@@ -55,7 +56,8 @@ class StoreData:
         if name not in self.layers:
             have = ", ".join(self.layers) or "none"
             raise InputError(
-                f"The store {self.location} has no layer '{name}' (it has: {have}). "
+                f"The store {display_location(self.location)} has no layer '{name}' "
+                f"(it has: {have}). "
                 "Import it, or point GEO_APP_STORE at a store that has it."
             )
         return self.layers[name]
@@ -80,10 +82,15 @@ def note_write() -> None:
 
 
 def current_store() -> tuple[str, str]:
-    """Open the configured store (raising a GeoAppError if it cannot) → (location, token)."""
+    """Open the configured store (raising a GeoAppError if it cannot) → (location, token).
+
+    The location is what reopens the store: the configured path or database URL (with its
+    password; show it only through ``display_location``), or the workspace path.
+    """
     store = open_store()
     try:
-        return store.location, store_token(store.location)
+        location = get_settings().store.strip() or store.location
+        return location, store_token(location)
     finally:
         store.close()
 

@@ -7,6 +7,7 @@ with the functions the page calls.
 from __future__ import annotations
 
 import datetime as dt
+import io
 import json
 import re
 
@@ -15,11 +16,15 @@ import pandas as pd
 import pyarrow as pa
 import pytest
 import shapely
+from openpyxl import load_workbook
 
 from geo_app.domain.stages import ParcelStage
+from geo_app.io.excel import EVENTS_SHEET, HEADER_ROW, PROGRESS_SHEET
 from geo_app.storage import GeoPackageStore
 from geo_app.storage.events import record_stage_change
+from geo_app.ui import loaders
 from geo_app.ui.i18n import Lang
+from geo_app.ui.pages import acquisition
 from geo_app.ui.state import Key
 
 MU = 10000 / 15
@@ -160,9 +165,9 @@ def test_recording_the_next_stage_appends_one_event_and_updates_the_page(page, s
     text = _texts(page)
     assert "**当前阶段**：现状调查（2021-12-10 起）" in text
     assert "**版本**：2（已登记 2 条记录）" in text
-    # the map and the parcel list show the new stage at once; the form moves on
+    # the map shows the new stage at once, the parcel stays picked, the form moves on
     assert _map_classes(page)["QC2-20"] == "status_survey"
-    assert "QC2-20 · 青春化工园二期20地块 · 现状调查" in page.selectbox(key=Key.ACQ_PARCEL).options
+    assert page.selectbox(key=Key.ACQ_PARCEL).value == "QC2-20"
     assert page.selectbox(key=Key.ACQ_TO_STAGE).value == ParcelStage.RISK_ASSESSMENT
     assert page.text_input(key=Key.ACQ_EVIDENCE).value == ""
     assert page.text_input(key=Key.ACQ_OFFICER).value == "王建国"  # kept for the next one
@@ -180,6 +185,17 @@ def test_a_skipping_change_is_refused_with_the_reason_and_nothing_is_written(pag
     assert len(_events(store_path)) == len(before)
     assert "**当前阶段**：拟征收公告" in _texts(page)
     assert not page.success
+
+
+def test_the_success_message_stays_until_the_next_attempt(page, store_path):
+    _pick(page, "QC2-20")
+    _fill(page, day=D("2021-12-10"))
+    page.run()  # the redrawn map reruns the page by itself: the message stays
+    assert [s.value for s in page.success] == [
+        "QC2-20：已登记“现状调查”（生效 2021-12-10），现为版本 2。"]
+    _fill(page, to_stage=ParcelStage.APPROVED, day=D("2021-12-10"))
+    assert not page.success
+    assert "cannot go from status_survey" in page.error[0].value
 
 
 def test_a_missing_officer_is_refused(page, store_path):
@@ -316,3 +332,18 @@ def test_english_labels_after_the_language_switch(page):
     page.button_group(key=Key.ACQ_VIEW).set_value("as_of").run()
     page.select_slider(key=Key.ACQ_AS_OF).set_value(D("2021-12-31")).run()
     assert _progress_texts(page)[0] == "Phase 1: net land 1,420 of 1,420 mu target (100%)"
+
+
+def test_the_excel_download_holds_the_progress_and_events_of_the_chosen_date(page, store_path):
+    day = D("2021-06-30")
+    data = acquisition._excel(str(store_path), loaders.store_token(str(store_path)), day)
+    book = load_workbook(io.BytesIO(data))
+    sheet = book[PROGRESS_SHEET]
+    headers = [c.value for c in sheet[HEADER_ROW]]
+    net_col = next(i for i, h in enumerate(headers) if h and h.startswith("净地及以后"))
+    rows = {r[0]: r for r in sheet.iter_rows(min_row=HEADER_ROW + 1, values_only=True)}
+    expected = _net_mu_on(store_path, day)
+    assert rows["1期 Phase 1"][net_col] == pytest.approx(expected[1], abs=1e-6)
+    assert rows["2期 Phase 2"][net_col] == pytest.approx(0.0, abs=1e-9)
+    events = _events(store_path)
+    assert book[EVENTS_SHEET].max_row - 1 == int((events["effective_date"] <= "2021-06-30").sum())

@@ -11,12 +11,15 @@ exports.
 from __future__ import annotations
 
 import datetime as dt
+import html
 from enum import StrEnum
 
 import altair as alt
+import folium
 import geopandas as gpd
 import pandas as pd
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 from streamlit_folium import st_folium
 
 from geo_app.analysis.dashboard import stage_label, stage_mu_table
@@ -32,8 +35,8 @@ from geo_app.domain.stages import STAGE_ORDER, ParcelStage
 from geo_app.domain.workflow import derive_states, steps_between
 from geo_app.errors import GeoAppError
 from geo_app.io.excel import progress_excel_bytes
-from geo_app.maps.build import build_zone_map
-from geo_app.maps.style import Basemap
+from geo_app.maps.build import SELECTED_HEX, build_zone_map
+from geo_app.maps.style import NOT_STARTED_HEX, STAGE_HEX, Basemap
 from geo_app.storage import open_store
 from geo_app.storage.events import record_stage_change
 from geo_app.ui import loaders, state
@@ -41,6 +44,7 @@ from geo_app.ui.components import error_boundary, store_caption
 from geo_app.ui.i18n import Lang, phase_label, t
 from geo_app.ui.map_cache import ASSET_BASE_URL, DrawnMap
 from geo_app.ui.models import MapView
+from geo_app.ui.search import view_for_bounds
 from geo_app.ui.selection import click_tolerance_m, feature_at, selection_of_feature
 from geo_app.ui.state import Key
 
@@ -49,6 +53,11 @@ SMALL_MAP_HEIGHT_PX = 360
 #: The parcel map sends back the click, the clicked feature (``id``/``layer``) and its view.
 RETURNED = ["last_object_clicked", "last_active_drawing", "center", "zoom"]
 PHASE_HEX = ("#1d91c0", "#e6550d", "#31a354", "#756bb1")
+#: These maps show parcels only, with one stage legend under them (:func:`_stage_legend`):
+#: the in-map legend and layer switch would cover the parcels.
+_PLAIN_MAP_CSS = (
+    "<style>.geo-legend, .leaflet-control-layers { display: none !important; }</style>"
+)
 
 
 class View(StrEnum):
@@ -95,10 +104,36 @@ def _context_layers(data: loaders.StoreData, parcels: gpd.GeoDataFrame
 
 
 def _draw(layers: dict[str, gpd.GeoDataFrame], lang: str, identity: str,
-          selected: tuple[str, str] | None = None) -> DrawnMap:
+          selected: tuple[str, str] | None = None, *, height_px: int = MAP_HEIGHT_PX
+          ) -> DrawnMap:
+    """The parcels (zoomed to them, not to the whole park) with their parks around."""
+    parcels = layers["parcels"]
+    view = None
+    if len(parcels):
+        bounds = parcels.geometry.to_crs(4490).total_bounds
+        view = view_for_bounds(tuple(float(b) for b in bounds), width_px=700,
+                               height_px=height_px)
     m = build_zone_map(layers, lang=lang, basemap=Basemap.NONE, selected=selected,
+                       center=view.center if view else None, zoom=view.zoom if view else None,
                        asset_base_url=ASSET_BASE_URL)
+    m.get_root().header.add_child(folium.Element(_PLAIN_MAP_CSS), name="geo_app_plain_map")
     return DrawnMap(pristine=m, identity=identity)
+
+
+def _stage_legend(lang: Lang, *, selected: bool = False) -> None:
+    """The colours of the stages (and of a parcel with none yet), in one line of swatches."""
+    entries = [(stage_label(NOT_STARTED, lang), f"background:{NOT_STARTED_HEX}")]
+    entries += [(s.label(lang), f"background:{STAGE_HEX[s]}") for s in STAGE_ORDER]
+    if selected:
+        entries.append((t("acq.legend.selected", lang),
+                        f"background:transparent;border:3px solid {SELECTED_HEX}"))
+    items = "".join(
+        '<span style="display:inline-flex;align-items:center;margin:0 14px 6px 0;'
+        'font-size:0.85rem;white-space:nowrap">'
+        f'<span style="display:inline-block;width:14px;height:14px;margin-right:5px;'
+        f'border:1px solid #333;{css}"></span>{html.escape(label)}</span>'
+        for label, css in entries)
+    st.markdown(f'<div style="line-height:1.2">{items}</div>', unsafe_allow_html=True)
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)
@@ -110,13 +145,15 @@ def _parcel_map(location: str, token: str, lang: str, selected: str | None) -> D
 
 
 @st.cache_resource(show_spinner=False, max_entries=16)
-def _as_of_map(location: str, token: str, lang: str, as_of: dt.date) -> DrawnMap:
+def _as_of_map(location: str, token: str, lang: str, as_of: dt.date,
+               height_px: int = MAP_HEIGHT_PX) -> DrawnMap:
     """Parcels coloured by their stage on ``as_of`` (grey: not started)."""
     data = loaders.load_store(location, token)
     parcels = data.layer("parcels")
     then = parcels.drop(columns=[c for c in ("stage_date",) if c in parcels.columns])
     then["stage"] = stages_as_of(parcels["id"], data.events, as_of).to_numpy()
-    return _draw(_context_layers(data, then), lang, f"{location}|{token}|{lang}|{as_of}")
+    return _draw(_context_layers(data, then), lang, f"{location}|{token}|{lang}|{as_of}",
+                 height_px=height_px)
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
@@ -166,27 +203,38 @@ def _record_view(location: str, token: str, lang: Lang) -> None:
         pid = _parcel_picker(parcels, lang)
         _parcel_map_widget(location, token, lang, pid, parcels)
     with right:
-        flash = st.session_state.pop(Key.ACQ_FLASH, None)
-        if isinstance(flash, str):
-            st.success(flash)
         if pid is None:
             st.info(t("acq.pick.hint", lang))
+            st.subheader(t("acq.today", lang))
+            _progress_bars(_progress_on(location, token, dt.date.today()), lang)
             return
         history = _fresh_history(location, pid)
+        slot = st.empty()
         _parcel_card(parcels, pid, history, lang)
         _stage_form(location, pid, history, lang)
+        _flash(slot, pid, len(history))
     _history(history, lang)
 
 
+def _flash(slot: DeltaGenerator, pid: str, version: int) -> None:
+    """The message of the change just recorded, while the parcel is still at that version
+    and no other change was tried (the map redrawn with the new stage reruns the page by
+    itself, so a message shown only once would flash by)."""
+    flash = st.session_state.get(Key.ACQ_FLASH)
+    if isinstance(flash, tuple) and flash[:2] == (pid, version):
+        slot.success(flash[2])
+    else:
+        st.session_state.pop(Key.ACQ_FLASH, None)
+
+
 def _parcel_picker(parcels: gpd.GeoDataFrame, lang: Lang) -> str | None:
+    """The parcel box. Its labels leave out the stage: labels that change with a recorded
+    stage would make a new widget, and the browser would drop the choice."""
     ids = parcels["id"].astype(str).tolist()
     names = dict(zip(ids, parcels.get("name", parcels["id"]).astype(str), strict=True))
-    stages = dict(zip(ids, parcels["stage"], strict=True)) if "stage" in parcels else {}
 
     def label(pid: str) -> str:
-        code = stages.get(pid)
-        stage = stage_label(code if isinstance(code, str) and code else NOT_STARTED, lang)
-        return f"{pid} · {names.get(pid, '')} · {stage}"
+        return f"{pid} · {names.get(pid, '')}"
 
     picked = st.selectbox(t("acq.pick", lang), ids, index=None, key=Key.ACQ_PARCEL,
                           format_func=label, placeholder=t("acq.pick.placeholder", lang))
@@ -207,6 +255,7 @@ def _parcel_map_widget(location: str, token: str, lang: Lang, pid: str | None,
     out = st_folium(drawn.fresh(), key=Key.ACQ_MAP_WIDGET, height=MAP_HEIGHT_PX,
                     use_container_width=True, returned_objects=RETURNED,
                     center=view.center if view else None, zoom=view.zoom if view else None)
+    _stage_legend(lang, selected=pid is not None)
     clicked = _handle_map_output(out, parcels)
     if clicked is not None and clicked != pid:
         st.session_state[Key.ACQ_PENDING_PARCEL] = clicked
@@ -284,13 +333,26 @@ def _parcel_card(parcels: gpd.GeoDataFrame, pid: str, history: pd.DataFrame,
 
 
 def _reset_form_state(pid: str) -> None:
-    """Start the form afresh for a new parcel, or after a recorded change."""
+    """Empty the form for a new parcel, or after a recorded change (the officer stays).
+
+    Values are set, not deleted: only a value set in the session state reaches a widget
+    the browser already shows.
+    """
     if (st.session_state.get(Key.ACQ_FORM_PARCEL) != pid
             or st.session_state.pop(Key.ACQ_RESET_FORM, False)):
-        for key in (Key.ACQ_TO_STAGE, Key.ACQ_DATE, Key.ACQ_NOTE, Key.ACQ_EVIDENCE,
-                    Key.ACQ_REASON, Key.ACQ_CORRECTION):
-            st.session_state.pop(key, None)
+        for key in (Key.ACQ_NOTE, Key.ACQ_EVIDENCE, Key.ACQ_REASON):
+            st.session_state[key] = ""
+        st.session_state[Key.ACQ_CORRECTION] = False
+        st.session_state[Key.ACQ_DATE] = dt.date.today()
+        st.session_state.pop(Key.ACQ_TO_STAGE, None)
         st.session_state[Key.ACQ_FORM_PARCEL] = pid
+
+
+def _ensure_value(key: Key, allowed: list[object] | None, default: object) -> None:
+    """Give a widget ``default`` when it has no value yet, or one no longer allowed."""
+    value = st.session_state.get(key)
+    if value is None or (allowed is not None and value not in allowed):
+        st.session_state[key] = default
 
 
 def _stage_options(current: ParcelStage | None, correction: bool) -> list[ParcelStage]:
@@ -316,19 +378,24 @@ def _stage_form(location: str, pid: str, history: pd.DataFrame,
         st.info(t("acq.form.final", lang))
         st.session_state[Key.ACQ_SEEN] = (pid, version)
         return
-    if st.session_state.get(Key.ACQ_TO_STAGE) not in options:
-        st.session_state.pop(Key.ACQ_TO_STAGE, None)
     next_stage = steps_between(current, STAGE_ORDER[-1])[:1]
-    default = options.index(next_stage[0]) if next_stage and next_stage[0] in options else 0
+    _ensure_value(Key.ACQ_TO_STAGE, list(options),
+                  next_stage[0] if next_stage and next_stage[0] in options else options[0])
     today = dt.date.today()
     earliest = state_now.stage_date if state_now and state_now.stage_date else None
+    earliest = earliest or dt.date(1990, 1, 1)
+    days = st.session_state.get(Key.ACQ_DATE)
+    if not isinstance(days, dt.date) or not earliest <= days <= today:
+        st.session_state[Key.ACQ_DATE] = today
+    for key in (Key.ACQ_OFFICER, Key.ACQ_NOTE, Key.ACQ_EVIDENCE, Key.ACQ_REASON):
+        _ensure_value(key, None, "")
     with st.form(Key.ACQ_FORM, border=True):
-        to_stage = st.selectbox(t("acq.form.to_stage", lang), options, index=default,
+        to_stage = st.selectbox(t("acq.form.to_stage", lang), options,
                                 key=Key.ACQ_TO_STAGE, help=t("acq.form.to_stage.help", lang),
                                 format_func=lambda s: ParcelStage(s).label(lang))
         date_col, officer_col = st.columns(2)
-        day = date_col.date_input(t("acq.form.date", lang), value=today, max_value=today,
-                                  min_value=earliest or dt.date(1990, 1, 1), key=Key.ACQ_DATE,
+        day = date_col.date_input(t("acq.form.date", lang), max_value=today,
+                                  min_value=earliest, key=Key.ACQ_DATE,
                                   help=t("acq.form.date.help", lang), format="YYYY-MM-DD")
         officer = officer_col.text_input(t("acq.form.officer", lang), key=Key.ACQ_OFFICER)
         evidence = st.text_input(t("acq.form.evidence", lang), key=Key.ACQ_EVIDENCE)
@@ -348,6 +415,7 @@ def _submit(location: str, pid: str, to_stage: ParcelStage, day: dt.date,
             officer: str, note: str, evidence: str, reason: str | None, seen_version: int,
             lang: Lang) -> None:
     """Record the change; on success refresh every view of the store, else say why not."""
+    st.session_state.pop(Key.ACQ_FLASH, None)
     store = open_store(location)
     try:
         recorded = record_stage_change(
@@ -361,10 +429,11 @@ def _submit(location: str, pid: str, to_stage: ParcelStage, day: dt.date,
     finally:
         store.close()
     loaders.note_write()  # every page reads the store again (a database's token changes)
-    st.session_state[Key.ACQ_FLASH] = t(
+    st.session_state[Key.ACQ_FLASH] = (pid, seen_version + 1, t(
         "acq.form.done", lang, parcel=pid, stage=to_stage.label(lang),
-        date=str(recorded["effective_date"].iloc[0]), version=seen_version + 1)
+        date=str(recorded["effective_date"].iloc[0]), version=seen_version + 1))
     st.session_state[Key.ACQ_RESET_FORM] = True
+    st.session_state[Key.ACQ_PENDING_PARCEL] = pid  # stays picked whatever the box does
     st.rerun()
 
 
@@ -386,10 +455,11 @@ def _history(history: pd.DataFrame, lang: Lang) -> None:
         "kind": [t("acq.col.correction", lang) if c else t("acq.col.stage", lang)
                  for c in tl["is_correction"]],
     })
-    ladder = [s.label(lang) for s in STAGE_ORDER]
+    ladder = [s.label(lang) for s in reversed(STAGE_ORDER)]  # progress climbs
     base = alt.Chart(chart_data).encode(
         x=alt.X(f"{date_t}:T", title=date_t, axis=alt.Axis(format="%Y-%m-%d", labelAngle=0)),
-        y=alt.Y(f"{stage_t}:N", title=None, sort=ladder, scale=alt.Scale(domain=ladder)),
+        y=alt.Y(f"{stage_t}:N", title=None, sort=ladder, scale=alt.Scale(domain=ladder),
+                axis=alt.Axis(labelLimit=240)),
     )
     line = base.mark_line(interpolate="step-after", color="#7f7f7f", strokeWidth=1.5)
     dots = base.mark_point(filled=True, size=90).encode(
@@ -403,11 +473,11 @@ def _history(history: pd.DataFrame, lang: Lang) -> None:
         date_t: tl["effective_date"].dt.date,
         stage_t: tl[label_col],
         t("acq.col.officer", lang): tl["officer"],
-        t("acq.col.note", lang): tl["note"],
-        t("acq.col.evidence", lang): tl["evidence"],
+        t("acq.col.note", lang): tl["note"].fillna(""),
+        t("acq.col.evidence", lang): tl["evidence"].fillna(""),
         t("acq.col.correction", lang): [t("acq.yes", lang) if c else "" for c in
                                         tl["is_correction"]],
-        t("acq.col.reason", lang): tl["correction_reason"],
+        t("acq.col.reason", lang): tl["correction_reason"].fillna(""),
         t("acq.col.recorded", lang): tl["recorded_at"].dt.strftime("%Y-%m-%d %H:%M"),
         t("acq.col.in_effect", lang): tl["in_effect"],
     }).iloc[::-1]  # newest first
@@ -444,7 +514,7 @@ def _as_of_view(location: str, token: str, lang: Lang) -> None:
         st_folium(_as_of_map(location, token, lang, as_of).fresh(),
                   key=Key.ACQ_AS_OF_MAP_WIDGET, height=MAP_HEIGHT_PX,
                   use_container_width=True, returned_objects=[])
-        st.caption(t("acq.as_of.grey", lang))
+        _stage_legend(lang)
     with right:
         phases = _progress_on(location, token, as_of)
         st.subheader(t("acq.as_of.figures", lang, date=as_of.isoformat()))
@@ -466,8 +536,8 @@ def _progress_bars(phases: list[PhaseProgress], lang: Lang) -> None:
                                                 net=phase.net_land_mu, target=phase.target_mu,
                                                 share=share))
         started = phase.total_mu - phase.by_stage_mu.get(NOT_STARTED, 0.0)
-        count = phase.parcel_count
-        st.caption(t("dash.phase_started", lang, total=started, count=count))
+        st.caption(t("acq.phase_started", lang, started=started, total=phase.total_mu,
+                     count=phase.parcel_count))
 
 
 def _stage_table(phases: list[PhaseProgress], lang: Lang) -> None:
@@ -508,11 +578,11 @@ def _compare_view(location: str, token: str, lang: Lang) -> None:
                   t("acq.cmp.mu", lang, mu=row.net_land_mu_a))
         c2.metric(t("acq.cmp.net_on", lang, phase=name, date=b_txt),
                   t("acq.cmp.mu", lang, mu=row.net_land_mu_b),
-                  delta=t("acq.cmp.delta", lang, mu=row.net_land_diff_mu))
+                  delta=_delta(row.net_land_diff_mu, lang))
         c3.metric(t("acq.cmp.started_on", lang, phase=name, date=b_txt),
                   t("acq.cmp.mu", lang, mu=row.started_mu_b),
-                  delta=t("acq.cmp.delta", lang, mu=row.started_mu_b - row.started_mu_a))
-    left, right = st.columns(2, gap="medium")
+                  delta=_delta(row.started_mu_b - row.started_mu_a, lang))
+    left, right = st.columns([4, 5], gap="medium")
     with left:
         st.markdown(f"**{t('acq.cmp.stages', lang)}**")
         _compare_stage_table(cmp, lang)
@@ -524,23 +594,34 @@ def _compare_view(location: str, token: str, lang: Lang) -> None:
                           (map_b, day_b, Key.ACQ_MAP_B_WIDGET)):
         with col:
             st.caption(t("acq.as_of.map", lang, date=day.isoformat()))
-            st_folium(_as_of_map(location, token, lang, day).fresh(), key=key,
-                      height=SMALL_MAP_HEIGHT_PX, use_container_width=True,
+            st_folium(_as_of_map(location, token, lang, day, SMALL_MAP_HEIGHT_PX).fresh(),
+                      key=key, height=SMALL_MAP_HEIGHT_PX, use_container_width=True,
                       returned_objects=[])
+    _stage_legend(lang)
+
+
+def _delta(mu: float, lang: Lang) -> str | None:
+    """The change as a metric delta, or none (no arrow) when it rounds to zero."""
+    return t("acq.cmp.delta", lang, mu=mu) if abs(mu) >= 0.05 else None
+
+
+def _table_height(rows: int, *, max_rows: int = 14) -> int:
+    """Pixels for a dataframe showing ``rows`` rows (header included) without a scrollbar."""
+    return 35 * (min(rows, max_rows) + 1) + 3
 
 
 def _compare_stage_table(cmp: DateComparison, lang: Lang) -> None:
     shown = cmp.stages[(cmp.stages["mu_a"] > 0) | (cmp.stages["mu_b"] > 0)]
-    a_col = t("acq.col.mu_on", lang, date=cmp.day_a.isoformat())
-    b_col = t("acq.col.mu_on", lang, date=cmp.day_b.isoformat())
+    a_col, b_col = t("acq.col.mu_a", lang), t("acq.col.mu_b", lang)
     change = t("acq.col.change_mu", lang)
     table = pd.DataFrame({
         t("acq.phase", lang): [phase_label(int(p), lang) for p in shown["phase"]],
         t("acq.col.stage", lang): [stage_label(s, lang) for s in shown["stage"]],
         a_col: shown["mu_a"], b_col: shown["mu_b"], change: shown["diff_mu"],
     })
-    st.dataframe(table, hide_index=True, width="stretch", column_config={
-        c: st.column_config.NumberColumn(format="%.1f") for c in (a_col, b_col, change)})
+    st.dataframe(table, hide_index=True, width="stretch", height=_table_height(len(table)),
+                 column_config={c: st.column_config.NumberColumn(format="%.1f")
+                                for c in (a_col, b_col, change)})
 
 
 def _changed_parcels(cmp: DateComparison, lang: Lang) -> None:
@@ -559,8 +640,8 @@ def _changed_parcels(cmp: DateComparison, lang: Lang) -> None:
         t("acq.col.stage_on", lang, date=cmp.day_b.isoformat()):
             [stage_label(s, lang) for s in changed["stage_b"]],
     })
-    st.dataframe(table, hide_index=True, width="stretch", column_config={
-        area: st.column_config.NumberColumn(format="%.1f")})
+    st.dataframe(table, hide_index=True, width="stretch", height=_table_height(len(table)),
+                 column_config={area: st.column_config.NumberColumn(format="%.1f")})
 
 
 # --- progress over time --------------------------------------------------------------------
@@ -569,6 +650,13 @@ def _changed_parcels(cmp: DateComparison, lang: Lang) -> None:
 def _trend_view(location: str, token: str, lang: Lang) -> None:
     monthly = _monthly(location, token)
     st.subheader(t("acq.trend.title", lang))
+    latest = monthly.sort_values("month_end").groupby("phase").tail(1)
+    for col, row in zip(st.columns(max(len(latest), 1)), latest.itertuples(), strict=False):
+        share = ("" if pd.isna(row.share_of_target)
+                 else t("acq.trend.of_target", lang, share=row.share_of_target))
+        col.metric(t("acq.trend.latest", lang, phase=phase_label(int(row.phase), lang),
+                     date=row.month_end.date().isoformat()),
+                   t("acq.cmp.mu", lang, mu=row.net_land_mu) + share)
     month_t, net_t = t("acq.trend.month", lang), t("acq.trend.net", lang)
     phase_t, share_t = t("acq.phase", lang), t("acq.trend.share", lang)
     data = pd.DataFrame({
@@ -605,6 +693,7 @@ def _trend_view(location: str, token: str, lang: Lang) -> None:
             color=alt.Color(f"{phase_t}:N", scale=colours, legend=None))
         chart = lines + rules + text
     st.altair_chart(chart.properties(height=420), width="stretch")
+    st.caption(t("acq.trend.caption", lang))
     with st.expander(t("acq.trend.table", lang)):
         table = data.assign(**{month_t: data[month_t].dt.date})
         st.dataframe(table, hide_index=True, width="stretch", column_config={

@@ -10,7 +10,7 @@ from geo_app.ui import loaders, state
 from geo_app.ui.components import error_boundary, store_caption
 from geo_app.ui.i18n import t
 from geo_app.ui.state import Key
-from geo_app.ui.tables import csv_bytes, excel_bytes, layer_label, layer_table
+from geo_app.ui.tables import area_decimals, csv_bytes, excel_bytes, layer_label, layer_table
 
 ROW_PX = 35
 MAX_TABLE_PX = 600
@@ -31,7 +31,7 @@ def render() -> None:
         names = list(data.layers)
         first = names.index("parcels") if "parcels" in names else 0
         layer = st.selectbox(t("layers.pick", lang), names, key=Key.TABLE_LAYER, index=first,
-                             format_func=lambda n: f"{layer_label(n, lang)} ({n})")
+                             format_func=lambda n: layer_label(n, lang))
         if layer is None:
             return
         table = _table(location, token, layer, lang)
@@ -41,8 +41,9 @@ def render() -> None:
                        help=plane.reason)
         else:
             st.caption(t("layers.caption_plain", lang, count=len(table)))
-        number = {t(f"col.{k}", lang): st.column_config.NumberColumn(format="localized")
-                  for k in AREA_KEYS}
+        # thousands separators; m² to 0.1, mu and ha to 0.01 (downloads keep every digit)
+        number = {t(f"col.{k}", lang): st.column_config.NumberColumn(
+                      format=f"%,.{area_decimals(k)}f") for k in AREA_KEYS}
         st.dataframe(table, hide_index=True, width="stretch", column_config=number,
                      height=min(ROW_PX * (len(table) + 1) + 3, MAX_TABLE_PX))
         stem = f"{layer}_{lang}"
