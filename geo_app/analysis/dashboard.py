@@ -11,7 +11,9 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
+import shapely
 
 from geo_app.analysis.coverage import coverage
 from geo_app.analysis.crs import PlaneCRS, choose_plane_crs
@@ -92,21 +94,37 @@ def park_coverage(
     """Area of each park covered by acquisition parcels (overlaps once) and its share.
 
     Columns: ``id``, ``name``, ``name_en``, ``area_mu_plane``, ``covered_mu_plane``,
-    ``covered_mu_ellipsoidal``, ``share_covered`` (0–1), ``parcel_count`` (parcels whose
-    ``park`` is this park).
+    ``covered_mu_ellipsoidal``, ``share_covered`` (0–1), ``parcel_count`` (parcels that
+    share area with the park, so a district counts the parcels of the parks inside it
+    and a parcel across a boundary counts in both parks; touching the edge does not count).
     """
     _require(parks, "parks", ("id", "name"))
     plane = plane or choose_plane_crs(parks)
     table = coverage(parks, parcels, plane=plane)
     table["name_en"] = parks["name_en"].to_numpy() if "name_en" in parks else table["name"]
-    if "park" in parcels.columns:
-        counts = parcels["park"].value_counts()
-        table["parcel_count"] = table["name"].map(counts).fillna(0).astype("int64")
-    else:
-        table["parcel_count"] = 0
+    table["parcel_count"] = overlapping_counts(parks, parcels, plane=plane)
     cols = ["id", "name", "name_en", "area_mu_plane", "covered_mu_plane",
             "covered_mu_ellipsoidal", "share_covered", "parcel_count"]
     return table[cols]
+
+
+def overlapping_counts(
+    of: gpd.GeoDataFrame, by: gpd.GeoDataFrame, *, plane: PlaneCRS
+) -> np.ndarray:
+    """For each polygon of ``of``, how many features of ``by`` share area with it.
+
+    Interiors must meet: a feature that only touches the polygon's edge is not counted.
+    Both layers are compared in ``plane``, the CRS the covered areas are measured in.
+    """
+    counts = np.zeros(len(of), dtype="int64")
+    if len(of) == 0 or len(by) == 0:
+        return counts
+    of_plane = of.geometry.to_crs(plane.epsg).to_numpy()
+    by_plane = by.geometry.to_crs(plane.epsg).to_numpy()
+    of_idx, by_idx = shapely.STRtree(by_plane).query(of_plane, predicate="intersects")
+    overlapping = ~shapely.touches(of_plane[of_idx], by_plane[by_idx])
+    np.add.at(counts, of_idx[overlapping], 1)
+    return counts
 
 
 # --- villages ------------------------------------------------------------------------------

@@ -153,6 +153,36 @@ def month_ends(start: dt.date, end: dt.date) -> list[dt.date]:
     return days
 
 
+def event_span(events: pd.DataFrame) -> tuple[dt.date, dt.date] | None:
+    """The first and last effective date in the stage-event log; ``None`` when it is empty."""
+    if len(events) == 0:
+        return None
+    days = events["effective_date"]
+    return _to_date(min(days)), _to_date(max(days))
+
+
+def as_of_choices(events: pd.DataFrame, *, today: dt.date) -> list[dt.date]:
+    """The dates progress can be looked at on: month ends from the first event's month to
+    today (or to the last event, if later), the last one today; just today without events.
+    """
+    span = event_span(events)
+    if span is None:
+        return [today]
+    return month_ends(span[0], max(today, span[1]))
+
+
+def default_comparison_days(
+    events: pd.DataFrame, *, today: dt.date, months: int = 6
+) -> tuple[dt.date, dt.date]:
+    """Two dates to compare first: B the last event day (today without events), A
+    ``months`` earlier but not before the first event.
+    """
+    span = event_span(events)
+    day_b = span[1] if span else today
+    day_a = (pd.Timestamp(day_b) - pd.DateOffset(months=months)).date()
+    return (max(day_a, span[0]) if span else day_a), day_b
+
+
 def net_land_by_month(
     parcels: gpd.GeoDataFrame,
     events: pd.DataFrame,
@@ -213,6 +243,11 @@ def net_land_by_month(
     if not frames:
         return pd.DataFrame(columns=list(MONTH_COLUMNS))
     return pd.concat(frames, ignore_index=True)[list(MONTH_COLUMNS)]
+
+
+def latest_by_phase(monthly: pd.DataFrame) -> pd.DataFrame:
+    """The last row of each phase in a :func:`net_land_by_month` table (the newest figures)."""
+    return monthly.sort_values("month_end").groupby("phase").tail(1)
 
 
 # --- one parcel's history ------------------------------------------------------------------

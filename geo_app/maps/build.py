@@ -14,7 +14,7 @@ The caller's GeoDataFrames are never modified: display geometry is a new array.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from enum import StrEnum
 
 import folium
@@ -27,6 +27,7 @@ from folium.template import Template
 from folium.utilities import JsCode
 
 from geo_app.domain.layers import LAYER_SPECS, LayerSpec
+from geo_app.domain.phases import phase_label
 from geo_app.errors import CRSError, InputError
 from geo_app.maps.assets import (
     ensure_assets,
@@ -81,6 +82,8 @@ _AREA_FIELDS: tuple[tuple[str, str, str], ...] = (
 )
 _TOOLTIP_AREA_KEYS = ("area_mu_plane", "area_mu_ellipsoidal", "declared_area_mu")
 _SYMBOL_OF_FAMILY: dict[str, Symbol] = {"polygon": "polygon", "line": "line", "point": "point"}
+#: Coded columns that are not enums, shown as words in popups (期次 1 → 一期).
+_VALUE_LABELS: dict[str, Callable[[object, str], str]] = {"phase": phase_label}
 
 
 def build_zone_map(
@@ -353,6 +356,10 @@ def _meta(name: str, gdf: gpd.GeoDataFrame, spec: LayerSpec | None, style: Layer
         field: dict[str, object] = {"key": col, "label": col, "kind": "text"}
         if col in area_labels:
             field.update(label=area_labels[col], kind="area")
+        elif col in _VALUE_LABELS and spec is not None and col in spec.column_names:
+            cspec = spec.column(col)
+            field.update(label=cspec.zh if zh else cspec.en, kind="enum",
+                         labels=_value_labels(gdf[col], _VALUE_LABELS[col], lang))
         elif spec is not None and col in spec.column_names:
             cspec = spec.column(col)
             field["label"] = cspec.zh if zh else cspec.en
@@ -375,6 +382,18 @@ def _meta(name: str, gdf: gpd.GeoDataFrame, spec: LayerSpec | None, style: Layer
         "area": {"key": area_key, "unit": "亩" if zh else "mu"} if area_key else None,
         "fields": fields,
     }
+
+
+def _value_labels(values: pd.Series, label: Callable[[object, str], str],
+                  lang: str) -> dict[str, str]:
+    """Label of each value present, keyed as JavaScript prints the value (1.0 → "1")."""
+    labels = {}
+    for value in pd.unique(values.dropna()):
+        number = pd.to_numeric(pd.Series([value]), errors="coerce").iloc[0]
+        key = (str(int(number)) if pd.notna(number) and float(number).is_integer()
+               else str(value))
+        labels[key] = label(value, lang)
+    return labels
 
 
 def _add_selected(m: folium.Map, frames: Mapping[str, gpd.GeoDataFrame],
@@ -404,6 +423,8 @@ def _add_selected(m: folium.Map, frames: Mapping[str, gpd.GeoDataFrame],
 # --- legend and view ---------------------------------------------------------------------
 
 def _legend_spec(names: list[str], lang: str) -> dict[str, object]:
+    """Legend sections in ``names`` order; only the parcel stages (else the first) open."""
+    opened = "parcels" if "parcels" in names else (names[0] if names else None)
     sections = []
     for name in names:
         style = layer_style(name)
@@ -418,10 +439,12 @@ def _legend_spec(names: list[str], lang: str) -> dict[str, object]:
             for key, s in classes
         ]
         sections.append({"layer": name, "title": layer_label(name, lang),
-                         "symbol": style.symbol, "entries": entries})
+                         "symbol": style.symbol, "entries": entries, "open": name == opened})
+    zh = lang == "zh"
     return {
-        "title": "图例" if lang == "zh" else "Legend",
-        "toggle_hint": "点击折叠/展开" if lang == "zh" else "Click to fold or unfold",
+        "title": "图例" if zh else "Legend",
+        "toggle_hint": "点击折叠/展开图例" if zh else "Click to fold or unfold the legend",
+        "section_hint": "点击展开/收起" if zh else "Click to open or close",
         "sections": sections,
     }
 

@@ -58,7 +58,30 @@
       layer.feature = {type: "Feature", properties: props};
       layers[f] = layer;
     }
-    return L.featureGroup(layers);
+    var group = L.featureGroup(layers);
+    if (t === "Point" || t === "MultiPoint") { group.geoAppRadius = options.radius; }
+    return group;
+  };
+
+  /* Point markers shrink when zoomed out (to 60 % at zoom 10.5, full size from zoom 13),
+     so a cluster of projects does not hide the parcels under it at the zone-wide view. */
+  G.pointScale = function (zoom) {
+    return Math.min(1, Math.max(0.6, 0.6 + 0.4 * (zoom - 10.5) / 2.5));
+  };
+  G.scalePoints = function (map) {
+    var scale = G.pointScale(map.getZoom());
+    map.geoApp.groups.forEach(function (group) {
+      group.eachLayer(function (classLayer) {
+        if (!classLayer.geoAppRadius) { return; }
+        var radius = classLayer.geoAppRadius * scale;
+        classLayer.eachLayer(function (marker) {
+          if (marker.setRadius) { marker.setRadius(radius); }
+          else if (marker.eachLayer) {  // a MultiPoint: a group of markers
+            marker.eachLayer(function (m) { if (m.setRadius) { m.setRadius(radius); } });
+          }
+        });
+      });
+    });
   };
 
   G.el = function (tag, cls, text) {
@@ -124,8 +147,12 @@
     layer.bindPopup(G.popup(meta), {maxWidth: 380, className: "geo-popup-wrap"});
   };
 
+  /* Leaflet's default prefix carries a flag and a link out; credit Leaflet in plain text
+     (the page links nothing outside: it must work offline). */
+  G.ATTRIBUTION_PREFIX = "Leaflet";
   G.init = function (map) {
     map.geoApp = {groups: [], legend: null};
+    if (map.attributionControl) { map.attributionControl.setPrefix(G.ATTRIBUTION_PREFIX); }
     L.control.scale({imperial: false, position: "bottomleft"}).addTo(map);
     map.on("overlayadd", function (e) {
       var groups = map.geoApp.groups, at = groups.indexOf(e.layer);
@@ -137,6 +164,7 @@
       G.syncLegend(map);
     });
     map.on("overlayremove", function () { G.syncLegend(map); });
+    map.on("zoomend", function () { G.scalePoints(map); });
   };
   G.register = function (map, group, layerName, z) {
     if (group.geoAppLayer) { return; }
@@ -147,6 +175,23 @@
     groups.sort(function (a, b) { return a.geoAppZ - b.geoAppZ; });
   };
 
+  /* Which legend sections the user opened or closed, kept across reruns of the app
+     (a rerun rebuilds the map). Storage may be unavailable (file: pages, privacy modes). */
+  G.LEGEND_STORE = "geoApp.legend.open";
+  G.legendMemory = function () {
+    try { return JSON.parse(window.sessionStorage.getItem(G.LEGEND_STORE) || "{}") || {}; }
+    catch (e) { return {}; }
+  };
+  G.rememberLegend = function (layerName, open) {
+    try {
+      var memory = G.legendMemory();
+      memory[layerName] = open;
+      window.sessionStorage.setItem(G.LEGEND_STORE, JSON.stringify(memory));
+    } catch (e) { /* not remembered: the default applies next time */ }
+  };
+  /* The legend: a title that folds it all, then one section per layer whose title
+     opens or closes its entries (only the spec's `open` sections at first). Its height
+     stays clear of the zoom buttons; it scrolls only if every section is opened. */
   G.legend = function (map, spec) {
     var control = L.control({position: "bottomleft"});
     control.onAdd = function () {
@@ -157,11 +202,21 @@
       head.title = spec.toggle_hint;
       head.addEventListener("click", function () { div.classList.toggle("geo-collapsed"); });
       div.appendChild(head);
-      var body = G.el("div", "geo-legend-body");
+      var body = G.el("div", "geo-legend-body"), memory = G.legendMemory();
       spec.sections.forEach(function (sec) {
         var s = G.el("div", "geo-legend-section");
         s.setAttribute("data-layer", sec.layer);
-        s.appendChild(G.el("div", "geo-legend-title", sec.title));
+        var open = memory.hasOwnProperty(sec.layer) ? !!memory[sec.layer] : !!sec.open;
+        if (!open) { s.classList.add("geo-closed"); }
+        var title = G.el("div", "geo-legend-title", sec.title);
+        title.title = spec.section_hint;
+        title.setAttribute("role", "button");
+        title.addEventListener("click", function () {
+          var nowOpen = s.classList.toggle("geo-closed") === false;
+          G.rememberLegend(sec.layer, nowOpen);
+        });
+        s.appendChild(title);
+        var rows = G.el("div", "geo-legend-rows");
         sec.entries.forEach(function (entry) {
           var row = G.el("div", "geo-legend-row");
           var sw = G.el("span", "geo-sw geo-sw-" + sec.symbol);
@@ -169,8 +224,9 @@
           sw.style.cssText = entry.css;
           row.appendChild(sw);
           row.appendChild(G.el("span", "geo-legend-label", entry.label));
-          s.appendChild(row);
+          rows.appendChild(row);
         });
+        s.appendChild(rows);
         body.appendChild(s);
       });
       div.appendChild(body);
@@ -178,7 +234,18 @@
     };
     control.addTo(map);
     map.geoApp.legend = control;
+    G.fitLegend(map);
+    map.on("resize", function () { G.fitLegend(map); });
     G.syncLegend(map);
+  };
+  /* Room for the legend: the map's height less the zoom buttons above it and the
+     scale bar below it. */
+  G.LEGEND_CLEARANCE_PX = 130;
+  G.fitLegend = function (map) {
+    var control = map.geoApp.legend;
+    if (!control || !control.getContainer()) { return; }
+    var room = map.getSize().y - G.LEGEND_CLEARANCE_PX;
+    control.getContainer().style.maxHeight = Math.max(room, 80) + "px";
   };
   G.syncLegend = function (map) {
     var control = map.geoApp.legend;
@@ -196,6 +263,7 @@
 
   G.ready = function (map) {
     map.whenReady(function () {
+      G.scalePoints(map);
       requestAnimationFrame(function () {
         requestAnimationFrame(function () {
           window.geoAppReadyMs = performance.now();

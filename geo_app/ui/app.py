@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import streamlit as st
 
-from geo_app.ui.components import language_switch
+from geo_app.ui.components import language_switch, page_style
 from geo_app.ui.i18n import t
 from geo_app.ui.pages import acquisition, dashboard, layer_table, zone_map
 
@@ -35,6 +35,7 @@ def main(default_page: str = "map") -> None:
     """Run one script pass of the app, opening ``default_page`` when no page is chosen."""
     st.set_page_config(page_title="随州高新区 Suizhou High-tech Zone", layout="wide",
                        initial_sidebar_state="expanded")
+    page_style()
     lang = language_switch()
     pages = [
         st.Page(p.render, title=t(p.title_key, lang), url_path=p.url,

@@ -1,4 +1,4 @@
-"""Progress displays shared by the dashboard and the acquisition page (Altair, streamlit)."""
+"""Progress displays of the dashboard and the acquisition page (Altair, streamlit)."""
 
 from __future__ import annotations
 
@@ -8,11 +8,14 @@ import streamlit as st
 
 from geo_app.analysis.dashboard import stage_label
 from geo_app.analysis.progress import NOT_STARTED, PhaseProgress
-from geo_app.domain.stages import ParcelStage
+from geo_app.domain.stages import STAGE_ORDER, ParcelStage
 from geo_app.maps.style import STAGE_HEX
-from geo_app.ui.i18n import phase_label, t
+from geo_app.ui.i18n import Lang, phase_label, t
+from geo_app.ui.tables import trend_table
 
 NOT_STARTED_HEX = "#d9d9d9"
+#: Line colours of the phases in the progress-over-time chart, in phase order.
+PHASE_HEX = ("#1d91c0", "#e6550d", "#31a354", "#756bb1")
 
 
 def stage_colours(lang: str) -> tuple[list[str], list[str]]:
@@ -74,3 +77,67 @@ def show_progress(phases: list[PhaseProgress], stages: pd.DataFrame, lang: str) 
         st.subheader(t("dash.stage_chart", lang))
         st.altair_chart(stage_chart(phases, stages, lang), width="stretch")
 
+
+def history_chart(timeline: pd.DataFrame, lang: str) -> alt.LayerChart:
+    """A parcel's stage over time (:func:`~geo_app.analysis.timeline.parcel_timeline`): a
+    step line climbing the workflow, a dot per event, corrections in red."""
+    label_col = "to_label_zh" if lang == Lang.ZH else "to_label_en"
+    date_t, stage_t = t("acq.col.date", lang), t("acq.col.stage", lang)
+    chart_data = pd.DataFrame({
+        date_t: timeline["effective_date"], stage_t: timeline[label_col],
+        "order": timeline["stage_order"],
+        t("acq.col.officer", lang): timeline["officer"],
+        t("acq.col.evidence", lang): timeline["evidence"].fillna(""),
+        "kind": [t("acq.col.correction", lang) if c else t("acq.col.stage", lang)
+                 for c in timeline["is_correction"]],
+    })
+    ladder = [s.label(lang) for s in reversed(STAGE_ORDER)]  # progress climbs
+    base = alt.Chart(chart_data).encode(
+        x=alt.X(f"{date_t}:T", title=date_t, axis=alt.Axis(format="%Y-%m-%d", labelAngle=0)),
+        y=alt.Y(f"{stage_t}:N", title=None, sort=ladder, scale=alt.Scale(domain=ladder),
+                axis=alt.Axis(labelLimit=240)),
+    )
+    line = base.mark_line(interpolate="step-after", color="#7f7f7f", strokeWidth=1.5)
+    legend = alt.Legend(orient="top") if timeline["is_correction"].any() else None
+    dots = base.mark_point(filled=True, size=90).encode(
+        color=alt.Color("kind:N", title=None,
+                        scale=alt.Scale(range=["#1d91c0", "#d62728"]), legend=legend),
+        tooltip=[alt.Tooltip(f"{date_t}:T", format="%Y-%m-%d"), f"{stage_t}:N",
+                 f"{t('acq.col.officer', lang)}:N", f"{t('acq.col.evidence', lang)}:N"])
+    return (line + dots).properties(height=280)
+
+
+def trend_chart(monthly: pd.DataFrame, lang: str) -> alt.Chart | alt.LayerChart:
+    """Net land per phase at each month end (:func:`~geo_app.analysis.timeline.
+    net_land_by_month`) as step lines, each phase's target a dashed, labelled rule."""
+    data = trend_table(monthly, lang, month_as_date=False)
+    month_t, net_t = t("acq.trend.month", lang), t("acq.trend.net", lang)
+    phase_t, share_t = t("acq.phase", lang), t("acq.trend.share", lang)
+    names = list(dict.fromkeys(data[phase_t]))
+    colours = alt.Scale(domain=names, range=list(PHASE_HEX[: len(names)]))
+    lines = alt.Chart(data).mark_line(point=True, interpolate="step-after").encode(
+        x=alt.X(f"{month_t}:T", title=month_t, axis=alt.Axis(format="%Y-%m")),
+        y=alt.Y(f"{net_t}:Q", title=net_t),
+        color=alt.Color(f"{phase_t}:N", title=phase_t, scale=colours,
+                        legend=alt.Legend(orient="top")),
+        tooltip=[alt.Tooltip(f"{month_t}:T", format="%Y-%m-%d"), f"{phase_t}:N",
+                 alt.Tooltip(f"{net_t}:Q", format=",.1f"),
+                 alt.Tooltip(f"{share_t}:Q", format=".0%")],
+    )
+    targets = monthly.dropna(subset=["target_mu"]).groupby("phase", as_index=False)[
+        "target_mu"].first()
+    chart: alt.Chart | alt.LayerChart = lines
+    if not targets.empty:
+        goal = pd.DataFrame({
+            phase_t: [phase_label(int(p), lang) for p in targets["phase"]],
+            "target_mu": targets["target_mu"],
+            "label": [t("acq.trend.target", lang, phase=phase_label(int(p), lang), target=v)
+                      for p, v in zip(targets["phase"], targets["target_mu"], strict=True)],
+        })
+        rules = alt.Chart(goal).mark_rule(strokeDash=[6, 4], strokeWidth=2).encode(
+            y="target_mu:Q", color=alt.Color(f"{phase_t}:N", scale=colours, legend=None))
+        text = alt.Chart(goal).mark_text(align="left", dx=6, dy=-8, fontSize=13).encode(
+            x=alt.value(0), y="target_mu:Q", text="label:N",
+            color=alt.Color(f"{phase_t}:N", scale=colours, legend=None))
+        chart = lines + rules + text
+    return chart.properties(height=420)

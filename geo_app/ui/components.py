@@ -1,4 +1,4 @@
-"""Pieces every page shares: the language switch, error display, the store caption."""
+"""Pieces every page shares: page style, the language switch, error display, the store caption."""
 
 from __future__ import annotations
 
@@ -12,6 +12,19 @@ from geo_app.storage import display_location
 from geo_app.ui import state
 from geo_app.ui.i18n import Lang, t
 from geo_app.ui.state import Key
+
+#: A few touches on Streamlit's layout: less empty space above the page title, and unit or
+#: field names in the first column of small markdown tables kept on one line.
+PAGE_CSS = """<style>
+[data-testid="stMainBlockContainer"] { padding-top: 2.25rem; }
+[data-testid="stMarkdownContainer"] table td:first-child,
+[data-testid="stMarkdownContainer"] table th:first-child { white-space: nowrap; }
+</style>"""
+
+
+def page_style() -> None:
+    """Apply :data:`PAGE_CSS` (style only: it takes no room on the page)."""
+    st.html(PAGE_CSS)
 
 
 def language_switch() -> Lang:

@@ -149,7 +149,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "col.area_ha_plane": ("面积（公顷，平面）", "Area ha (plane)"),
     "col.area_ha_ellipsoidal": ("面积（公顷，椭球）", "Area ha (ellipsoidal)"),
     "col.length_km": ("长度（公里）", "Length (km)"),
-    # acquisition page (geo_app/ui/pages/acquisition.py)
+    # acquisition page (geo_app/ui/pages/acquisition/)
     "acq.view": ("视图", "View"),
     "acq.view.record": ("地块办理", "Record a stage"),
     "acq.view.as_of": ("时点回看", "As of a date"),

@@ -7,10 +7,11 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class MapView:
-    """Where the map looks: centre (lat, lon) in displayed coordinates, and zoom."""
+    """Where the map looks: centre (lat, lon) in displayed coordinates, and zoom (the map
+    zooms in quarter steps, so a zoom may be fractional)."""
 
     center: tuple[float, float]
-    zoom: int
+    zoom: float
 
 
 @dataclass(frozen=True)

@@ -22,11 +22,13 @@ POINT_LAYERS = ("projects", "facilities")
 LINE_LAYERS = ("roads",)
 #: Polygon layers, most specific first: a parcel lies inside a park.
 POLYGON_LAYERS = ("parcels", "villages", "sites", "parks")
+#: Rows of the areas table of :class:`FeatureDetails`, as keys of ``unit.*`` texts.
+AREA_UNITS: tuple[str, ...] = ("m2", "mu", "ha")
 _M_PER_DEG_LAT = 110_574.0
 _M_PER_DEG_LON_EQ = 111_320.0
 
 
-def click_tolerance_m(zoom: int | None, lat: float, *, pixels: float = 10.0) -> float:
+def click_tolerance_m(zoom: float | None, lat: float, *, pixels: float = 10.0) -> float:
     """Ground distance of ``pixels`` screen pixels at a Web Mercator zoom and latitude."""
     z = 13 if zoom is None else zoom
     return pixels * 156_543.03 * math.cos(math.radians(lat)) / 2**z
@@ -87,7 +89,7 @@ class FeatureDetails:
     title: str
     layer_label: str
     fields: list[tuple[str, str]]
-    areas: pd.DataFrame | None  # rows m², mu, ha; columns plane, ellipsoidal
+    areas: pd.DataFrame | None  # rows AREA_UNITS (m², mu, ha); columns plane, ellipsoidal
     area_note: str = ""
 
 
@@ -136,7 +138,7 @@ def feature_details(
                     row["area_m2_ellipsoidal"], row["area_mu_ellipsoidal"],
                     row["area_ha_ellipsoidal"]],
             },
-            index=[t("unit.m2", lang), t("unit.mu", lang), t("unit.ha", lang)],
+            index=[t(f"unit.{unit}", lang) for unit in AREA_UNITS],
         )
     crs = plane.name if plane else "GK"
     note = t("details.area_note", lang, crs=crs) if areas is not None else ""

@@ -32,7 +32,7 @@ class Key(StrEnum):
     MAP_WIDGET = "zone_map"
     TABLE_LAYER = "table_layer"
     CLEAR_SELECTION = "clear_selection"
-    # acquisition page (geo_app/ui/pages/acquisition.py keeps their accessors)
+    # acquisition page (the modules of geo_app/ui/pages/acquisition/ keep their accessors)
     ACQ_VIEW = "acq_view"
     ACQ_PARCEL = "acq_parcel"
     ACQ_PENDING_PARCEL = "acq_pending_parcel"

@@ -1,4 +1,5 @@
-"""Attribute tables for people: labelled values, translated headers, CSV and Excel bytes."""
+"""Tables for people: labelled values, translated headers, CSV and Excel bytes; the
+attribute tables of the layers and the figures of the acquisition page."""
 
 from __future__ import annotations
 
@@ -6,13 +7,16 @@ import datetime as dt
 import io
 import math
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from enum import StrEnum
 
 import geopandas as gpd
 import pandas as pd
 
 from geo_app.analysis.area import AREA_KEYS
+from geo_app.analysis.dashboard import stage_label, stage_mu_table
+from geo_app.analysis.progress import PhaseProgress
+from geo_app.analysis.timeline import DateComparison
 from geo_app.domain.layers import LayerSpec, get_spec
 from geo_app.domain.phases import phase_label
 from geo_app.ui.i18n import Lang, t
@@ -72,10 +76,21 @@ def label_value(spec: LayerSpec | None, column: str, value: object, lang: str) -
 
 
 def area_decimals(column: str) -> int | None:
-    """Decimals to show for an area column (``area_mu_plane`` → 2), ``None`` for others."""
-    if column not in AREA_KEYS:
-        return None
-    return AREA_DECIMALS[column.split("_")[1]]
+    """Decimals to show for an area column, by the unit in its name (``area_mu_plane``,
+    ``declared_area_mu`` → 2, ``area_m2_plane`` → 1); ``None`` for other columns."""
+    if column in AREA_KEYS:
+        return AREA_DECIMALS[column.split("_")[1]]
+    if column.startswith("area_") or "_area_" in column:
+        return AREA_DECIMALS.get(column.rsplit("_", 1)[-1])
+    return None
+
+
+def area_formats(layer: str, columns: Iterable[str], lang: str) -> dict[str, str]:
+    """printf formats (thousands separators, decimals by unit) of the area columns among
+    ``columns`` of ``layer``, keyed by their headers in :func:`layer_table`."""
+    spec = get_spec(layer)
+    return {column_header(spec, c, lang): f"%,.{decimals}f" for c in columns
+            if (decimals := area_decimals(c)) is not None}
 
 
 def column_header(spec: LayerSpec | None, column: str, lang: str) -> str:
@@ -129,3 +144,84 @@ def excel_bytes(table: pd.DataFrame, *, sheet: str) -> bytes:
     with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
         table.to_excel(writer, index=False, sheet_name=excel_sheet_name(sheet))
     return buffer.getvalue()
+
+
+# --- the acquisition page ------------------------------------------------------------------
+
+
+def history_table(timeline: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """A parcel's events (:func:`~geo_app.analysis.timeline.parcel_timeline`), newest first.
+
+    Effective date (a date), stage label, officer, note, evidence, correction (是 / yes or
+    empty), its reason, recording time (``YYYY-MM-DD HH:MM``) and whether it is in effect.
+    """
+    label_col = "to_label_zh" if lang == Lang.ZH else "to_label_en"
+    table = pd.DataFrame({
+        t("acq.col.date", lang): timeline["effective_date"].dt.date,
+        t("acq.col.stage", lang): timeline[label_col],
+        t("acq.col.officer", lang): timeline["officer"],
+        t("acq.col.note", lang): timeline["note"].fillna(""),
+        t("acq.col.evidence", lang): timeline["evidence"].fillna(""),
+        t("acq.col.correction", lang): [t("acq.yes", lang) if c else "" for c in
+                                        timeline["is_correction"]],
+        t("acq.col.reason", lang): timeline["correction_reason"].fillna(""),
+        t("acq.col.recorded", lang): timeline["recorded_at"].dt.strftime("%Y-%m-%d %H:%M"),
+        t("acq.col.in_effect", lang): timeline["in_effect"],
+    })
+    return table.iloc[::-1]
+
+
+def stage_area_table(phases: list[PhaseProgress], lang: str) -> pd.DataFrame:
+    """Mu per stage (rows in workflow order, ``not started`` first) and phase (a column
+    each, named by its label), the stage label first; empty without phases."""
+    long = stage_mu_table(phases, lang=lang)
+    if long.empty:
+        return pd.DataFrame()
+    wide = long.pivot_table(index=["stage_order", "stage_label"], columns="phase",
+                            values="area_mu", aggfunc="sum", fill_value=0.0)
+    wide.columns = [phase_label(int(p), lang) for p in wide.columns]
+    wide = wide.reset_index(level="stage_order", drop=True)
+    wide.index.name = t("acq.col.stage", lang)
+    return wide.reset_index()
+
+
+def comparison_stage_table(cmp: DateComparison, lang: str) -> pd.DataFrame:
+    """Mu per phase and stage on the two dates and the change, the stages held on either."""
+    shown = cmp.stages[(cmp.stages["mu_a"] > 0) | (cmp.stages["mu_b"] > 0)]
+    return pd.DataFrame({
+        t("acq.phase", lang): [phase_label(int(p), lang) for p in shown["phase"]],
+        t("acq.col.stage", lang): [stage_label(s, lang) for s in shown["stage"]],
+        t("acq.col.mu_a", lang): shown["mu_a"],
+        t("acq.col.mu_b", lang): shown["mu_b"],
+        t("acq.col.change_mu", lang): shown["diff_mu"],
+    })
+
+
+def changed_parcels_table(cmp: DateComparison, lang: str) -> pd.DataFrame:
+    """The parcels whose stage differs between the two dates: id, name, mu, both stages."""
+    changed = cmp.changed
+    return pd.DataFrame({
+        t("acq.col.parcel", lang): changed["parcel_id"],
+        t("acq.col.name", lang): changed["name"],
+        t("acq.col.area_mu", lang): changed["area_mu"],
+        t("acq.col.stage_on", lang, date=cmp.day_a.isoformat()):
+            [stage_label(s, lang) for s in changed["stage_a"]],
+        t("acq.col.stage_on", lang, date=cmp.day_b.isoformat()):
+            [stage_label(s, lang) for s in changed["stage_b"]],
+    })
+
+
+def trend_table(monthly: pd.DataFrame, lang: str, *, month_as_date: bool = True
+                ) -> pd.DataFrame:
+    """Net land per phase at each month end (:func:`~geo_app.analysis.timeline.
+    net_land_by_month`): month end, phase label, mu, share of the target (0–1, NaN
+    without one). The month end is a date, or a timestamp (for a chart) if not
+    ``month_as_date``.
+    """
+    month = monthly["month_end"]
+    return pd.DataFrame({
+        t("acq.trend.month", lang): month.dt.date if month_as_date else month,
+        t("acq.phase", lang): [phase_label(int(p), lang) for p in monthly["phase"]],
+        t("acq.trend.net", lang): monthly["net_land_mu"],
+        t("acq.trend.share", lang): monthly["share_of_target"],
+    })

@@ -80,7 +80,38 @@ def test_park_coverage_counts_parcels_once(layers):
             expected_mu / (poly.area / M2_PER_MU), abs=1e-9)
     assert table.loc["青春化工园", "covered_mu_plane"] == pytest.approx(3120.0, rel=1e-6)
     assert table.loc["青春化工园", "parcel_count"] == len(parcels)
+    # the chemical park lies in the chemical district: the district counts its parcels too
+    assert table.loc["化工片区", "covered_mu_plane"] == pytest.approx(3120.0, rel=1e-6)
+    assert table.loc["化工片区", "parcel_count"] == len(parcels)
     assert table.loc["城东片区", "share_covered"] == 0.0
+    assert table.loc["城东片区", "parcel_count"] == 0
+
+
+def test_park_coverage_counts_parcels_that_share_area_with_each_park():
+    # two 1 km squares side by side (EPSG:4547 metres) inside a district holding both
+    x0, y0 = 500_000.0, 3_500_000.0
+    parks = gpd.GeoDataFrame(
+        {"id": ["A", "B", "D"], "name": ["west park", "east park", "district"]},
+        geometry=[shapely.box(x0, y0, x0 + 1000, y0 + 1000),
+                  shapely.box(x0 + 1000, y0, x0 + 2000, y0 + 1000),
+                  shapely.box(x0, y0, x0 + 2000, y0 + 1000)],
+        crs=4547,
+    )
+    parcels = gpd.GeoDataFrame(
+        {"id": ["in_west", "across", "touching", "in_east", "far"],
+         "park": ["west park"] * 5},  # the park column is not what is counted
+        geometry=[shapely.box(x0 + 100, y0 + 100, x0 + 300, y0 + 300),
+                  shapely.box(x0 + 900, y0 + 400, x0 + 1100, y0 + 600),
+                  shapely.box(x0 - 200, y0 + 100, x0, y0 + 300),  # shares the west edge
+                  shapely.box(x0 + 1500, y0 + 100, x0 + 1700, y0 + 300),
+                  shapely.box(x0 + 9000, y0, x0 + 9100, y0 + 100)],
+        crs=4547,
+    )
+    table = park_coverage(parks, parcels).set_index("id")
+    # west: in_west, across; east: across, in_east; district: in_west, across, in_east
+    assert table["parcel_count"].to_dict() == {"A": 2, "B": 2, "D": 3}
+    # 200 m × 200 m + half of 200 m × 200 m in the west park = 60 000 m² = 90 mu
+    assert table.loc["A", "covered_mu_plane"] == pytest.approx(90.0, rel=1e-6)
 
 
 def test_park_coverage_ellipsoidal_agrees_with_geodesic_area(layers):

@@ -16,7 +16,11 @@ from geo_app.analysis.progress import progress
 from geo_app.analysis.timeline import (
     MONTH_COLUMNS,
     STAGE_CODES,
+    as_of_choices,
     compare_dates,
+    default_comparison_days,
+    event_span,
+    latest_by_phase,
     month_ends,
     net_land_by_month,
     parcel_timeline,
@@ -307,3 +311,41 @@ def test_net_land_by_month_is_fast_on_10k_parcels_and_36_months():
     got = table[table["month_end"] == "2021-12-31"].set_index("phase")["net_land_mu"]
     assert got.to_dict() == pytest.approx(replayed, abs=1e-6)
     assert sum(replayed.values()) == pytest.approx(200 * 38 * 38 / MU, rel=1e-9)
+
+
+# --- the dates a page offers ---------------------------------------------------------------
+
+
+def test_event_span_is_the_first_and_last_effective_date():
+    assert event_span(_events()) == (D("2021-02-10"), D("2021-07-05"))
+    assert event_span(_events().iloc[0:0]) is None
+
+
+def test_as_of_choices_are_month_ends_up_to_today():
+    assert as_of_choices(_events(), today=D("2021-09-15")) == [
+        D("2021-02-28"), D("2021-03-31"), D("2021-04-30"), D("2021-05-31"), D("2021-06-30"),
+        D("2021-07-31"), D("2021-08-31"), D("2021-09-15")]
+    # an event after today (a clock behind the log) still closes the series
+    assert as_of_choices(_events(), today=D("2021-06-01"))[-2:] == [D("2021-06-30"),
+                                                                   D("2021-07-05")]
+    assert as_of_choices(_events().iloc[0:0], today=D("2022-03-03")) == [D("2022-03-03")]
+
+
+def test_default_comparison_days_are_six_months_apart_within_the_log():
+    # six months before 5 July is 5 January, before the first event (10 February)
+    assert default_comparison_days(_events(), today=D("2022-01-01")) == (
+        D("2021-02-10"), D("2021-07-05"))
+    assert default_comparison_days(_events(), today=D("2022-01-01"), months=3) == (
+        D("2021-04-05"), D("2021-07-05"))
+    # without events: today and six months before (31 August → 28 February)
+    assert default_comparison_days(_events().iloc[0:0], today=D("2022-08-31")) == (
+        D("2022-02-28"), D("2022-08-31"))
+
+
+def test_latest_by_phase_is_each_phases_last_month():
+    table = net_land_by_month(_parcels(), _events(), start="2021-01-01", end="2021-08-15")
+    latest = latest_by_phase(table).set_index("phase")
+    assert sorted(latest.index) == [1, 2]
+    assert (latest["month_end"] == pd.Timestamp("2021-08-15")).all()
+    # a (90 mu) and b (15 mu) are net land by then; c (30 mu) supplied
+    assert latest["net_land_mu"].to_dict() == pytest.approx({1: 105.0, 2: 30.0})

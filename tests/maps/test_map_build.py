@@ -93,6 +93,36 @@ def test_parcels_are_coloured_by_all_ten_stages_in_a_sequence():
     assert lum[8] > lum[9]  # net land, then supplied
 
 
+def test_legend_opens_only_the_parcel_stages_at_first(zone_layers):
+    sections = _legend(build_zone_map(zone_layers))["sections"]
+    assert [s["layer"] for s in sections if s["open"]] == ["parcels"]
+    assert sections[0]["layer"] == "parcels"
+    # without parcels, the first section is open, so the legend never starts all closed
+    others = {k: v for k, v in zone_layers.items() if k != "parcels"}
+    sections = _legend(build_zone_map(others))["sections"]
+    assert [s["open"] for s in sections] == [True] + [False] * (len(sections) - 1)
+
+
+def test_popups_show_phases_as_words(zone_layers):
+    for lang, labels in (("zh", {"1": "一期", "2": "二期"}), ("en", {"1": "Phase 1",
+                                                                  "2": "Phase 2"})):
+        m = build_zone_map({"parcels": zone_layers["parcels"]}, lang=lang)
+        for cl in _class_layers(m, "parcels"):
+            phase = next(f for f in cl.meta["fields"] if f["key"] == "phase")
+            assert phase["kind"] == "enum"
+            drawn = {str(row["phase"]) for row in _rows(cl)}
+            assert drawn <= set(phase["labels"])
+            assert phase["labels"] == {k: labels[k] for k in phase["labels"]}
+
+
+def test_point_markers_are_small_with_a_white_ring(zone_layers):
+    m = build_zone_map(zone_layers)
+    for layer in ("projects", "facilities"):
+        for cl in _class_layers(m, layer):
+            assert 5.0 <= cl.options["radius"] <= 6.0
+            assert cl.options["color"] == "#ffffff" and cl.options["weight"] > 1
+
+
 def test_tooltips_show_the_area_in_mu(zone_layers):
     m = build_zone_map(zone_layers)
     parcels = zone_layers["parcels"].set_index("id")

@@ -61,6 +61,36 @@ def test_exported_map_opens_offline(chromium, zone_layers, tmp_path):
         page.close()
 
 
+def test_legend_is_compact_and_its_sections_fold(chromium, zone_layers, tmp_path):
+    page, blocked, errors = _open_offline(chromium, export_map_html(build_zone_map(zone_layers)),
+                                          tmp_path)
+    try:
+        page.set_viewport_size({"width": 1000, "height": 650})  # the app's map height
+        page.wait_for_timeout(300)
+        legend = page.locator(".geo-legend")
+        fits = "(e) => e.scrollHeight <= e.clientHeight"
+        assert legend.evaluate(fits), "the legend scrolls at first"
+        zoom = page.locator(".leaflet-control-zoom").bounding_box()
+        assert legend.bounding_box()["y"] > zoom["y"] + zoom["height"]
+        # only the parcel stages are open; a section title opens and closes its entries
+        projects = page.locator(".geo-legend-section[data-layer=projects]")
+        assert page.locator(".geo-legend-section[data-layer=parcels] .geo-legend-row"
+                            ).first.is_visible()
+        assert projects.is_visible() and not projects.locator(".geo-legend-row").first.is_visible()
+        projects.locator(".geo-legend-title").click()
+        assert projects.locator(".geo-legend-row").first.is_visible()
+        assert "在建" in legend.inner_text()
+        projects.locator(".geo-legend-title").click()
+        assert not projects.locator(".geo-legend-row").first.is_visible()
+        # Leaflet credited in plain text: no flag, no link out
+        attribution = page.locator(".leaflet-control-attribution")
+        assert attribution.inner_text().strip() == "Leaflet"
+        assert attribution.locator("a, svg").count() == 0
+        assert blocked == [] and errors == []
+    finally:
+        page.close()
+
+
 def test_toggling_a_layer_hides_it_and_its_legend(chromium, zone_layers, tmp_path):
     page, _, _ = _open_offline(chromium, export_map_html(build_zone_map(zone_layers)), tmp_path)
     try:

@@ -24,7 +24,7 @@ from geo_app.storage import GeoPackageStore
 from geo_app.storage.events import record_stage_change
 from geo_app.ui import loaders
 from geo_app.ui.i18n import Lang
-from geo_app.ui.pages import acquisition
+from geo_app.ui.pages.acquisition import _cached
 from geo_app.ui.state import Key
 
 MU = 10000 / 15
@@ -336,7 +336,7 @@ def test_english_labels_after_the_language_switch(page):
 
 def test_the_excel_download_holds_the_progress_and_events_of_the_chosen_date(page, store_path):
     day = D("2021-06-30")
-    data = acquisition._excel(str(store_path), loaders.store_token(str(store_path)), day)
+    data = _cached.progress_excel(str(store_path), loaders.store_token(str(store_path)), day)
     book = load_workbook(io.BytesIO(data))
     sheet = book[PROGRESS_SHEET]
     headers = [c.value for c in sheet[HEADER_ROW]]

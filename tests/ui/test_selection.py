@@ -66,6 +66,7 @@ def test_parcel_details_show_stage_label_and_areas(layers):
     assert details.layer_label == "征地地块"
     assert fields["征地阶段"] == "净地"
     assert fields["所属园区"] == "青春化工园"
+    assert fields["期次"] == {1: "一期", 2: "二期"}[int(parcel["phase"])]
     geod = Geod(ellps="GRS80")
     ell_m2 = abs(geod.geometry_area_perimeter(parcel.geometry)[0])
     plane = Transformer.from_crs(4490, 4547, always_xy=True)

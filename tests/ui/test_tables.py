@@ -11,7 +11,14 @@ import pytest
 
 from geo_app.analysis.area import add_areas
 from geo_app.storage import GeoPackageStore
-from geo_app.ui.tables import csv_bytes, excel_bytes, excel_sheet_name, layer_table
+from geo_app.ui.tables import (
+    area_decimals,
+    area_formats,
+    csv_bytes,
+    excel_bytes,
+    excel_sheet_name,
+    layer_table,
+)
 
 
 @pytest.fixture(scope="module")
@@ -35,6 +42,34 @@ def test_table_in_english(parcels):
     table = layer_table(parcels, "parcels", lang="en")
     assert "Stage" in table.columns and "Area mu (ellipsoidal)" in table.columns
     assert "Net land" in set(table["Stage"])
+    assert set(table["Phase"]) == {"Phase 1", "Phase 2"}
+
+
+def test_phases_read_as_words_and_mu_comes_before_square_metres(parcels):
+    table = layer_table(parcels, "parcels", lang="zh")
+    expected = parcels["phase"].map({1: "一期", 2: "二期"})
+    assert list(table["期次"]) == list(expected)
+    areas = [c for c in table.columns if c.startswith("面积（")]
+    assert areas == ["面积（亩，平面）", "面积（亩，椭球）", "面积（平方米，平面）",
+                     "面积（平方米，椭球）", "面积（公顷，平面）", "面积（公顷，椭球）"]
+
+
+def test_area_columns_show_m2_to_a_tenth_and_mu_and_ha_to_a_hundredth():
+    assert area_decimals("area_m2_plane") == 1
+    assert area_decimals("area_mu_ellipsoidal") == 2
+    assert area_decimals("area_ha_plane") == 2
+    assert area_decimals("declared_area_mu") == 2
+    assert area_decimals("name") is None and area_decimals("phase") is None
+
+
+def test_area_formats_are_keyed_by_the_shown_headers(parcels):
+    formats = area_formats("parcels", parcels.columns, "zh")
+    table = layer_table(parcels, "parcels", lang="zh")
+    assert set(formats) <= set(table.columns)
+    assert formats["面积（平方米，平面）"] == "%,.1f"
+    assert formats["面积（亩，椭球）"] == "%,.2f"
+    assert formats["登记面积(亩)"] == "%,.2f"
+    assert "期次" not in formats
 
 
 def test_csv_has_a_bom_and_round_trips_chinese(parcels):

@@ -36,11 +36,12 @@ def _coverage(location: str, token: str, lang: str) -> None:
     st.header(t("dash.coverage", lang))
     table = loaders.coverage_figures(location, token)
     names = table["name"] if lang == "zh" else table["name_en"]
+    mu_columns = {"dash.park_area_mu": "area_mu_plane", "dash.covered_mu": "covered_mu_plane",
+                  "dash.covered_ell_mu": "covered_mu_ellipsoidal"}
+    # shown to 0.1 mu with thousands separators and no trailing ".0" (22,680 / 3,119.8)
     view = pd.DataFrame({
         t("dash.park", lang): names,
-        t("dash.park_area_mu", lang): table["area_mu_plane"],
-        t("dash.covered_mu", lang): table["covered_mu_plane"],
-        t("dash.covered_ell_mu", lang): table["covered_mu_ellipsoidal"],
+        **{t(key, lang): table[col].round(1) for key, col in mu_columns.items()},
         t("dash.share", lang): table["share_covered"],
         t("dash.parcel_count", lang): table["parcel_count"],
     })
@@ -48,9 +49,8 @@ def _coverage(location: str, token: str, lang: str) -> None:
     st.dataframe(
         view, hide_index=True, width="stretch",
         column_config={
-            t("dash.park_area_mu", lang): st.column_config.NumberColumn(format="%.1f"),
-            t("dash.covered_mu", lang): st.column_config.NumberColumn(format="%.1f"),
-            t("dash.covered_ell_mu", lang): st.column_config.NumberColumn(format="%.1f"),
+            **{t(key, lang): st.column_config.NumberColumn(format="localized")
+               for key in mu_columns},
             t("dash.share", lang): st.column_config.ProgressColumn(
                 format="percent", min_value=0.0, max_value=1.0, width="medium"),
         },

@@ -5,12 +5,11 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from geo_app.analysis.area import AREA_KEYS
 from geo_app.ui import loaders, state
 from geo_app.ui.components import error_boundary, store_caption
 from geo_app.ui.i18n import t
 from geo_app.ui.state import Key
-from geo_app.ui.tables import area_decimals, csv_bytes, excel_bytes, layer_label, layer_table
+from geo_app.ui.tables import area_formats, csv_bytes, excel_bytes, layer_label, layer_table
 
 ROW_PX = 35
 MAX_TABLE_PX = 600
@@ -42,8 +41,8 @@ def render() -> None:
         else:
             st.caption(t("layers.caption_plain", lang, count=len(table)))
         # thousands separators; m² to 0.1, mu and ha to 0.01 (downloads keep every digit)
-        number = {t(f"col.{k}", lang): st.column_config.NumberColumn(
-                      format=f"%,.{area_decimals(k)}f") for k in AREA_KEYS}
+        number = {header: st.column_config.NumberColumn(format=fmt) for header, fmt in
+                  area_formats(layer, data.layer(layer).columns, lang).items()}
         st.dataframe(table, hide_index=True, width="stretch", column_config=number,
                      height=min(ROW_PX * (len(table) + 1) + 3, MAX_TABLE_PX))
         stem = f"{layer}_{lang}"

@@ -17,13 +17,14 @@ from geo_app.ui.i18n import Lang, phase_label, t
 from geo_app.ui.models import MapView, Selection
 from geo_app.ui.search import SearchHit, view_for_bounds
 from geo_app.ui.selection import (
+    AREA_UNITS,
     click_tolerance_m,
     feature_at,
     feature_details,
     selection_of_feature,
 )
 from geo_app.ui.state import Key
-from geo_app.ui.tables import layer_label
+from geo_app.ui.tables import AREA_DECIMALS, layer_label
 
 MAP_HEIGHT_PX = 650
 #: What the map sends back (each change reruns the page): the click, the clicked
@@ -183,7 +184,7 @@ def _handle_map_output(out: dict | None, shown: dict, basemap: Basemap) -> None:
         # only remembered: feeding reports back as the requested view makes the map jump
         # between a stale report and the latest one
         state.set_reported_view(MapView((float(center["lat"]), float(center["lng"])),
-                                        int(zoom)))
+                                        float(zoom)))
     clicked = out.get("last_object_clicked")
     if not clicked:
         return
@@ -194,7 +195,7 @@ def _handle_map_output(out: dict | None, shown: dict, basemap: Basemap) -> None:
     picked = selection_of_feature(out.get("last_active_drawing"))
     if picked is None:  # not a feature of ours: find it under the click
         lat, lon = to_true_coords(click[0], click[1], basemap)
-        tolerance = click_tolerance_m(zoom if isinstance(zoom, int) else None, lat)
+        tolerance = click_tolerance_m(zoom if isinstance(zoom, int | float) else None, lat)
         picked = feature_at(shown, lat, lon, tolerance_m=tolerance)
     state.set_selection(picked)
 
@@ -211,9 +212,9 @@ def _details_panel(data: loaders.StoreData, lang: Lang) -> None:
     st.caption(f"{t('details.layer', lang)}: {details.layer_label}")
     if details.areas is not None:
         header = [t("details.area", lang), *details.areas.columns]
-        rows = [[unit, *(f"{v:,.2f}" for v in values)]
-                for unit, values in zip(details.areas.index, details.areas.to_numpy(),
-                                        strict=True)]
+        rows = [[label, *(f"{v:,.{AREA_DECIMALS[unit]}f}" for v in values)]
+                for unit, label, values in zip(AREA_UNITS, details.areas.index,
+                                               details.areas.to_numpy(), strict=True)]
         st.markdown(_md_table(header, rows, numbers=True))
         st.caption(details.area_note)
     st.markdown(_md_table([t("details.field", lang), t("details.value", lang)],

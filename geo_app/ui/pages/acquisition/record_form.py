@@ -1,0 +1,126 @@
+"""The form that records a parcel's next stage (or a correction), and what submitting does.
+
+:func:`geo_app.storage.events.record_stage_change` checks the workflow and the version;
+the form only offers what it would accept and shows its refusal otherwise.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+import streamlit as st
+
+from geo_app.domain.stages import STAGE_ORDER, ParcelStage
+from geo_app.domain.workflow import derive_states, steps_between
+from geo_app.errors import GeoAppError
+from geo_app.storage import open_store
+from geo_app.storage.events import record_stage_change
+from geo_app.ui import loaders
+from geo_app.ui.i18n import Lang, t
+from geo_app.ui.state import Key
+
+
+def stage_form(location: str, pid: str, history: pd.DataFrame, lang: Lang) -> None:
+    """The form for ``pid`` at the version of ``history``; records on submit."""
+    _reset_form_state(pid)
+    state_now = derive_states(history).get(pid)
+    current = state_now.stage if state_now else None
+    version = state_now.version if state_now else 0
+    seen = st.session_state.get(Key.ACQ_SEEN)
+    seen_version = seen[1] if isinstance(seen, tuple) and seen[0] == pid else version
+    st.markdown(f"**{t('acq.form.title', lang)}**")
+    correction = st.checkbox(t("acq.form.correction", lang), key=Key.ACQ_CORRECTION)
+    options = _stage_options(current, correction)
+    if not options:
+        st.info(t("acq.form.final", lang))
+        st.session_state[Key.ACQ_SEEN] = (pid, version)
+        return
+    next_stage = steps_between(current, STAGE_ORDER[-1])[:1]
+    _ensure_value(Key.ACQ_TO_STAGE, list(options),
+                  next_stage[0] if next_stage and next_stage[0] in options else options[0])
+    today = dt.date.today()
+    earliest = state_now.stage_date if state_now and state_now.stage_date else None
+    earliest = earliest or dt.date(1990, 1, 1)
+    days = st.session_state.get(Key.ACQ_DATE)
+    if not isinstance(days, dt.date) or not earliest <= days <= today:
+        st.session_state[Key.ACQ_DATE] = today
+    for key in (Key.ACQ_OFFICER, Key.ACQ_NOTE, Key.ACQ_EVIDENCE, Key.ACQ_REASON):
+        _ensure_value(key, None, "")
+    with st.form(Key.ACQ_FORM, border=True):
+        to_stage = st.selectbox(t("acq.form.to_stage", lang), options,
+                                key=Key.ACQ_TO_STAGE, help=t("acq.form.to_stage.help", lang),
+                                format_func=lambda s: ParcelStage(s).label(lang))
+        date_col, officer_col = st.columns(2)
+        day = date_col.date_input(t("acq.form.date", lang), max_value=today,
+                                  min_value=earliest, key=Key.ACQ_DATE,
+                                  help=t("acq.form.date.help", lang), format="YYYY-MM-DD")
+        officer = officer_col.text_input(t("acq.form.officer", lang), key=Key.ACQ_OFFICER)
+        evidence = st.text_input(t("acq.form.evidence", lang), key=Key.ACQ_EVIDENCE)
+        note = st.text_area(t("acq.form.note", lang), key=Key.ACQ_NOTE, height=68)
+        reason = (st.text_input(t("acq.form.reason", lang), key=Key.ACQ_REASON)
+                  if correction else None)
+        submitted = st.form_submit_button(t("acq.form.submit", lang), type="primary",
+                                          key=Key.ACQ_SUBMIT)
+        st.caption(t("acq.form.based_on", lang, version=version))
+    if submitted:
+        _submit(location, pid, ParcelStage(to_stage), day, officer, note, evidence,
+                reason if correction else None, seen_version, lang)
+    st.session_state[Key.ACQ_SEEN] = (pid, version)
+
+
+def _reset_form_state(pid: str) -> None:
+    """Empty the form for a new parcel, or after a recorded change (the officer stays).
+
+    Values are set, not deleted: only a value set in the session state reaches a widget
+    the browser already shows.
+    """
+    if (st.session_state.get(Key.ACQ_FORM_PARCEL) != pid
+            or st.session_state.pop(Key.ACQ_RESET_FORM, False)):
+        for key in (Key.ACQ_NOTE, Key.ACQ_EVIDENCE, Key.ACQ_REASON):
+            st.session_state[key] = ""
+        st.session_state[Key.ACQ_CORRECTION] = False
+        st.session_state[Key.ACQ_DATE] = dt.date.today()
+        st.session_state.pop(Key.ACQ_TO_STAGE, None)
+        st.session_state[Key.ACQ_FORM_PARCEL] = pid
+
+
+def _ensure_value(key: Key, allowed: list[object] | None, default: object) -> None:
+    """Give a widget ``default`` when it has no value yet, or one no longer allowed."""
+    value = st.session_state.get(key)
+    if value is None or (allowed is not None and value not in allowed):
+        st.session_state[key] = default
+
+
+def _stage_options(current: ParcelStage | None, correction: bool) -> list[ParcelStage]:
+    """Forward stages (the next one first in line), or every other stage for a correction."""
+    if correction:
+        return [s for s in STAGE_ORDER if s is not current]
+    last = STAGE_ORDER[-1]
+    return steps_between(current, last) if current is not last else []
+
+
+def _submit(location: str, pid: str, to_stage: ParcelStage, day: dt.date,
+            officer: str, note: str, evidence: str, reason: str | None, seen_version: int,
+            lang: Lang) -> None:
+    """Record the change; on success refresh every view of the store, else say why not."""
+    st.session_state.pop(Key.ACQ_FLASH, None)
+    store = open_store(location)
+    try:
+        recorded = record_stage_change(
+            store, pid, to_stage, effective_date=day, officer=officer or "", note=note or "",
+            evidence=evidence or None,
+            correction_reason=(reason or "") if reason is not None else None,
+            expected_version=seen_version)
+    except GeoAppError as exc:
+        st.error(f"{t('acq.form.refused', lang)}\n\n{exc}")
+        return
+    finally:
+        store.close()
+    loaders.note_write()  # every page reads the store again (a database's token changes)
+    st.session_state[Key.ACQ_FLASH] = (pid, seen_version + 1, t(
+        "acq.form.done", lang, parcel=pid, stage=to_stage.label(lang),
+        date=str(recorded["effective_date"].iloc[0]), version=seen_version + 1))
+    st.session_state[Key.ACQ_RESET_FORM] = True
+    st.session_state[Key.ACQ_PENDING_PARCEL] = pid  # stays picked whatever the box does
+    st.rerun()
