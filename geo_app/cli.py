@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import math
 import sys
 from pathlib import Path
 from typing import Annotated, Any
@@ -34,8 +35,20 @@ StoreOpt = Annotated[
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON object.")]
 
 
+def _json_safe(value: Any) -> Any:
+    """NaN and ±inf are not JSON: emit them as null."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {k: _json_safe(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_json_safe(v) for v in value]
+    return value
+
+
 def _emit(data: dict[str, Any]) -> None:
-    typer.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+    typer.echo(json.dumps(_json_safe(data), ensure_ascii=False, indent=2, default=str,
+                          allow_nan=False))
 
 
 def _note(text: str) -> None:
@@ -88,7 +101,7 @@ def area_cmd(
     """Areas in m², mu and ha, on the GK plane and on the ellipsoid."""
     gdf = _load(open_store(store), source, layer, source_crs)
     plane = choose_plane_crs(gdf, override=crs)
-    report = area_report(gdf, by=by, plane=plane)
+    report = area_report(gdf, by=by, plane=plane, what=f"'{source}'")
     if as_json:
         _emit(report)
         return
@@ -124,7 +137,7 @@ def coverage_cmd(
         wanted = {parse_stage(s).value for s in status}
         cover = cover[cover["stage"].isin(wanted)]
     plane = choose_plane_crs(target)
-    table = coverage(target, cover, plane=plane)
+    table = coverage(target, cover, plane=plane, of_name=f"'{of}'", by_name=f"'{by}'")
     if as_json:
         _emit({"crs_plane": plane.name, "of": of, "by": by, "status": status or None,
                "features": table.to_dict(orient="records")})
@@ -146,9 +159,11 @@ def proximity_cmd(
     """Features within a distance of another layer, or each feature's nearest one."""
     st = open_store(store)
     left, right = st.read_layer(features), st.read_layer(of)
+    if len(right) == 0:
+        raise InputError(f"Layer '{of}' is empty: there is nothing to measure distances to.")
     plane = choose_plane_crs(left)
     if within_m is not None:
-        if within_m < 0:
+        if not math.isfinite(within_m) or within_m < 0:
             raise InputError("--within must be a distance in metres, 0 or more.")
         table = within_distance(left, right, distance_m=within_m, plane=plane)
     else:
@@ -284,10 +299,18 @@ def _parse_date(text: str) -> dt.date:
         raise InputError(f"'{text}' is not a date; write it as YYYY-MM-DD.") from None
 
 
+def _usage_error_types() -> tuple[type[Exception], ...]:
+    """Usage errors (missing option, bad value): typer ≥ 0.20 vendors click, older uses click."""
+    from click.exceptions import ClickException
+
+    vendored = getattr(typer, "TyperException", None)
+    return (ClickException,) + ((vendored,) if vendored is not None else ())
+
+
 def main() -> None:
     """Entry point: user errors become one line on stderr and exit code 2."""
     try:
-        app(standalone_mode=False)
+        code = app(standalone_mode=False)
     except GeoAppError as exc:
         typer.echo(f"error: {exc}", err=True)
         sys.exit(2)
@@ -295,13 +318,15 @@ def main() -> None:
         sys.exit(exc.exit_code)
     except typer.Abort:
         sys.exit(1)
-    except Exception as exc:  # click usage errors carry their own message
-        from click.exceptions import ClickException
-
-        if isinstance(exc, ClickException):
-            exc.show()
-            sys.exit(exc.exit_code)
-        raise
+    except _usage_error_types() as exc:
+        if type(exc).__name__ == "NoArgsIsHelpError":  # bare `geo-app` / `geo-app stage`
+            exc.show()  # type: ignore[attr-defined]
+        else:
+            message = exc.format_message()  # type: ignore[attr-defined]
+            typer.echo(f"error: {' '.join(message.split())}", err=True)
+        sys.exit(getattr(exc, "exit_code", 2))
+    if isinstance(code, int) and code:
+        sys.exit(code)
 
 
 if __name__ == "__main__":

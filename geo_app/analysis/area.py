@@ -20,6 +20,7 @@ from pyproj import CRS
 
 from geo_app.analysis.crs import GEOGRAPHIC_EPSG, PlaneCRS, choose_plane_crs
 from geo_app.analysis.units import M2_PER_HA, M2_PER_MU
+from geo_app.errors import InputError
 
 AREA_KEYS = (
     "area_m2_plane",
@@ -29,6 +30,32 @@ AREA_KEYS = (
     "area_ha_plane",
     "area_ha_ellipsoidal",
 )
+
+
+POLYGON_TYPES = frozenset({"Polygon", "MultiPolygon"})
+
+
+def require_polygons(gdf: gpd.GeoDataFrame, *, what: str = "The data") -> None:
+    """Refuse points and lines where an area is asked for (they would silently measure 0).
+
+    Null and empty geometries are let through (they measure 0 and are counted).
+    """
+    geoms = gdf.geometry
+    types = geoms[geoms.notna() & ~geoms.is_empty].geom_type
+    other = types[~types.isin(POLYGON_TYPES)]
+    if len(other) == 0:
+        return
+    kinds = ", ".join(sorted(set(other)))
+    if len(other) == len(types):
+        raise InputError(
+            f"{what} holds {kinds} geometries, which have no area. Areas and coverage need "
+            "polygons (parks, parcels, villages, sites); for points and lines use "
+            "`geo-app proximity`."
+        )
+    raise InputError(
+        f"{what} mixes polygons with {len(other)} {kinds} feature(s), which have no area. "
+        "Keep only the polygons (e.g. split the file by geometry type) and try again."
+    )
 
 
 def equal_area_crs(gdf: gpd.GeoDataFrame) -> CRS:

@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from geo_app.analysis.area import equal_area_crs
+from geo_app.analysis.area import equal_area_crs, require_polygons
 from geo_app.analysis.crs import PlaneCRS, choose_plane_crs
 from geo_app.analysis.units import M2_PER_MU
 
@@ -19,13 +19,18 @@ def coverage(
     plane: PlaneCRS | None = None,
     id_column: str = "id",
     name_column: str = "name",
+    of_name: str = "The covered layer",
+    by_name: str = "The covering layer",
 ) -> pd.DataFrame:
     """For each polygon of ``of``, the area covered by the union of ``by`` and its share.
 
     Overlapping features of ``by`` are counted once (they are dissolved first).
     Returns one row per feature of ``of`` with ``area_mu_plane``, ``covered_mu_plane``,
-    ``covered_mu_ellipsoidal`` and ``share_covered`` (0–1, plane).
+    ``covered_mu_ellipsoidal`` and ``share_covered`` (0–1, plane). Points and lines are
+    refused (:class:`InputError`); ``of_name`` / ``by_name`` name the layers in the message.
     """
+    require_polygons(of, what=of_name)
+    require_polygons(by, what=by_name)
     plane = plane or choose_plane_crs(of)
     of_plane = of.geometry.to_crs(plane.epsg).to_numpy()
     by_plane = by.geometry.to_crs(plane.epsg).to_numpy()

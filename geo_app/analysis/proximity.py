@@ -7,6 +7,7 @@ import numpy as np
 import shapely
 
 from geo_app.analysis.crs import PlaneCRS, choose_plane_crs
+from geo_app.errors import InputError
 
 
 def within_distance(
@@ -21,6 +22,8 @@ def within_distance(
     A village "reaches" the belt when any part of it lies within the distance. The result
     keeps the input columns and adds ``distance_m`` (shortest plane distance, metres).
     """
+    if not np.isfinite(distance_m) or distance_m < 0:
+        raise InputError(f"Distance {distance_m} is not usable; give metres, 0 or more.")
     out = nearest(features, of, plane=plane)
     return out[out["distance_m"] <= distance_m]
 
@@ -33,25 +36,31 @@ def nearest(
     id_column: str = "id",
     name_column: str = "name",
 ) -> gpd.GeoDataFrame:
-    """Add the nearest target's id and name and the distance to it in metres (plane)."""
+    """Add the nearest target's id and name and the distance to it in metres (plane).
+
+    A feature with no nearest target (empty target layer, null or empty geometry) gets
+    ``None`` and a NaN distance.
+    """
     plane = plane or choose_plane_crs(features)
     src = features.geometry.to_crs(plane.epsg).to_numpy()
     dst = targets.geometry.to_crs(plane.epsg).to_numpy()
     out = features.copy()
-    if len(dst) == 0 or len(src) == 0:
-        out["nearest_id"] = None
-        out["nearest_name"] = None
-        out["distance_m"] = np.inf
-        return out
-    tree = shapely.STRtree(dst)
-    src_idx, dst_idx = tree.query_nearest(src, all_matches=False, return_distance=False)
-    order = np.argsort(src_idx, kind="stable")
-    src_idx, dst_idx = src_idx[order], dst_idx[order]
     target_ids = targets[id_column].to_numpy() if id_column in targets else targets.index
     target_names = targets[name_column].to_numpy() if name_column in targets else target_ids
-    nearest_pos = np.empty(len(src), dtype=np.int64)
-    nearest_pos[src_idx] = dst_idx
-    out["nearest_id"] = np.asarray(target_ids, dtype=object)[nearest_pos]
-    out["nearest_name"] = np.asarray(target_names, dtype=object)[nearest_pos]
-    out["distance_m"] = shapely.distance(src, dst[nearest_pos])
+    # -1: no nearest (an empty target layer, or a null/empty source geometry)
+    nearest_pos = np.full(len(src), -1, dtype=np.int64)
+    if len(dst) and len(src):
+        tree = shapely.STRtree(dst)
+        src_idx, dst_idx = tree.query_nearest(src, all_matches=False, return_distance=False)
+        nearest_pos[src_idx] = dst_idx
+    found = nearest_pos >= 0
+    ids = np.full(len(src), None, dtype=object)
+    names = np.full(len(src), None, dtype=object)
+    distance_m = np.full(len(src), np.nan)
+    ids[found] = np.asarray(target_ids, dtype=object)[nearest_pos[found]]
+    names[found] = np.asarray(target_names, dtype=object)[nearest_pos[found]]
+    distance_m[found] = shapely.distance(src[found], dst[nearest_pos[found]])
+    out["nearest_id"] = ids
+    out["nearest_name"] = names
+    out["distance_m"] = distance_m
     return out

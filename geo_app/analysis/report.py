@@ -8,7 +8,7 @@ from typing import Any
 import geopandas as gpd
 import pandas as pd
 
-from geo_app.analysis.area import AREA_KEYS, add_areas, area_totals
+from geo_app.analysis.area import AREA_KEYS, add_areas, area_totals, require_polygons
 from geo_app.analysis.crs import PlaneCRS
 from geo_app.analysis.progress import PhaseProgress
 from geo_app.errors import InputError
@@ -30,12 +30,18 @@ def _pick(frame: pd.DataFrame, column: str | None, fallback: pd.Index) -> list[A
 
 def area_report(
     gdf: gpd.GeoDataFrame, *, by: str | None = None, plane: PlaneCRS | None = None,
-    id_column: str = "id", name_column: str = "name",
+    id_column: str = "id", name_column: str = "name", what: str = "The data",
 ) -> dict[str, Any]:
-    """Areas of every feature, the total and (with ``by``) per-group totals."""
+    """Areas of every feature, the total and (with ``by``) per-group totals.
+
+    ``what`` names the data in error messages (e.g. ``"Layer 'roads'"``).
+    """
+    fields = ", ".join(c for c in gdf.columns if c != gdf.geometry.name)
     if by is not None and by not in gdf.columns:
-        fields = ", ".join(c for c in gdf.columns if c != gdf.geometry.name)
-        raise InputError(f"No field '{by}' in the data. Fields: {fields}.")
+        raise InputError(f"No field '{by}' in {what[0].lower()}{what[1:]}. Fields: {fields}.")
+    if by is not None and by == gdf.geometry.name:
+        raise InputError(f"'{by}' is the geometry column; total by an attribute: {fields}.")
+    require_polygons(gdf, what=what)
     measured, plane = add_areas(gdf, plane=plane)
     ids = _pick(measured, id_column, measured.index)
     names = _pick(measured, name_column, pd.Index([None] * len(measured)))

@@ -16,7 +16,7 @@ import pandas as pd
 import streamlit as st
 
 from geo_app.analysis.area import add_areas
-from geo_app.analysis.crs import PlaneCRS
+from geo_app.analysis.crs import GEOGRAPHIC_EPSG, PlaneCRS
 from geo_app.analysis.dashboard import (
     ProjectSummary,
     VillageSummary,
@@ -100,9 +100,19 @@ def _ordered(names: list[str]) -> list[str]:
     return known + sorted(n for n in names if n not in LAYER_SPECS)
 
 
+def _lonlat(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """The layer in CGCS2000 lon/lat: clicks, search and maps work in true lon/lat.
+
+    A store may hold real survey data in a Gauss-Krüger plane; areas are measured before this.
+    """
+    if gdf.crs is None or gdf.crs.to_epsg() in (GEOGRAPHIC_EPSG, 4326):
+        return gdf
+    return gdf.to_crs(GEOGRAPHIC_EPSG)
+
+
 @st.cache_resource(show_spinner=False, max_entries=4)
 def load_store(location: str, token: str) -> StoreData:
-    """Read every layer once per store version; add the six area columns to polygons."""
+    """Read every layer once per store version, in lon/lat; add the six area columns to polygons."""
     store = open_store(location)
     try:
         layers: Layers = {}
@@ -113,7 +123,7 @@ def load_store(location: str, token: str) -> StoreData:
             geom_type = (infos[name].geometry_type or "").lower()
             if "polygon" in geom_type and len(gdf):
                 gdf, planes[name] = add_areas(gdf)
-            layers[name] = gdf
+            layers[name] = _lonlat(gdf)
         events = store.read_events()
     finally:
         store.close()

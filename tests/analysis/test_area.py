@@ -69,3 +69,29 @@ def test_totals_by_group_sum_feature_areas():
     assert list(by_phase["count"]) == [2, 1]
     total = area_totals(measured)
     assert total["area_mu_plane"].iloc[0] == pytest.approx(35_000 / (10000 / 15))
+
+
+def test_area_report_refuses_points_and_lines_and_mixed_layers():
+    from shapely.geometry import LineString, Point
+
+    from geo_app.analysis.report import area_report
+    from geo_app.errors import InputError
+
+    sq = Polygon(np.asarray(box(0, 0, 100, 100).exterior.coords) + OFFSET)
+    pt, line = Point(OFFSET), LineString([OFFSET, OFFSET + 100])
+    with pytest.raises(InputError, match="'projects' holds Point geometries"):
+        area_report(gpd.GeoDataFrame(geometry=[pt], crs=4547), what="'projects'")
+    with pytest.raises(InputError, match="mixes polygons with 1 LineString"):
+        area_report(gpd.GeoDataFrame(geometry=[sq, line], crs=4547))
+    ok = area_report(gpd.GeoDataFrame(geometry=[sq, None], crs=4547))  # nulls measure 0
+    assert ok["total"]["area_m2_plane"] == pytest.approx(10_000)
+
+
+def test_area_report_refuses_totals_by_the_geometry_column():
+    from geo_app.analysis.report import area_report
+    from geo_app.errors import InputError
+
+    sq = Polygon(np.asarray(box(0, 0, 100, 100).exterior.coords) + OFFSET)
+    gdf = gpd.GeoDataFrame({"phase": [1]}, geometry=[sq], crs=4547)
+    with pytest.raises(InputError, match="geometry column; total by an attribute: phase"):
+        area_report(gdf, by="geometry")

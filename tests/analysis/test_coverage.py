@@ -41,3 +41,17 @@ def test_no_cover_gives_zero_share():
     empty = _gk([], id=[])
     row = coverage(park, empty).iloc[0]
     assert row["covered_mu_plane"] == 0 and row["share_covered"] == 0
+
+
+def test_points_or_lines_are_refused_not_measured_as_zero():
+    from shapely.geometry import LineString, Point
+
+    from geo_app.errors import InputError
+
+    park = _gk([box(X0, Y0, X0 + 1000, Y0 + 1000)], id=["P"], name=["park"])
+    points = _gk([Point(X0 + 10, Y0 + 10)], id=["p"])
+    road = _gk([LineString([(X0, Y0), (X0 + 900, Y0 + 900)])], id=["r"])
+    with pytest.raises(InputError, match="'projects' holds Point geometries"):
+        coverage(points, park, of_name="'projects'")
+    with pytest.raises(InputError, match="LineString geometries, which have no area"):
+        coverage(park, road)

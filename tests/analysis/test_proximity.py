@@ -42,3 +42,34 @@ def test_within_distance_keeps_features_inside_the_belt():
     out = within_distance(pts, road.to_crs(4490), distance_m=2000)
     assert list(out["id"]) == ["near", "edge"]
     assert out["distance_m"].iloc[0] == pytest.approx(1500, abs=0.01)
+
+
+def test_null_or_empty_geometry_gets_no_nearest_instead_of_garbage():
+    features = gpd.GeoDataFrame(
+        {"id": ["a", "b", "c"], "name": ["甲", "乙", "丙"]},
+        geometry=[Point(113.40, 31.70), None, Point()], crs=4490,
+    )
+    targets = gpd.GeoDataFrame({"id": ["t"], "name": ["站"]},
+                               geometry=[Point(113.41, 31.70)], crs=4490)
+    out = nearest(features, targets)
+    assert out["nearest_id"].iloc[0] == "t" and out["nearest_id"].iloc[1:].isna().all()
+    assert out["distance_m"].iloc[0] == pytest.approx(GRS80.inv(113.40, 31.70, 113.41, 31.70)[2],
+                                                     rel=1e-4)
+    assert out["distance_m"].iloc[1:].isna().all()
+
+
+def test_empty_target_layer_gives_no_match_and_within_keeps_nothing():
+    features = gpd.GeoDataFrame({"id": ["a"]}, geometry=[Point(113.40, 31.70)], crs=4490)
+    none = gpd.GeoDataFrame({"id": []}, geometry=[], crs=4490)
+    out = nearest(features, none)
+    assert out["nearest_id"].isna().all() and out["distance_m"].isna().all()
+    assert len(within_distance(features, none, distance_m=1e6)) == 0
+
+
+@pytest.mark.parametrize("bad", [float("nan"), float("inf"), -1.0])
+def test_within_refuses_unusable_distances(bad):
+    from geo_app.errors import InputError
+
+    pts = gpd.GeoDataFrame({"id": ["a"]}, geometry=[Point(113.40, 31.70)], crs=4490)
+    with pytest.raises(InputError, match="metres"):
+        within_distance(pts, pts, distance_m=bad)

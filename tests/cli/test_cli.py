@@ -89,13 +89,25 @@ def test_six_digit_gk_without_crs_is_refused_with_advice(run_cli, tmp_path):
          "Unknown acquisition stage"),
         (("proximity", "--features", "villages", "--of", "roads", "--within", "-5"), "metres"),
         (("layers", "--store", "/nonexistent/x.gpkg"), "No GeoPackage"),
+        (("area", "parcels", "--by", "geometry"), "is the geometry column"),
+        (("area", "roads"), "'roads' holds LineString geometries, which have no area"),
+        (("area", "projects"), "'projects' holds Point geometries"),
+        (("coverage", "--of", "projects", "--by", "parcels"), "'projects' holds Point"),
+        (("coverage", "--of", "parks", "--by", "roads"), "'roads' holds LineString"),
+        (("proximity", "--features", "villages", "--of", "roads", "--within", "nan"), "metres"),
+        (("stage", "set", "QC2-05", "net_land", "--date", "2024-01-01"),
+         "Missing option '--officer'"),
+        (("area",), "Missing argument"),
+        (("area", "parcels", "--colour"), "No such option"),
+        (("proximity", "--features", "villages", "--of", "roads", "--within", "far"),
+         "Invalid value for '--within'"),
     ],
 )
 def test_user_errors_are_one_clear_line(run_cli, args, message):
     res = run_cli(*args)
     assert res.code == 2
     assert message in res.err
-    assert len(res.err.strip().splitlines()) == 1
+    assert res.err.startswith("error: ") and len(res.err.strip().splitlines()) == 1
 
 
 def test_unreadable_file_is_refused(run_cli, tmp_path):
@@ -138,3 +150,18 @@ def test_console_script_is_installed_and_runs():
     res = subprocess.run([sys.executable, "-m", "geo_app.cli", "--help"], capture_output=True,
                          text=True, timeout=60, check=False)
     assert res.returncode == 0 and "area" in res.stdout
+
+
+def test_proximity_to_an_empty_layer_is_refused(run_cli, sample_gpkg):
+    from geo_app.storage import open_store
+
+    store = open_store(str(sample_gpkg))
+    store.write_layer("facilities", store.read_layer("facilities").iloc[:0])
+    res = run_cli("proximity", "--features", "villages", "--of", "facilities",
+                  "--store", str(sample_gpkg))
+    assert res.code == 2 and "'facilities' is empty" in res.err
+
+
+def test_bare_group_command_shows_help_not_a_traceback(run_cli):
+    res = run_cli("stage")
+    assert res.code == 2 and "Usage" in res.out + res.err and "Traceback" not in res.err

@@ -95,3 +95,21 @@ def test_details_follow_the_language(layers):
 def test_details_of_a_missing_feature_is_none(layers):
     assert feature_details(layers, Selection("parcels", "nope")) is None
     assert feature_details(layers, Selection("nolayer", "x")) is None
+
+
+def test_a_store_in_a_gauss_kruger_plane_is_clickable_in_lon_lat(tmp_path, bundled_store):
+    import pyogrio
+
+    from geo_app.ui.loaders import load_store
+
+    gk = tmp_path / "survey_gk.gpkg"  # real survey data often comes in EPSG:4547
+    for name in ("parcels", "parks"):
+        pyogrio.write_dataframe(bundled_store.read_layer(name).to_crs(4547), gk, layer=name)
+    data = load_store(str(gk), "gk-test")
+    parcel = bundled_store.read_layer("parcels").iloc[3]
+    p = parcel.geometry.representative_point()
+    assert data.layers["parcels"].crs.to_epsg() == 4490
+    assert feature_at(data.layers, p.y, p.x) == Selection("parcels", parcel["id"])
+    gk_m2 = gpd.GeoSeries([parcel.geometry], crs=4490).to_crs(4547).area.iloc[0]
+    assert data.layers["parcels"]["area_mu_plane"].iloc[3] == pytest.approx(gk_m2 / M2_PER_MU,
+                                                                           rel=1e-9)
