@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import shapely
-from shapely.geometry import box
+from known_cases import X0, Y0, event_frame, four_parcels
 
 from geo_app.analysis.progress import progress
 from geo_app.analysis.timeline import (
@@ -28,21 +28,9 @@ from geo_app.analysis.timeline import (
 from geo_app.domain.stages import STAGE_ORDER
 from geo_app.errors import InputError
 
-X0, Y0 = 440_000, 3_505_000  # EPSG:4547
 MU = 10000 / 15
 D = dt.date.fromisoformat
 
-
-def _parcels() -> gpd.GeoDataFrame:
-    # a: 300×200 m = 90 mu, b: 100×100 m = 15 mu (phase 1); c: 200×100 m = 30 mu (phase 2);
-    # d: 100×50 m = 7.5 mu (phase 2) never started
-    geoms = [box(X0, Y0, X0 + 300, Y0 + 200), box(X0 + 400, Y0, X0 + 500, Y0 + 100),
-             box(X0 + 600, Y0, X0 + 800, Y0 + 100), box(X0 + 900, Y0, X0 + 1000, Y0 + 50)]
-    return gpd.GeoDataFrame(
-        {"id": ["a", "b", "c", "d"], "name": ["A地块", "B地块", "C地块", "D地块"],
-         "phase": [1, 1, 2, 2]},
-        geometry=geoms, crs=4547,
-    ).to_crs(4490)
 
 
 def _events() -> pd.DataFrame:
@@ -59,13 +47,7 @@ def _events() -> pd.DataFrame:
         (8, "b", "compensation_paid", "net_land", "2021-06-25", "2021-06-25T10:00:00", False),
         (9, "a", "compensation_paid", "net_land", "2021-07-05", "2021-07-05T10:00:00", False),
     ]
-    frame = pd.DataFrame(rows, columns=["event_id", "parcel_id", "from_stage", "to_stage",
-                                        "effective_date", "recorded_at", "is_correction"])
-    frame["officer"] = "张伟"
-    frame["note"] = None
-    frame["evidence"] = "随高新征〔2021〕1号"
-    frame["correction_reason"] = np.where(frame["is_correction"], "补录", None)
-    return frame
+    return event_frame(rows)
 
 
 # --- month ends --------------------------------------------------------------------------
@@ -86,7 +68,7 @@ def test_month_ends_refuse_a_reversed_period():
 
 
 def test_net_land_by_month_on_hand_built_parcels_with_corrections():
-    table = net_land_by_month(_parcels(), _events(), start="2021-01-01", end="2021-09-30")
+    table = net_land_by_month(four_parcels(), _events(), start="2021-01-01", end="2021-09-30")
     assert list(table.columns) == list(MONTH_COLUMNS)
     got = {(int(r.phase), r.month_end.date()): r.net_land_mu for r in table.itertuples()}
     ends = ["2021-01-31", "2021-02-28", "2021-03-31", "2021-04-30", "2021-05-31",
@@ -106,7 +88,7 @@ def test_net_land_by_month_on_hand_built_parcels_with_corrections():
 
 
 def test_net_land_by_month_agrees_with_a_replay_around_every_event():
-    parcels, events = _parcels(), _events()
+    parcels, events = four_parcels(), _events()
     table = net_land_by_month(parcels, events, start="2021-02-01", end="2021-07-31")
     event_days = {D(d) for d in events["effective_date"]}
     for day in sorted({d + dt.timedelta(days=k) for d in event_days for k in (-1, 0, 1)}):
@@ -119,12 +101,12 @@ def test_net_land_by_month_agrees_with_a_replay_around_every_event():
 
 def test_net_land_by_month_on_the_same_day_correction():
     # 20 June: b's net land of 15 June was overridden, a is back at compensation paid
-    table = net_land_by_month(_parcels(), _events(), start="2021-06-20", end="2021-06-20")
+    table = net_land_by_month(four_parcels(), _events(), start="2021-06-20", end="2021-06-20")
     assert table.set_index("phase")["net_land_mu"].to_dict() == pytest.approx({1: 0.0, 2: 30.0})
 
 
 def test_net_land_by_month_with_custom_targets_and_a_phase_without_one():
-    table = net_land_by_month(_parcels(), _events(), start="2021-07-31", end="2021-07-31",
+    table = net_land_by_month(four_parcels(), _events(), start="2021-07-31", end="2021-07-31",
                               targets_mu={1: 105.0})
     p1, p2 = table.sort_values("phase").itertuples()
     assert p1.share_of_target == pytest.approx(1.0)
@@ -134,13 +116,13 @@ def test_net_land_by_month_with_custom_targets_and_a_phase_without_one():
 def test_net_land_by_month_without_history_says_what_to_do():
     empty = _events().iloc[0:0]
     with pytest.raises(InputError, match="no stage history"):
-        net_land_by_month(_parcels(), empty)
-    table = net_land_by_month(_parcels(), empty, start="2021-01-01", end="2021-02-28")
+        net_land_by_month(four_parcels(), empty)
+    table = net_land_by_month(four_parcels(), empty, start="2021-01-01", end="2021-02-28")
     assert (table["net_land_mu"] == 0).all() and len(table) == 4
 
 
 def test_duplicate_parcel_ids_are_refused():
-    parcels = _parcels()
+    parcels = four_parcels()
     parcels.loc[1, "id"] = "a"
     with pytest.raises(InputError, match="Parcel id\\(s\\) a occur more than once"):
         net_land_by_month(parcels, _events())
@@ -235,8 +217,8 @@ def test_sample_timeline_walks_every_stage_to_net_land(sample):
 # --- two dates compared ------------------------------------------------------------------
 
 
-def test_compare_dates_on_hand_built_parcels():
-    cmp = compare_dates(_parcels(), _events(), "2021-05-31", "2021-07-31")
+def test_compare_dates_on_hand_builtfour_parcels():
+    cmp = compare_dates(four_parcels(), _events(), "2021-05-31", "2021-07-31")
     phases = cmp.phases.set_index("phase")
     assert phases.loc[1, "net_land_mu_a"] == pytest.approx(0.0, abs=1e-6)
     assert phases.loc[1, "net_land_mu_b"] == pytest.approx(105.0, abs=1e-6)
@@ -343,7 +325,7 @@ def test_default_comparison_days_are_six_months_apart_within_the_log():
 
 
 def test_latest_by_phase_is_each_phases_last_month():
-    table = net_land_by_month(_parcels(), _events(), start="2021-01-01", end="2021-08-15")
+    table = net_land_by_month(four_parcels(), _events(), start="2021-01-01", end="2021-08-15")
     latest = latest_by_phase(table).set_index("phase")
     assert sorted(latest.index) == [1, 2]
     assert (latest["month_end"] == pd.Timestamp("2021-08-15")).all()

@@ -8,11 +8,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pytest
-from shapely.geometry import box
+from known_cases import event_frame, four_parcels
 
 from geo_app.analysis.progress import progress
 from geo_app.analysis.timeline import compare_dates, net_land_by_month, parcel_timeline
@@ -26,19 +25,8 @@ from geo_app.ui.tables import (
     trend_table,
 )
 
-X0, Y0 = 440_000, 3_505_000  # EPSG:4547
 D = dt.date.fromisoformat
 
-
-def _parcels() -> gpd.GeoDataFrame:
-    # a 90 mu, b 15 mu (phase 1); c 30 mu, d 7.5 mu (phase 2, d never started)
-    geoms = [box(X0, Y0, X0 + 300, Y0 + 200), box(X0 + 400, Y0, X0 + 500, Y0 + 100),
-             box(X0 + 600, Y0, X0 + 800, Y0 + 100), box(X0 + 900, Y0, X0 + 1000, Y0 + 50)]
-    return gpd.GeoDataFrame(
-        {"id": ["a", "b", "c", "d"], "name": ["A地块", "B地块", "C地块", "D地块"],
-         "phase": [1, 1, 2, 2]},
-        geometry=geoms, crs=4547,
-    ).to_crs(4490)
 
 
 def _events() -> pd.DataFrame:
@@ -52,13 +40,7 @@ def _events() -> pd.DataFrame:
         (7, "b", "net_land", "compensation_paid", "2021-06-15", "2021-06-16T08:30:00", True),
         (8, "b", "compensation_paid", "net_land", "2021-06-25", "2021-06-25T10:00:00", False),
     ]
-    frame = pd.DataFrame(rows, columns=["event_id", "parcel_id", "from_stage", "to_stage",
-                                        "effective_date", "recorded_at", "is_correction"])
-    frame["officer"] = "张伟"
-    frame["note"] = None
-    frame["evidence"] = "随高新征〔2021〕1号"
-    frame["correction_reason"] = np.where(frame["is_correction"], "补录", None)
-    return frame
+    return event_frame(rows)
 
 
 # --- a parcel's history --------------------------------------------------------------------
@@ -101,7 +83,7 @@ def test_history_chart_climbs_the_workflow_and_marks_corrections():
 
 
 def test_stage_area_table_has_a_row_per_stage_held_and_a_column_per_phase():
-    phases = progress(_parcels(), as_of=D("2021-12-31"), events=_events())
+    phases = progress(four_parcels(), as_of=D("2021-12-31"), events=_events())
     table = stage_area_table(phases, "zh")
     assert list(table.columns) == ["阶段", "一期", "二期"]
     assert table["阶段"].tolist() == ["未启动", "净地", "供地"]  # workflow order
@@ -111,7 +93,7 @@ def test_stage_area_table_has_a_row_per_stage_held_and_a_column_per_phase():
 
 
 def test_comparison_tables_show_the_stages_held_and_the_parcels_that_moved():
-    cmp = compare_dates(_parcels(), _events(), "2021-03-01", "2021-12-31")
+    cmp = compare_dates(four_parcels(), _events(), "2021-03-01", "2021-12-31")
     stages = comparison_stage_table(cmp, "zh")
     assert list(stages.columns) == ["期次", "阶段", "A（亩）", "B（亩）", "变化（亩）"]
     # on 1 March: a compensation paid, b not started, c net land, d not started
@@ -138,7 +120,7 @@ def test_comparison_tables_show_the_stages_held_and_the_parcels_that_moved():
 
 
 def test_trend_table_has_labelled_phases_and_dates_or_timestamps():
-    monthly = net_land_by_month(_parcels(), _events(), start="2021-05-01", end="2021-06-30")
+    monthly = net_land_by_month(four_parcels(), _events(), start="2021-05-01", end="2021-06-30")
     table = trend_table(monthly, "zh")
     assert list(table.columns) == ["月末", "期次", "净地及以后（亩）", "完成率"]
     assert table["月末"].tolist() == [D("2021-05-31"), D("2021-06-30")] * 2
@@ -153,7 +135,7 @@ def test_trend_table_has_labelled_phases_and_dates_or_timestamps():
 
 
 def test_trend_chart_draws_each_phases_target_as_a_labelled_rule():
-    monthly = net_land_by_month(_parcels(), _events(), start="2021-05-01", end="2021-06-30")
+    monthly = net_land_by_month(four_parcels(), _events(), start="2021-05-01", end="2021-06-30")
     spec = trend_chart(monthly, "zh").to_dict()
     lines, rule, text = spec["layer"]
     assert lines["mark"]["type"] == "line" and rule["mark"]["type"] == "rule"
