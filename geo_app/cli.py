@@ -14,7 +14,7 @@ import typer
 
 from geo_app.analysis.coverage import coverage
 from geo_app.analysis.crs import choose_plane_crs, ensure_crs
-from geo_app.analysis.progress import progress
+from geo_app.analysis.progress import at_stages, progress
 from geo_app.analysis.proximity import nearest, within_distance
 from geo_app.analysis.report import area_report, progress_report
 from geo_app.domain.stages import parse_stage
@@ -132,10 +132,7 @@ def coverage_cmd(
     st = open_store(store)
     target, cover = st.read_layer(of), st.read_layer(by)
     if status:
-        if "stage" not in cover.columns:
-            raise InputError(f"Layer '{by}' has no stage column to filter with --status.")
-        wanted = {parse_stage(s).value for s in status}
-        cover = cover[cover["stage"].isin(wanted)]
+        cover = at_stages(cover, status, layer=by)
     plane = choose_plane_crs(target)
     table = coverage(target, cover, plane=plane, of_name=f"'{of}'", by_name=f"'{by}'")
     if as_json:

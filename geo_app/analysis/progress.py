@@ -12,7 +12,7 @@ import pandas as pd
 from geo_app.analysis.area import plane_area_m2
 from geo_app.analysis.crs import PlaneCRS, choose_plane_crs
 from geo_app.analysis.units import M2_PER_MU
-from geo_app.domain.stages import STAGE_ORDER, ParcelStage
+from geo_app.domain.stages import STAGE_ORDER, ParcelStage, parse_stage
 from geo_app.domain.targets import PHASE_TARGETS_MU
 from geo_app.errors import InputError
 
@@ -40,6 +40,16 @@ class PhaseProgress:
         data = asdict(self)
         data["share_net_land"] = self.share_net_land
         return data
+
+
+def at_stages(
+    parcels: gpd.GeoDataFrame, stages: list[str], *, layer: str = "parcels"
+) -> gpd.GeoDataFrame:
+    """The parcels whose current stage is one of ``stages`` (codes, 中文 or English labels)."""
+    if "stage" not in parcels.columns:
+        raise InputError(f"Layer '{layer}' has no stage column to filter by stage.")
+    wanted = {parse_stage(s).value for s in stages}
+    return parcels[parcels["stage"].isin(wanted)]
 
 
 def stages_as_of(

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 from shapely.geometry import box
 
-from geo_app.analysis.progress import progress, stages_as_of
+from geo_app.analysis.progress import at_stages, progress, stages_as_of
 from geo_app.errors import InputError
 
 X0, Y0 = 440_000, 3_505_000
@@ -73,3 +73,10 @@ def test_custom_targets():
     (p1, p2) = progress(_parcels(), targets_mu={1: 90.0})
     assert p1.share_net_land == pytest.approx(1.0)
     assert p2.target_mu is None and p2.share_net_land is None
+
+
+def test_at_stages_accepts_codes_and_labels_and_says_what_is_missing():
+    parcels = _parcels()
+    assert list(at_stages(parcels, ["净地", "supplied"])["id"]) == ["a", "c"]
+    with pytest.raises(InputError, match="no stage column"):
+        at_stages(parcels.drop(columns="stage"), ["net_land"], layer="roads")
