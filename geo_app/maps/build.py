@@ -56,6 +56,7 @@ from geo_app.maps.style import (
     Symbol,
     layer_label,
     layer_style,
+    swatch_css,
 )
 
 #: From this many features in all layers, draw on a canvas instead of SVG.
@@ -434,7 +435,7 @@ def _legend_spec(names: list[str], lang: str) -> dict[str, object]:
                 "label": (style.label_of(key, lang) if style.classes
                           else layer_label(name, lang)),
                 "hex": s.hex,
-                "css": _swatch_css(s, style.symbol),
+                "css": swatch_css(s, style.symbol),
             }
             for key, s in classes
         ]
@@ -447,22 +448,6 @@ def _legend_spec(names: list[str], lang: str) -> dict[str, object]:
         "section_hint": "点击展开/收起" if zh else "Click to open or close",
         "sections": sections,
     }
-
-
-def _swatch_css(s: PathStyle, symbol: Symbol) -> str:
-    if symbol == "line":
-        dash = "dashed" if s.dash_array else "solid"
-        return f"border-top: {max(s.weight, 2):g}px {dash} {s.color}; width: 22px;"
-    border = "dashed" if s.dash_array else "solid"
-    fill = _rgba(s.fill_color, max(s.fill_opacity, 0.15) if symbol == "polygon" else 1.0)
-    edge_px = 1.5 if symbol == "point" else min(max(s.weight, 1.0), 2.5)
-    return f"background: {fill}; border: {edge_px:g}px {border} {s.color};"
-
-
-def _rgba(hex_colour: str, alpha: float) -> str:
-    h = hex_colour.lstrip("#")
-    r, g, b = (int(h[i:i + 2], 16) for i in (0, 2, 4))
-    return f"rgba({r}, {g}, {b}, {alpha:g})"
 
 
 def _set_view(m: folium.Map, bounds: list[tuple[float, float, float, float]], *,

@@ -248,6 +248,23 @@ def layer_label(layer: str, lang: str) -> str:
     return spec.zh if lang == "zh" else spec.en
 
 
+def swatch_css(s: PathStyle, symbol: Symbol) -> str:
+    """CSS for a legend swatch that looks like the drawn feature (same fill opacity)."""
+    if symbol == "line":
+        dash = "dashed" if s.dash_array else "solid"
+        return f"border-top: {max(s.weight, 2):g}px {dash} {s.color}; width: 22px;"
+    border = "dashed" if s.dash_array else "solid"
+    fill = _rgba(s.fill_color, max(s.fill_opacity, 0.15) if symbol == "polygon" else 1.0)
+    edge_px = 1.5 if symbol == "point" else min(max(s.weight, 1.0), 2.5)
+    return f"background: {fill}; border: {edge_px:g}px {border} {s.color};"
+
+
+def _rgba(hex_colour: str, alpha: float) -> str:
+    h = hex_colour.lstrip("#")
+    r, g, b = (int(h[i:i + 2], 16) for i in (0, 2, 4))
+    return f"rgba({r}, {g}, {b}, {alpha:g})"
+
+
 def legend_entries(layer: str, lang: str) -> list[tuple[str, str]]:
     """``(label, hex colour)`` of each class of ``layer`` in the colours the map uses.
 

@@ -20,6 +20,7 @@ from openpyxl import load_workbook
 
 from geo_app.domain.stages import ParcelStage
 from geo_app.io.excel import EVENTS_SHEET, HEADER_ROW, PROGRESS_SHEET
+from geo_app.maps.style import layer_style, swatch_css
 from geo_app.storage import GeoPackageStore
 from geo_app.storage.events import record_stage_change
 from geo_app.ui import loaders
@@ -347,3 +348,11 @@ def test_the_excel_download_holds_the_progress_and_events_of_the_chosen_date(pag
     assert rows["2期 Phase 2"][net_col] == pytest.approx(0.0, abs=1e-9)
     events = _events(store_path)
     assert book[EVENTS_SHEET].max_row - 1 == int((events["effective_date"] <= "2021-06-30").sum())
+
+
+def test_the_stage_key_under_the_map_is_drawn_like_the_map(page):
+    style = layer_style("parcels")
+    markdown = "\n".join(str(m.value) for m in page.markdown)
+    for stage in ("net_land", "compensation_paid"):
+        assert swatch_css(style.classes[stage], style.symbol) in markdown
+    assert swatch_css(style.other, style.symbol) in markdown  # not started yet

@@ -10,18 +10,19 @@ from streamlit_folium import st_folium
 
 from geo_app.analysis.dashboard import stage_label
 from geo_app.analysis.progress import NOT_STARTED, PhaseProgress
-from geo_app.domain.stages import STAGE_ORDER
 from geo_app.maps.build import SELECTED_HEX
-from geo_app.maps.style import NOT_STARTED_HEX, STAGE_HEX
+from geo_app.maps.style import layer_style, swatch_css
 from geo_app.ui.i18n import Lang, phase_label, t
 from geo_app.ui.pages.acquisition import _cached
 from geo_app.ui.state import Key
 
 
 def stage_legend(lang: Lang, *, selected: bool = False) -> None:
-    """The colours of the stages (and of a parcel with none yet), in one line of swatches."""
-    entries = [(stage_label(NOT_STARTED, lang), f"background:{NOT_STARTED_HEX}")]
-    entries += [(s.label(lang), f"background:{STAGE_HEX[s]}") for s in STAGE_ORDER]
+    """The stages (and a parcel with none yet) in one line of swatches drawn like the map."""
+    style = layer_style("parcels")
+    entries = [(stage_label(NOT_STARTED, lang), swatch_css(style.other, style.symbol))]
+    entries += [(style.label_of(key, lang), swatch_css(s, style.symbol))
+                for key, s in style.classes.items()]
     if selected:
         entries.append((t("acq.legend.selected", lang),
                         f"background:transparent;border:3px solid {SELECTED_HEX}"))
@@ -29,7 +30,7 @@ def stage_legend(lang: Lang, *, selected: bool = False) -> None:
         '<span style="display:inline-flex;align-items:center;margin:0 14px 6px 0;'
         'font-size:0.85rem;white-space:nowrap">'
         f'<span style="display:inline-block;width:14px;height:14px;margin-right:5px;'
-        f'border:1px solid #333;{css}"></span>{html.escape(label)}</span>'
+        f'{css}"></span>{html.escape(label)}</span>'
         for label, css in entries)
     st.markdown(f'<div style="line-height:1.2">{items}</div>', unsafe_allow_html=True)
 
