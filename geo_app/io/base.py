@@ -52,6 +52,12 @@ class ReadResult:
     declared_area_m2_column
         Name of a column holding an area declared by the file, converted to m², if any
         (the boundary TXT's 地块面积 in hectares), to compare with the computed area.
+    metadata
+        Key=value pairs the file declares about itself as a whole (the boundary TXT's
+        ``[属性描述]`` header: 坐标系, 带号, 数据产生单位…), as written; empty if none.
+    extra_sections
+        Text of sections the reader does not interpret (the boundary TXT's ``[项目信息]``,
+        ``[扩展信息]``…), by section name, kept so they can be shown or written back.
     """
 
     gdf: gpd.GeoDataFrame
@@ -62,3 +68,5 @@ class ReadResult:
     crs_reason: str | None = None
     notes: list[str] = field(default_factory=list)
     declared_area_m2_column: str | None = None
+    metadata: dict[str, str] = field(default_factory=dict)
+    extra_sections: dict[str, str] = field(default_factory=dict)
