@@ -73,7 +73,7 @@ def parse_datum(text: str) -> Datum | None:
 def _first_int(text: str | None) -> int | None:
     if not text:
         return None
-    match = re.search(r"\d+", unicodedata.normalize("NFKC", text))
+    match = re.search(r"[0-9]{1,6}", unicodedata.normalize("NFKC", text))
     return int(match.group()) if match else None
 
 

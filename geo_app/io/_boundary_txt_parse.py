@@ -16,8 +16,8 @@ from geo_app.errors import InputError
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 _SECTION = re.compile(r"^[\[［【]\s*(.*?)\s*[\]］】]$")
 _FIELD_SEP = re.compile(r"[,，]")
-_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)")
-_INTEGER = re.compile(r"[+-]?\d+")
+_NUMBER = re.compile(r"[+-]?(?:[0-9]{1,15}(?:\.[0-9]*)?|\.[0-9]+)")
+_INTEGER = re.compile(r"[+-]?[0-9]{1,9}")
 
 HEADER_SECTIONS = frozenset({"属性描述", "属性信息", "文件描述"})
 PARCEL_SECTIONS = frozenset({"地块坐标", "地块坐标信息", "界址点坐标"})
@@ -68,7 +68,7 @@ def parse_number(text: str) -> float | None:
 def parse_integer(text: str) -> int | None:
     """An integer (full-width digits accepted), or ``None``."""
     value = nfkc(text).replace(" ", "")
-    return int(value) if _INTEGER.fullmatch(value) and len(value) < 12 else None
+    return int(value) if _INTEGER.fullmatch(value) else None
 
 
 @dataclass

@@ -74,7 +74,7 @@ _AREA_UNITS: dict[str, float] = {
     "平方千米": 100.0,
     "km2": 100.0,
 }
-_AREA = re.compile(r"([+-]?(?:\d+(?:\.\d*)?|\.\d+))(.*)")
+_AREA = re.compile(r"([+-]?(?:[0-9]{1,15}(?:\.[0-9]*)?|\.[0-9]+))(.*)")
 _LINE_BREAK_BYTES = re.compile(rb"\r\n|\r|\n")
 
 
@@ -342,7 +342,7 @@ def _build_gdf(
         rows.append(row)
         geometries.append(geometry)
     columns = [*COLUMNS, *(f"extra_{index + 1}" for index in range(width))]
-    frame = pd.DataFrame(rows, columns=columns)
+    frame = pd.DataFrame({column: [row.get(column) for row in rows] for column in columns})
     for column in ("declared_area_ha", "declared_area_m2"):
         frame[column] = pd.to_numeric(frame[column]).astype("float64")
     frame["point_count_declared"] = frame["point_count_declared"].astype("Int64")
