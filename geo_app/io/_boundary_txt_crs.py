@@ -139,11 +139,10 @@ def decide_crs(header: HeaderCRS, *, prefix: int | None, plain: bool) -> CRSDeci
         if datum is None:
             return _without_crs(
                 f"the header names an unknown coordinate system ({header_text})",
-                [
-                    f"坐标系={header.coordinate_system} is not a coordinate system geo_app "
-                    "knows (2000国家大地坐标系, 1980西安坐标系, 1954北京坐标系): the file is read "
-                    "without a CRS; give it with --crs."
-                ],
+                notes,
+                f"坐标系={header.coordinate_system} is not a coordinate system geo_app "
+                "knows (2000国家大地坐标系, 1980西安坐标系, 1954北京坐标系): the file is read "
+                "without a CRS; give it with --crs.",
             )
     else:
         datum = Datum.CGCS2000
@@ -165,8 +164,7 @@ def decide_crs(header: HeaderCRS, *, prefix: int | None, plain: bool) -> CRSDeci
         if zone_width is None or zone not in ZONE_RANGE[zone_width]:
             fits = [w for w in (3, 6) if zone in ZONE_RANGE[w]]
             if not fits:
-                return CRSDecision(
-                    None,
+                return _without_crs(
                     f"the eastings carry zone prefix {zone}, which is no Chinese zone",
                     notes,
                     f"The eastings carry zone prefix {zone}, which is neither a 3-degree "

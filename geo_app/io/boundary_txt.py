@@ -235,7 +235,7 @@ def _axes_swapped(parcels: list[RawParcel]) -> bool:
 
     def swapped(point: RawPoint) -> bool:
         x, y = abs(point.x), abs(point.y)
-        return (x >= 1e7 and 1e6 <= y < 1e7) or (x < 1e6 and 1e6 <= y < 1e7 and x >= 1e4)
+        return (x >= 1e7 and 1e6 <= y < 1e7) or (1e5 <= x < 1e6 and 1e6 <= y < 1e7)
 
     return bool(points) and all(swapped(point) for point in points)
 
@@ -243,7 +243,7 @@ def _axes_swapped(parcels: list[RawParcel]) -> bool:
 def _easting_class(easting: float) -> str:
     if 1e7 <= easting < 1e8:
         return f"prefix {int(easting // 1e6)}"
-    if 0 < easting < 1e6:
+    if 1e5 <= easting < 1e6:
         return "plain"
     return "other"
 
