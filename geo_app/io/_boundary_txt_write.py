@@ -108,13 +108,14 @@ def _choose_zone(gdf: gpd.GeoDataFrame, zone: int | None, labels: list[str]) -> 
     limit = _MAX_DEGREES_FROM_CM
     far = (bounds["minx"] < cm - limit) | (bounds["maxx"] > cm + limit)
     if far.any():
+        verb = "lies" if int(far.sum()) == 1 else "lie"
         worst = [
             f"{labels[i]} ({bounds['minx'].iloc[i]:.2f}–{bounds['maxx'].iloc[i]:.2f}°E)"
             for i in range(len(labels))
             if far.iloc[i]
         ][:3]
         raise CRSError(
-            f"{', '.join(worst)} lie more than {_MAX_DEGREES_FROM_CM}° of longitude from zone "
+            f"{', '.join(worst)} {verb} more than {limit}° of longitude from zone "
             f"{zone}'s central meridian {cm}°E. A boundary TXT holds one 3-degree zone: export "
             "the features of each zone separately (with that zone)."
         )
