@@ -169,8 +169,9 @@ def read_boundary_txt_bytes(
     notes.extend(decision.notes)
     gdf = _build_gdf(usable, swap=swap, notes=notes, crs=decision.crs)
     if gdf.empty:
+        skipped = [note for note in notes if "NOT read" in note] or notes
         raise InputError(
-            f"No parcel in {source} could be read: " + " ".join(notes[-5:]) + " Fix these "
+            f"No parcel in {source} could be read: " + " ".join(skipped[:5]) + " Fix these "
             "lines and read the file again."
         )
     return ReadResult(
@@ -200,15 +201,16 @@ def _decode(data: bytes, encoding: str | None, source: str) -> tuple[str, str, s
     else:
         try:
             codec, reason = detect_text_encoding(data)
-        except InputError as exc:
-            raise InputError(f"{source}: {exc}") from None
+        except InputError:
+            codec, reason = "gb18030", ""  # the decode below names the first bad line
     try:
         text = data.decode(codec)
     except UnicodeDecodeError as exc:
         line = len(_LINE_BREAK_BYTES.findall(data[: exc.start])) + 1
+        what = f"valid {codec} text" if reason else "valid UTF-8 or GBK/GB18030 text"
         raise InputError(
-            f"{source}: line {line} is not valid {codec} text. Give the file's encoding with "
-            "--encoding (gbk or utf-8)."
+            f"{source}: line {line} is not {what} (the file may be damaged). Give the file's "
+            "encoding with --encoding (gbk or utf-8), or fix that line."
         ) from None
     return text.removeprefix("\ufeff"), codec, reason
 

@@ -526,8 +526,8 @@ def test_a_parcel_header_without_points_is_noted():
         ),
         (
             b"\xff\xfe\xfd\x81\x30 text",
-            "test.txt: The text is neither UTF-8 nor GBK/GB18030. Say its encoding with "
-            "--encoding.",
+            "test.txt: line 1 is not valid UTF-8 or GBK/GB18030 text (the file may be "
+            "damaged). Give the file's encoding with --encoding (gbk or utf-8), or fix that line.",
         ),
         (
             "\r\n".join(HEADER).encode("gbk"),
@@ -582,3 +582,13 @@ def test_looks_like_boundary_txt():
     assert looks_like_boundary_txt("【地块坐标】\n".encode("gbk"))
     assert not looks_like_boundary_txt(b"x,y\n113.38,31.69\n")
     assert not looks_like_boundary_txt("\r\n".join(HEADER).encode("gbk"))
+
+
+def test_a_damaged_byte_names_its_line():
+    data = make_txt(RECTANGLE).replace("青春".encode("gbk"), b"\xff\xfe", 1)
+    with pytest.raises(InputError) as error:
+        read(data)
+    assert str(error.value) == (
+        "test.txt: line 13 is not valid UTF-8 or GBK/GB18030 text (the file may be damaged). "
+        "Give the file's encoding with --encoding (gbk or utf-8), or fix that line."
+    )
