@@ -19,16 +19,12 @@ from geo_app.storage import open_store
 from geo_app.transfer.export import export_layer_bytes
 from geo_app.ui.i18n import TEXT, Lang, t
 from geo_app.ui.tables import layer_label
+from geo_app.ui.text import md_text
 
 #: Formats whose text encoding the user chooses (first: the default).
 ENCODED_FORMATS: frozenset[str] = frozenset({"shp", "boundary-txt"})
 ENCODINGS: tuple[str, ...] = ("gbk", "utf-8")
-_MD_SPECIAL = "\\`*_{}[]()#+-.!|<>~$"
 
-
-def md_text(text: object) -> str:
-    """``text`` shown literally inside markdown (messages may quote layer or file names)."""
-    return "".join(f"\\{c}" if c in _MD_SPECIAL else c for c in str(text))
 
 
 @st.cache_data(show_spinner=False, max_entries=8)

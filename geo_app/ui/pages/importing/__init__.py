@@ -31,9 +31,10 @@ from geo_app.ui.pages.importing._check import (
     content_digest,
     upload_fingerprint,
 )
-from geo_app.ui.pages.importing._report import md_text, show_report
+from geo_app.ui.pages.importing._report import show_report
 from geo_app.ui.pages.importing._state import ImportKey
 from geo_app.ui.tables import layer_label
+from geo_app.ui.text import md_text
 
 ENCODINGS: tuple[str, ...] = ("auto", "utf-8", "gbk")
 #: The layer choice that asks for a new layer's name (not a valid layer name itself).
@@ -147,7 +148,7 @@ def _field_widgets(options: ImportOptions, checked: CheckedImport | None, digest
             if st.session_state.get(key) not in targets:
                 st.session_state[key] = default if default in targets else KEEP
             target = cols[pos % 3].selectbox(
-                column, targets, key=key,
+                md_text(column), targets, key=key,
                 format_func=lambda c: t("imp.fields.keep", lang) if c == KEEP else _target(
                     c, spec, lang))
             if target != auto.get(column, KEEP):
@@ -185,6 +186,7 @@ def _run_check(upload: UploadedFile | None, options: ImportOptions | None, locat
         st.error(md_text(exc))
         return None
     _state.set_checked(checked)
+    st.rerun()  # draw the field mapping (above the button) for the checked file
     return checked
 
 

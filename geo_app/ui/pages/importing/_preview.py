@@ -158,7 +158,7 @@ def build_preview_map(preview: gpd.GeoDataFrame, *, lang: str, labels: PreviewLa
     layers = {PREVIEW_LAYER: shown}
     if context is not None and len(context):
         layers = {"boundary": context, **layers}
-    m = build_zone_map(layers, lang=lang, asset_base_url=asset_base_url, details=True)
+    m = build_zone_map(layers, lang=lang, asset_base_url=asset_base_url)
     m.get_root().header.add_child(folium.Element(_PLAIN_MAP_CSS), name="geo_app_plain_map")
     problems = preview[preview[COL_PROBLEM].to_numpy(dtype=bool)]
     if len(problems):

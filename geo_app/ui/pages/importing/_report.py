@@ -25,16 +25,12 @@ from geo_app.ui.pages.importing._preview import (
     build_preview_map,
 )
 from geo_app.ui.pages.importing._state import ImportKey
+from geo_app.ui.text import md_text
 
 MAP_HEIGHT_PX = 460
 ROW_PX = 35
 MAX_TABLE_PX = 420
-_MD_SPECIAL = "\\`*_{}[]()#+-.!|<>~$"
 
-
-def md_text(text: object) -> str:
-    """``text`` shown literally inside markdown (no links, images, emphasis or HTML)."""
-    return "".join(f"\\{c}" if c in _MD_SPECIAL else c for c in str(text))
 
 
 def show_report(checked: CheckedImport, lang: Lang, *, context_location: str,
