@@ -10,16 +10,30 @@ from urllib.parse import urlsplit, urlunsplit
 
 from geo_app.errors import StoreError
 from geo_app.settings import Settings, get_settings
-from geo_app.storage.base import EVENTS_TABLE, LayerInfo, LayerStore
+from geo_app.storage.base import (
+    EVENTS_TABLE,
+    PROVENANCE_TABLE,
+    ImportMode,
+    ImportOutcome,
+    LayerInfo,
+    LayerStore,
+    Provenance,
+)
 from geo_app.storage.gpkg import GeoPackageStore
+from geo_app.storage.init import init_store, is_database_url
 
 __all__ = [
     "EVENTS_TABLE",
+    "PROVENANCE_TABLE",
     "GeoPackageStore",
+    "ImportMode",
+    "ImportOutcome",
     "LayerInfo",
     "LayerStore",
+    "Provenance",
     "display_location",
     "ensure_workspace",
+    "init_store",
     "open_store",
 ]
 
@@ -53,10 +67,16 @@ def ensure_workspace(settings: Settings) -> Path:
 
 
 def open_store(location: str | None = None, *, settings: Settings | None = None) -> LayerStore:
-    """Open the store named by ``location``, else ``GEO_APP_STORE``, else the workspace."""
+    """Open the store named by ``location``, else ``GEO_APP_STORE``, else the workspace.
+
+    Opening never writes, except that the default workspace GeoPackage is created from
+    the bundled layers on first use. A PostGIS database without geo_app tables and a
+    GeoPackage path that does not exist are :class:`StoreError` (create them with
+    :func:`init_store`).
+    """
     settings = settings or get_settings()
     where = (location or settings.store or "").strip()
-    if where.startswith(("postgresql://", "postgresql+psycopg2://", "postgres://")):
+    if is_database_url(where):
         from geo_app.storage.postgis import PostGISStore
 
         return PostGISStore(where)

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from enum import StrEnum
+from pathlib import PureWindowsPath
 from typing import Protocol, runtime_checkable
 
 import geopandas as gpd
@@ -31,6 +33,88 @@ EVENT_COLUMNS = (
 
 #: Columns of :meth:`LayerStore.current_stages`.
 CURRENT_COLUMNS = ("parcel_id", "stage", "stage_date", "version")
+
+#: The non-spatial, append-only ledger of where features came from (one row per feature).
+PROVENANCE_TABLE = "provenance_events"
+
+PROVENANCE_COLUMNS = (
+    "event_id",
+    "layer",
+    "feature_id",
+    "kind",
+    "source_file",
+    "officer",
+    "effective_date",
+    "recorded_at",
+    "details",
+)
+
+#: Tables that are not layers: a layer may not take their names.
+RESERVED_TABLES = (EVENTS_TABLE, PROVENANCE_TABLE)
+
+
+class ImportMode(StrEnum):
+    """How imported features meet a layer's existing ones."""
+
+    APPEND = "append"  # add them; an id already in the layer is refused
+    REPLACE = "replace"  # delete every existing feature, then add them
+
+
+class ProvenanceKind(StrEnum):
+    """What a provenance event says happened to a feature."""
+
+    IMPORTED = "imported"
+
+
+@dataclass(frozen=True)
+class Provenance:
+    """Who brought features in, from which file, effective when (written to the ledger).
+
+    ``source_file`` keeps only the file *name* (a folder or temporary path given is cut
+    off, ``/`` and ``\\`` alike); ``officer`` is stripped and must not be empty;
+    ``details`` is stored as JSON (e.g. mode, format, encoding, crs, features).
+    """
+
+    source_file: str
+    officer: str
+    effective_date: dt.date = field(default_factory=dt.date.today)
+    details: Mapping[str, object] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        from geo_app.errors import InputError
+
+        name = PureWindowsPath(str(self.source_file or "").strip()).name
+        officer = str(self.officer or "").strip()
+        if not name:
+            raise InputError("Say which file the features came from (its name) for the "
+                             "import record.")
+        if not officer:
+            raise InputError("Give the officer's name for the import record.")
+        if isinstance(self.effective_date, dt.datetime) or not isinstance(
+                self.effective_date, dt.date):
+            raise InputError(f"The effective date {self.effective_date!r} is not a date; "
+                             "give it as YYYY-MM-DD.")
+        object.__setattr__(self, "source_file", name)
+        object.__setattr__(self, "officer", officer)
+        object.__setattr__(self, "details", dict(self.details))
+
+
+@dataclass(frozen=True)
+class ImportOutcome:
+    """What :meth:`LayerStore.import_features` wrote, all in one transaction."""
+
+    layer: str
+    mode: ImportMode
+    #: The layer did not exist and was created.
+    created: bool
+    #: Features written.
+    written: int
+    #: Features deleted first (``replace``); 0 for ``append``.
+    replaced: int
+    #: Provenance events recorded (one per written feature).
+    provenance_events: int
+    #: When, as stored in the ledger's ``recorded_at`` (``YYYY-MM-DDTHH:MM:SS``).
+    recorded_at: str
 
 
 @dataclass(frozen=True)
@@ -91,6 +175,36 @@ class LayerStore(Protocol):
         :class:`~geo_app.errors.ConflictError` naming who changed the parcel and when.
         The parcels layer's ``stage`` and ``stage_date`` are updated in the same
         transaction. Returns the recorded events (as :meth:`read_events`).
+        """
+        ...
+
+    def import_features(
+        self,
+        name: str,
+        gdf: gpd.GeoDataFrame,
+        *,
+        mode: ImportMode,
+        provenance: Provenance,
+    ) -> ImportOutcome:
+        """Write features into a layer and their provenance, in one transaction.
+
+        The layer is created if new (in the same transaction). ``gdf`` is validated
+        against the layer spec and reprojected to the layer's stored CRS. ``append``
+        refuses (:class:`~geo_app.errors.InputError` naming them) ids already in the
+        layer; ``replace`` deletes the layer's features first. One ``imported`` row per
+        feature goes to :data:`PROVENANCE_TABLE`. Writing ``parcels`` keeps each
+        parcel's stage as derived from the event log. A failure or a killed process
+        leaves the store exactly as before.
+        """
+        ...
+
+    def read_provenance(self, layer: str | None = None,
+                        feature_id: str | None = None) -> pd.DataFrame:
+        """The provenance ledger (optionally one layer's / one feature's), by ``event_id``.
+
+        Columns :data:`PROVENANCE_COLUMNS`: ``event_id`` int64, the rest ``object``
+        (``str`` or ``None``); dates as in :meth:`read_events`; ``details`` a JSON text.
+        Empty (with those columns) when nothing was ever imported.
         """
         ...
 
@@ -162,3 +276,24 @@ def current_frame(events: pd.DataFrame) -> pd.DataFrame:
     frame = pd.DataFrame(rows, columns=list(CURRENT_COLUMNS), dtype="object")
     frame["version"] = frame["version"].astype("int64")
     return frame
+
+
+def normalise_provenance(rows: pd.DataFrame | Sequence[Mapping[str, object]]) -> pd.DataFrame:
+    """The provenance ledger with the columns and dtypes every backend returns."""
+    frame = pd.DataFrame(rows) if not isinstance(rows, pd.DataFrame) else rows
+    n = len(frame)
+    out: dict[str, pd.Series] = {}
+    for col in PROVENANCE_COLUMNS:
+        values = list(frame[col]) if col in frame.columns else [None] * n
+        if col == "event_id":
+            out[col] = pd.Series(values, dtype="int64")
+            continue
+        if col == "effective_date":
+            values = [_iso(v, 10) for v in values]
+        elif col == "recorded_at":
+            values = [_iso(v, 19) for v in values]
+        else:
+            values = [_text(v) for v in values]
+        out[col] = pd.Series(values, dtype="object")
+    result = pd.DataFrame(out, index=pd.RangeIndex(n))
+    return result.sort_values("event_id", kind="stable").reset_index(drop=True)

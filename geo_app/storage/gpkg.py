@@ -12,7 +12,6 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import geopandas as gpd
-import numpy as np
 import pandas as pd
 import pyogrio
 from pyogrio.errors import DataLayerError, DataSourceError
@@ -23,21 +22,45 @@ from geo_app.domain.workflow import StageChange, derive_states
 from geo_app.errors import InputError, StoreError
 from geo_app.storage._gpkg_sql import (
     connect,
-    encode_geometry,
     file_lock,
     now_iso,
     quote,
     touch_contents,
     write_transaction,
 )
+from geo_app.storage._gpkg_write import (
+    add_attributes_table,
+    create_feature_table,
+    ensure_srs,
+    insert_features,
+    layer_geometry,
+    refresh_layer_metadata,
+    sql_type,
+    sql_value,
+    srs_epsg,
+    table_exists,
+)
+from geo_app.storage._import import (
+    check_mode,
+    feature_ids,
+    id_column,
+    provenance_columns,
+    refuse_collisions,
+)
 from geo_app.storage._test_hook import pause_in_transaction
 from geo_app.storage._write import prepare_layer_write
 from geo_app.storage.base import (
     EVENT_COLUMNS,
     EVENTS_TABLE,
+    PROVENANCE_COLUMNS,
+    PROVENANCE_TABLE,
+    ImportMode,
+    ImportOutcome,
     LayerInfo,
+    Provenance,
     current_frame,
     normalise_events,
+    normalise_provenance,
 )
 from geo_app.storage.events import check_events_batch, event_row
 
@@ -55,42 +78,27 @@ _APPEND_ONLY = tuple(
     "correction instead'); END"
     for op in ("UPDATE", "DELETE")
 )
-
-
-def _sql_value(value: object) -> object:
-    if value is None or value is pd.NA or value is pd.NaT:
-        return None
-    if isinstance(value, float) and np.isnan(value):
-        return None
-    if isinstance(value, np.generic):
-        value = value.item()
-        if isinstance(value, float) and np.isnan(value):
-            return None
-    if isinstance(value, pd.Timestamp):
-        value = value.to_pydatetime()
-    if isinstance(value, dt.datetime):
-        return value.isoformat()
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, bool):
-        return int(value)
-    return value
-
-
-def _sql_type(series: pd.Series) -> str:
-    if pd.api.types.is_bool_dtype(series):
-        return "BOOLEAN"
-    if pd.api.types.is_integer_dtype(series):
-        return "INTEGER"
-    if pd.api.types.is_float_dtype(series):
-        return "REAL"
-    return "TEXT"
-
-
-_PYOGRIO_TYPES = {
-    "POINT": "Point", "MULTIPOINT": "MultiPoint", "LINESTRING": "LineString",
-    "MULTILINESTRING": "MultiLineString", "POLYGON": "Polygon", "MULTIPOLYGON": "MultiPolygon",
-}
+_PROVENANCE_DDL = f"""
+CREATE TABLE {PROVENANCE_TABLE} (
+    event_id INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL, layer TEXT NOT NULL,
+    feature_id TEXT, kind TEXT NOT NULL, source_file TEXT NOT NULL, officer TEXT NOT NULL,
+    effective_date TEXT NOT NULL, recorded_at TEXT NOT NULL, details TEXT)
+"""
+_PROVENANCE_APPEND_ONLY = tuple(
+    f"CREATE TRIGGER IF NOT EXISTS {PROVENANCE_TABLE}_append_only_{op.lower()} BEFORE {op} "
+    f"ON {PROVENANCE_TABLE} BEGIN SELECT RAISE(ABORT, '{PROVENANCE_TABLE} is append-only: "
+    "the import record cannot be changed'); END"
+    for op in ("UPDATE", "DELETE")
+)
+#: The provenance ledger: table, index, append-only triggers (as created in a new file).
+PROVENANCE_SCHEMA = (
+    _PROVENANCE_DDL,
+    f"CREATE INDEX IF NOT EXISTS {PROVENANCE_TABLE}_feature_idx ON {PROVENANCE_TABLE} "
+    "(layer, feature_id, event_id)",
+    *_PROVENANCE_APPEND_ONLY,
+)
+#: The stage-event table and its append-only triggers.
+EVENTS_SCHEMA = (_EVENTS_DDL, *_APPEND_ONLY)
 
 
 def geometry_type_name(geoms: gpd.GeoSeries) -> str:
@@ -155,68 +163,128 @@ class GeoPackageStore:
         """Replace the layer's features in one transaction (create the layer if new).
 
         A process killed during the write leaves the old features (or, for a new layer,
-        an empty layer). Writing ``parcels`` keeps the ``stage``/``stage_date`` of every
+        no layer at all). Writing ``parcels`` keeps the ``stage``/``stage_date`` of every
         parcel with a history as derived from the event log.
         """
         data = prepare_layer_write(name, gdf)
-        with file_lock(self.path):
-            if name not in {n for n, _ in self._tables()}:
-                self._create_empty_layer(name, data)
-            with write_transaction(self.path) as conn:
-                self._replace_rows(conn, name, data)
-                if name == PARCELS:
-                    self._sync_stages(conn, self._events_query(conn))
+        self._write(name, data, ImportMode.REPLACE, None, what=f"Writing layer '{name}'")
 
-    def _create_empty_layer(self, name: str, data: gpd.GeoDataFrame) -> None:
-        kind = geometry_type_name(data.geometry)
-        pyogrio_type = _PYOGRIO_TYPES.get(kind, "Unknown")
-        empty = data.iloc[:0].copy()
-        for col in empty.columns:
-            if col != empty.geometry.name and _sql_type(data[col]) == "TEXT":
-                empty[col] = empty[col].astype("object")
+    def import_features(
+        self,
+        name: str,
+        gdf: gpd.GeoDataFrame,
+        *,
+        mode: ImportMode,
+        provenance: Provenance,
+    ) -> ImportOutcome:
+        """See :meth:`geo_app.storage.base.LayerStore.import_features`."""
+        mode = check_mode(mode)
+        if not isinstance(provenance, Provenance):
+            raise InputError("An import needs its provenance (file name, officer, date).")
+        data = prepare_layer_write(name, gdf)
+        return self._write(name, data, mode, provenance, what=f"Importing into '{name}'")
+
+    def _write(self, name: str, data: gpd.GeoDataFrame, mode: ImportMode,
+               provenance: Provenance | None, *, what: str) -> ImportOutcome:
         try:
-            pyogrio.write_dataframe(empty, self.path, layer=name, driver="GPKG",
-                                    geometry_type=pyogrio_type)
-        except (DataLayerError, DataSourceError) as exc:
-            raise StoreError(f"Cannot create layer '{name}' in {self.path}: {exc}") from None
+            with write_transaction(self.path) as conn:
+                return self._write_in(conn, name, data, mode, provenance)
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"{what} in {self.path} failed: {exc}. Nothing was "
+                             "written.") from None
 
-    def _replace_rows(self, conn: sqlite3.Connection, name: str, data: gpd.GeoDataFrame) -> None:
-        row = conn.execute(
-            "SELECT column_name, srs_id, geometry_type_name FROM gpkg_geometry_columns "
-            "WHERE lower(table_name) = lower(?)", (name,)).fetchone()
-        if row is None:
-            raise StoreError(f"Layer '{name}' in {self.path} has no geometry column.")
-        geom_col, srs_id, declared = row
-        srs = conn.execute("SELECT organization, organization_coordsys_id FROM "
-                           "gpkg_spatial_ref_sys WHERE srs_id = ?", (srs_id,)).fetchone()
-        if srs and str(srs[0]).upper() == "EPSG" and data.crs.to_epsg() != int(srs[1]):
-            data = data.to_crs(epsg=int(srs[1]))
-        existing = {r[1] for r in conn.execute(f"PRAGMA table_info({quote(name)})")}
-        columns = [c for c in data.columns if c != data.geometry.name]
-        for col in columns:
-            if col not in existing:
-                conn.execute(f"ALTER TABLE {quote(name)} ADD COLUMN {quote(col)} "
-                             f"{_sql_type(data[col])}")
-        conn.execute(f"DELETE FROM {quote(name)}")
-        pause_in_transaction(f"deleted the old features of {name}")
-        sql = (f"INSERT INTO {quote(name)} ({', '.join(quote(c) for c in columns)}"
-               f"{', ' if columns else ''}{quote(geom_col)}) VALUES "
-               f"({', '.join('?' * (len(columns) + 1))})")
-        values = [data[c].tolist() for c in columns]
-        geoms = data.geometry.array
-        for i in range(len(data)):
-            conn.execute(sql, [*(_sql_value(v[i]) for v in values),
-                               encode_geometry(geoms[i], int(srs_id))])
-            pause_in_transaction(f"wrote feature {i + 1} of {len(data)} to {name}")
+    def _write_in(self, conn: sqlite3.Connection, name: str, data: gpd.GeoDataFrame,
+                  mode: ImportMode, provenance: Provenance | None) -> ImportOutcome:
         kind = geometry_type_name(data.geometry)
-        if len(data) and kind != str(declared).upper() and str(declared).upper() != "GEOMETRY":
-            conn.execute("UPDATE gpkg_geometry_columns SET geometry_type_name = ? "
-                         "WHERE lower(table_name) = lower(?)", (kind, name))
-        if len(data):
-            minx, miny, maxx, maxy = (float(v) for v in data.total_bounds)
-            conn.execute("UPDATE gpkg_contents SET min_x = ?, min_y = ?, max_x = ?, max_y = ? "
-                         "WHERE lower(table_name) = lower(?)", (minx, miny, maxx, maxy, name))
-        touch_contents(conn, name)
+        found = layer_geometry(conn, name)
+        created = found is None
+        if found is None:
+            if table_exists(conn, name):
+                raise InputError(f"'{name}' in {self.path} is a table without geometry, not "
+                                 "a layer; import into another layer name.")
+            srs_id = ensure_srs(conn, data.crs)
+            geom_col, declared = create_feature_table(conn, name, data, srs_id, kind), kind
+            pause_in_transaction(f"created layer {name}")
+        else:
+            geom_col, srs_id, declared = found
+            epsg = srs_epsg(conn, srs_id)
+            if epsg is not None and data.crs.to_epsg() != epsg:
+                data = data.to_crs(epsg=epsg)
+            existing = {r[1] for r in conn.execute(f"PRAGMA table_info({quote(name)})")}
+            for col in data.columns:
+                if col != data.geometry.name and col not in existing:
+                    conn.execute(f"ALTER TABLE {quote(name)} ADD COLUMN {quote(col)} "
+                                 f"{sql_type(data[col])}")
+        before = int(conn.execute(f"SELECT count(*) FROM {quote(name)}").fetchone()[0])
+        ids = feature_ids(name, data)
+        key = id_column(name, data)
+        if mode is ImportMode.APPEND and before and key is not None:
+            cols = {r[1] for r in conn.execute(f"PRAGMA table_info({quote(name)})")}
+            if key in cols:
+                refuse_collisions(name, ids, (r[0] for r in conn.execute(
+                    f"SELECT {quote(key)} FROM {quote(name)}")))
+        replaced = 0
+        if mode is ImportMode.REPLACE and before:
+            conn.execute(f"DELETE FROM {quote(name)}")
+            replaced = before
+            pause_in_transaction(f"deleted the old features of {name}")
+        insert_features(conn, name, geom_col, srs_id, data,
+                        after_chunk=lambda done, total: pause_in_transaction(
+                            f"wrote {done} of {total} features to {name}"))
+        kept = before - replaced
+        new_type = None
+        if len(data) and kind != declared.upper() and declared.upper() != "GEOMETRY":
+            new_type = kind if kept == 0 else "GEOMETRY"
+        refresh_layer_metadata(
+            conn, name, merge_extent=kept > 0, geometry_type=new_type,
+            bounds=tuple(float(v) for v in data.total_bounds) if len(data) else None)
+        recorded_at = now_iso()
+        events = 0
+        if provenance is not None and len(data):
+            events = self._record_provenance(conn, name, ids, provenance, recorded_at)
+        if name == PARCELS:
+            self._sync_stages(conn, self._events_query(conn))
+        return ImportOutcome(name, mode, created, len(data), replaced, events, recorded_at)
+
+    def _record_provenance(self, conn: sqlite3.Connection, name: str, ids: list[str | None],
+                           provenance: Provenance, recorded_at: str) -> int:
+        self._ensure_provenance_table(conn)
+        columns, values = provenance_columns(name, ids, provenance, recorded_at)
+        first = int(conn.execute(f"SELECT coalesce(max(event_id), 0) + 1 FROM "
+                                 f"{PROVENANCE_TABLE}").fetchone()[0])
+        event_ids = range(first, first + len(ids))
+        conn.executemany(
+            f"INSERT INTO {PROVENANCE_TABLE} (event_id, {', '.join(columns)}) VALUES "
+            f"({', '.join('?' * (len(columns) + 1))})", zip(event_ids, *values, strict=True))
+        touch_contents(conn, PROVENANCE_TABLE)
+        pause_in_transaction(f"recorded {len(ids)} provenance events for {name}")
+        return len(ids)
+
+    def _ensure_provenance_table(self, conn: sqlite3.Connection) -> None:
+        if not table_exists(conn, PROVENANCE_TABLE):
+            add_attributes_table(conn, PROVENANCE_TABLE, PROVENANCE_SCHEMA[0])
+        for ddl in PROVENANCE_SCHEMA[1:]:
+            conn.execute(ddl)
+
+    def read_provenance(self, layer: str | None = None,
+                        feature_id: str | None = None) -> pd.DataFrame:
+        """See :meth:`geo_app.storage.base.LayerStore.read_provenance`."""
+        where, params = [], []
+        for col, value in (("layer", layer), ("feature_id", feature_id)):
+            if value is not None:
+                where.append(f"{col} = ?")
+                params.append(value)
+        sql = (f"SELECT {', '.join(PROVENANCE_COLUMNS)} FROM {PROVENANCE_TABLE}"
+               f"{' WHERE ' + ' AND '.join(where) if where else ''} ORDER BY event_id")
+        with connect(self.path) as conn:
+            try:
+                if not table_exists(conn, PROVENANCE_TABLE):
+                    return normalise_provenance([])
+                rows = conn.execute(sql, params).fetchall()
+            except sqlite3.DatabaseError as exc:
+                raise StoreError(f"Cannot read the provenance ledger in {self.path}: "
+                                 f"{exc}.") from None
+        return normalise_provenance(pd.DataFrame(rows, columns=list(PROVENANCE_COLUMNS)))
 
     # --- stage events ---------------------------------------------------------------------
 
@@ -225,11 +293,11 @@ class GeoPackageStore:
                      parcel_ids: Sequence[str] | None = None) -> None:
         """Copy the stage derived from the log into the parcels layer (for maps and GDAL)."""
         states = derive_states(events)
-        for pid in parcel_ids if parcel_ids is not None else list(states):
-            state = states[pid]
-            conn.execute(f"UPDATE {PARCELS} SET stage = ?, stage_date = ? WHERE id = ?",
-                         (state.stage.value if state.stage else None,
-                          state.stage_date.isoformat() if state.stage_date else None, pid))
+        rows = [(state.stage.value if state.stage else None,
+                 state.stage_date.isoformat() if state.stage_date else None, pid)
+                for pid in (parcel_ids if parcel_ids is not None else list(states))
+                for state in (states[pid],)]
+        conn.executemany(f"UPDATE {PARCELS} SET stage = ?, stage_date = ? WHERE id = ?", rows)
 
     def _events_query(self, conn: sqlite3.Connection, where: str = "",
                       params: Sequence[object] = ()) -> pd.DataFrame:
@@ -307,7 +375,7 @@ class GeoPackageStore:
                     row = event_row(next_id + i, c, recorded_at)
                     conn.execute(f"INSERT INTO {EVENTS_TABLE} ({', '.join(EVENT_COLUMNS)}) "
                                  f"VALUES ({', '.join('?' * len(EVENT_COLUMNS))})",
-                                 [_sql_value(row[k]) for k in EVENT_COLUMNS])
+                                 [sql_value(row[k]) for k in EVENT_COLUMNS])
                     rows.append(row)
                     pause_in_transaction(f"recorded event {i + 1} of {len(changes)}")
                 for pid in ids:

@@ -3,9 +3,9 @@
 PostGIS: ``GEO_APP_TEST_POSTGIS_URL`` (default :data:`DEFAULT_POSTGIS_URL`) names a
 database with the postgis extension whose role may create databases (see
 ``scripts/ci/start_postgres.sh``). The first request builds a template database from it
-(initialised from the bundled layers); every test then gets its own clone, dropped
-afterwards. The test suite skips PostGIS only when the server is unreachable and
-``GEO_APP_REQUIRE_POSTGIS`` is unset.
+(initialised with the sample layers by :func:`geo_app.storage.init_store`); every test
+then gets its own clone, dropped afterwards. The test suite skips PostGIS only when the
+server is unreachable and ``GEO_APP_REQUIRE_POSTGIS`` is unset.
 """
 
 from __future__ import annotations
@@ -92,7 +92,10 @@ def _drop_geo_app_tables(url: str) -> None:
                         "AND tablename <> 'spatial_ref_sys'")
             for (table,) in cur.fetchall():
                 cur.execute(f'DROP TABLE "{table}" CASCADE')
-            cur.execute("DROP FUNCTION IF EXISTS geo_app_append_only() CASCADE")
+            cur.execute("SELECT proname FROM pg_proc WHERE proname LIKE 'geo\\_app\\_%' "
+                        "AND pronamespace = 'public'::regnamespace")
+            for (function,) in cur.fetchall():
+                cur.execute(f'DROP FUNCTION IF EXISTS "{function}"() CASCADE')
     finally:
         conn.close()
 
@@ -110,7 +113,7 @@ def _template(url: str) -> str:
     _admin(url, f'CREATE DATABASE "{name}" TEMPLATE "{base}"')
     atexit.register(_admin, url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     _drop_geo_app_tables(_with_database(url, name))
-    PostGISStore(_with_database(url, name)).close()
+    PostGISStore.initialise(_with_database(url, name), sample=True).close()
     _TEMPLATES[url] = name
     return name
 
@@ -120,8 +123,9 @@ def temporary_postgis_database(url: str | None = None, *, with_layers: bool = Tr
                                ) -> Iterator[str]:
     """The URL of a fresh database, dropped on exit.
 
-    With ``with_layers`` it holds the bundled layers (cloned from a template built once);
-    without, it is a clone of the test database itself: postgis, no geo_app tables.
+    With ``with_layers`` it holds the sample layers and history, as ``geo-app init
+    --sample`` makes it (cloned from a template built once); without, it is a clone of
+    the test database itself: postgis, no geo_app tables (opening it is refused).
     """
     from sqlalchemy.engine import make_url
 

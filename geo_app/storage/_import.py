@@ -1,0 +1,75 @@
+"""What both stores do the same way when importing: ids, collisions, provenance rows."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+
+import geopandas as gpd
+import pandas as pd
+
+from geo_app.domain.layers import get_spec
+from geo_app.errors import InputError
+from geo_app.storage.base import ImportMode, Provenance, ProvenanceKind
+
+#: How many colliding ids an error message names before "and N more".
+SHOWN_IDS = 10
+
+
+def id_column(name: str, data: gpd.GeoDataFrame) -> str | None:
+    """The column identifying features: the spec's id column, else ``id`` if present."""
+    spec = get_spec(name)
+    if spec is not None:
+        return spec.id_column
+    return "id" if "id" in data.columns else None
+
+
+def feature_ids(name: str, data: gpd.GeoDataFrame) -> list[str | None]:
+    """Each feature's id as text (``None`` where the layer has no id column or it is empty)."""
+    col = id_column(name, data)
+    if col is None:
+        return [None] * len(data)
+    values = data[col].astype(object)
+    return [None if pd.isna(v) else str(v) for v in values.tolist()]
+
+
+def check_mode(mode: ImportMode | str) -> ImportMode:
+    try:
+        return ImportMode(mode)
+    except ValueError:
+        raise InputError(f"Unknown import mode {mode!r}: use "
+                         f"{' or '.join(m.value for m in ImportMode)}.") from None
+
+
+def refuse_collisions(name: str, new_ids: Iterable[str | None],
+                      existing_ids: Iterable[object]) -> None:
+    """Raise :class:`InputError` naming the new ids already in the layer."""
+    have = {str(v) for v in existing_ids if v is not None and not pd.isna(v)}
+    clash = sorted({i for i in new_ids if i is not None and i in have})
+    if not clash:
+        return
+    shown = ", ".join(clash[:SHOWN_IDS])
+    more = f" and {len(clash) - SHOWN_IDS} more" if len(clash) > SHOWN_IDS else ""
+    raise InputError(
+        f"{len(clash)} feature id(s) are already in layer '{name}': {shown}{more}. "
+        "Change those ids, or import with mode 'replace' to replace the whole layer. "
+        "Nothing was written."
+    )
+
+
+def provenance_columns(name: str, ids: list[str | None], provenance: Provenance,
+                       recorded_at: str) -> tuple[list[str], list[list[object]]]:
+    """Column names and values (column-wise) of one ``imported`` event per feature.
+
+    Without ``event_id`` (each store numbers them).
+    """
+    n = len(ids)
+    details = json.dumps(provenance.details, ensure_ascii=False, sort_keys=True, default=str)
+    columns = ["layer", "feature_id", "kind", "source_file", "officer", "effective_date",
+               "recorded_at", "details"]
+    values: list[list[object]] = [
+        [name] * n, list(ids), [ProvenanceKind.IMPORTED.value] * n,
+        [provenance.source_file] * n, [provenance.officer] * n,
+        [provenance.effective_date.isoformat()] * n, [recorded_at] * n, [details] * n,
+    ]
+    return columns, values
