@@ -312,6 +312,11 @@ TEXT: dict[str, tuple[str, str]] = {
         "Check again after a change.",
     ),
     "imp.fields.keep": ("（保留原名）", "(keep as is)"),
+    "imp.constants.caption": (
+        "文件中没有下列图层字段：可为全部要素填写同一个值（留空则不填）。",
+        "The file has none of these layer fields: give one value for every feature "
+        "(leave empty for none).",
+    ),
     "imp.check": ("检查", "Check"),
     "imp.checking": ("正在检查…", "Checking…"),
     "imp.step.reading the file": ("读取文件", "Reading the file"),

@@ -131,14 +131,15 @@ def _digest(upload: UploadedFile) -> str:
 
 def _field_widgets(options: ImportOptions, checked: CheckedImport | None, digest: str,
                    lang: Lang) -> ImportOptions:
-    """After a check of this file: one box per column of the file (keep, or a layer field)."""
+    """After a check of this file: one box per column of the file (keep, or a layer field),
+    then one value for all features for each layer field the file does not fill."""
     spec = get_spec(options.layer)
     if checked is None or spec is None or not checked.fingerprint.startswith(f"{digest}|"):
         return options
     auto = {str(f.get("source")): str(f.get("target")) for f in checked.report.fields}
     targets = [KEEP, *spec.column_names]
     chosen: dict[str, str] = {}
-    with st.expander(t("imp.fields", lang), expanded=False):
+    with st.expander(t("imp.fields", lang), expanded=not checked.report.ok):
         st.caption(t("imp.fields.caption", lang, layer=md_text(layer_label(options.layer,
                                                                            lang))))
         cols = st.columns(3)
@@ -153,8 +154,28 @@ def _field_widgets(options: ImportOptions, checked: CheckedImport | None, digest
                     c, spec, lang))
             if target != auto.get(column, KEEP):
                 chosen[column] = target or column
+        filled = set(auto.values()) | set(checked.columns) | set(chosen.values())
+        constants = _constant_widgets([c for c in spec.column_names if c not in filled],
+                                      spec, digest, lang)
     return dataclasses.replace(
-        options, field_map={**dict(checked.plan.options.field_map), **chosen})
+        options, field_map={**dict(checked.plan.options.field_map), **chosen},
+        constants=constants)
+
+
+def _constant_widgets(missing: list[str], spec: object, digest: str, lang: Lang
+                      ) -> dict[str, str]:
+    """A text box per layer field the file does not fill: one value for every feature."""
+    if not missing:
+        return {}
+    st.caption(t("imp.constants.caption", lang))
+    cols = st.columns(3)
+    values: dict[str, str] = {}
+    for pos, column in enumerate(missing):
+        value = cols[pos % 3].text_input(_target(column, spec, lang),
+                                         key=_state.constant_key(digest, column))
+        if (value or "").strip():
+            values[column] = value.strip()
+    return values
 
 
 def _target(column: str, spec: object, lang: Lang) -> str:

@@ -30,6 +30,7 @@ class ImportKey(StrEnum):
     FLASH = "imp_flash"
     MAP_WIDGET = "imp_map"
     FIELD_PREFIX = "imp_field"
+    CONSTANT_PREFIX = "imp_const"
 
 
 def checked() -> CheckedImport | None:
@@ -74,3 +75,8 @@ def set_flash(kind: str, text: str) -> None:
 def field_key(digest: str, position: int) -> str:
     """The widget key of the mapping selectbox of the file's ``position``-th column."""
     return f"{ImportKey.FIELD_PREFIX}_{digest[:12]}_{position}"
+
+
+def constant_key(digest: str, column: str) -> str:
+    """The widget key of the one-value-for-all box of the layer field ``column``."""
+    return f"{ImportKey.CONSTANT_PREFIX}_{digest[:12]}_{column}"
