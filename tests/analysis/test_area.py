@@ -71,7 +71,7 @@ def test_totals_by_group_sum_feature_areas():
     assert total["area_mu_plane"].iloc[0] == pytest.approx(35_000 / (10000 / 15))
 
 
-def test_area_report_refuses_points_and_lines_and_mixed_layers():
+def test_area_report_refuses_point_and_line_layers_and_reports_mixed_features():
     from shapely.geometry import LineString, Point
 
     from geo_app.analysis.report import area_report
@@ -81,10 +81,18 @@ def test_area_report_refuses_points_and_lines_and_mixed_layers():
     pt, line = Point(OFFSET), LineString([OFFSET, OFFSET + 100])
     with pytest.raises(InputError, match="'projects' holds Point geometries"):
         area_report(gpd.GeoDataFrame(geometry=[pt], crs=4547), what="'projects'")
-    with pytest.raises(InputError, match="mixes polygons with 1 LineString"):
-        area_report(gpd.GeoDataFrame(geometry=[sq, line], crs=4547))
-    ok = area_report(gpd.GeoDataFrame(geometry=[sq, None], crs=4547))  # nulls measure 0
-    assert ok["total"]["area_m2_plane"] == pytest.approx(10_000)
+    with pytest.raises(InputError, match="'roads' holds LineString geometries"):
+        area_report(gpd.GeoDataFrame(geometry=[line, None], crs=4547), what="'roads'")
+    # a line among polygons and a null: reported per feature, not measured, never 0
+    mixed = area_report(gpd.GeoDataFrame(geometry=[sq, line, None], crs=4547))
+    assert mixed["total"]["area_m2_plane"] == pytest.approx(10_000)
+    assert (mixed["total"]["count"], mixed["total"]["not_measured"]) == (1, 2)
+    line_row, null_row = mixed["features"][1], mixed["features"][2]
+    assert line_row["area_m2_plane"] is None and null_row["area_mu_ellipsoidal"] is None
+    assert line_row["issues"][0]["kind"] == "not_polygon"
+    assert "a LineString where polygons are expected" in line_row["issues"][0]["message"]
+    assert null_row["issues"] == [{"kind": "empty", "severity": "warning",
+                                   "message": "no geometry (null): not measured"}]
 
 
 def test_area_report_refuses_totals_by_the_geometry_column():

@@ -52,9 +52,11 @@ def test_prefixed_gk_eastings_identify_zone_38():
     assert epsg == 4526 and "zone prefix 38" in reason
 
 
-def test_six_digit_eastings_without_crs_ask_for_source_crs():
-    with pytest.raises(CRSError, match="--source-crs"):
-        infer_crs(_pts([441921.1, 442121.1], [3507412.3, 3507712.3]))
+def test_six_digit_eastings_without_crs_assume_suizhou_zone_and_say_it():
+    epsg, reason = infer_crs(_pts([441921.1, 442121.1], [3507412.3, 3507712.3]))
+    assert epsg == 4547
+    assert ("no zone prefix: assumed CM 114°E (EPSG:4547), the zone of Suizhou; give --crs if "
+            "the data is elsewhere") in reason
 
 
 def test_coordinates_of_no_known_system_are_refused():
