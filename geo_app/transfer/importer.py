@@ -1,0 +1,482 @@
+"""Import a land-data file into a layer of the store: read, check, report, then write once.
+
+One function per user action: :func:`plan_import` reads and checks a file and returns an
+:class:`ImportPlan` (the report plus the prepared features) without writing anything;
+:func:`commit_import` writes a plan in one transaction with an ``imported`` provenance event
+per feature; :func:`import_file` does both (the CLI's ``geo-app import`` and the app's Import
+page call it; ``dry_run=True`` stops after the report).
+
+The report says how the file was read (format, encoding and why, source CRS and why, the
+fields mapped) and, per feature, what was found: invalid geometry (repaired, or refused with
+``strict``), empty or non-finite coordinates, duplicates, overlaps with each other and with
+the layer's existing features (mu), features outside the district boundary, a declared area
+that differs from the computed one by more than 1 %, and missing or invalid fields for the
+layer's specification. Any error blocks the write; warnings and repairs do not.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from geo_app.analysis.area import add_areas
+from geo_app.analysis.crs import CRSSource, resolve_source_crs
+from geo_app.analysis.geometry_checks import (
+    check_geometries,
+    overlap_with_existing_mu,
+    outside_share,
+)
+from geo_app.analysis.units import M2_PER_MU
+from geo_app.domain.layers import LayerSpec, get_spec
+from geo_app.errors import GeoAppError, InputError, SchemaError
+from geo_app.io.base import ReadResult
+from geo_app.io.fields import map_fields
+from geo_app.io.read import read_any
+from geo_app.storage import LayerStore
+from geo_app.storage._write import check_layer_name
+from geo_app.storage.base import ImportMode, Provenance
+
+#: A computed area may differ from the declared one by this share before it is reported.
+AREA_TOLERANCE = 0.01
+#: A feature with more than this share of its area outside the district is reported.
+OUTSIDE_TOLERANCE = 0.01
+#: The store layer holding the district outline used for the "outside the zone" check.
+BOUNDARY_LAYER = "boundary"
+
+Progress = Callable[[str, float], None]
+
+
+class Severity(StrEnum):
+    ERROR = "error"  # blocks the import
+    WARNING = "warning"  # imported, but the user should look
+    REPAIRED = "repaired"  # changed on the way in (geometry made valid)
+
+
+class ImportIssueKind(StrEnum):
+    """What the import checks found beyond the geometry checks of the analysis layer."""
+
+    MISSING_FIELD = "missing_field"
+    INVALID_VALUE = "invalid_value"
+    DUPLICATE_ID = "duplicate_id"
+    ID_EXISTS = "id_exists"
+    OVERLAP_EXISTING = "overlap_existing"
+    OUTSIDE_ZONE = "outside_zone"
+    AREA_MISMATCH = "area_mismatch"
+
+
+@dataclass(frozen=True)
+class ImportIssue:
+    """One thing found about one feature (``position`` None: about the whole file)."""
+
+    position: int | None
+    feature_id: Any
+    kind: str
+    severity: Severity
+    message: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"feature": None if self.position is None else self.position + 1,
+                "id": _plain(self.feature_id), "kind": self.kind,
+                "severity": self.severity.value, "message": self.message}
+
+
+@dataclass(frozen=True)
+class ImportOptions:
+    """What the user chose. ``layer`` is the target layer in the store."""
+
+    layer: str
+    crs: str | None = None
+    encoding: str | None = None
+    gcj02: bool = False
+    field_map: Mapping[str, str] = field(default_factory=dict)
+    constants: Mapping[str, str] = field(default_factory=dict)
+    mode: ImportMode = ImportMode.APPEND
+    strict: bool = False
+    officer: str = ""
+    source_layer: str | None = None
+    effective_date: dt.date | None = None
+
+
+@dataclass
+class ImportReport:
+    """Everything the user is told about an import (also the ``--json`` output)."""
+
+    source: str
+    layer: str
+    mode: str
+    format: str = ""
+    encoding: str | None = None
+    encoding_reason: str | None = None
+    crs: str | None = None
+    crs_reason: str | None = None
+    crs_inferred: bool = False
+    notes: list[str] = field(default_factory=list)
+    fields: list[dict[str, str]] = field(default_factory=list)
+    features_read: int = 0
+    features_to_write: int = 0
+    area_mu_plane: float = 0.0
+    issues: list[ImportIssue] = field(default_factory=list)
+    dry_run: bool = True
+    written: int = 0
+    layer_exists: bool = False
+
+    @property
+    def errors(self) -> list[ImportIssue]:
+        return [i for i in self.issues if i.severity is Severity.ERROR]
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def problem_positions(self) -> list[int]:
+        """Positions (0-based, in the file's order) of features with any issue."""
+        return sorted({i.position for i in self.issues if i.position is not None})
+
+    def counts(self) -> dict[str, int]:
+        out = {s.value: 0 for s in Severity}
+        for issue in self.issues:
+            out[issue.severity.value] += 1
+        return out
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "source": self.source, "layer": self.layer, "mode": self.mode,
+            "format": self.format, "encoding": self.encoding,
+            "encoding_reason": self.encoding_reason,
+            "crs_source": {"crs": self.crs, "reason": self.crs_reason,
+                           "inferred": self.crs_inferred},
+            "notes": list(self.notes), "fields": list(self.fields),
+            "features_read": self.features_read, "features_to_write": self.features_to_write,
+            "area_mu_plane": self.area_mu_plane, "counts": self.counts(),
+            "ok": self.ok, "dry_run": self.dry_run, "written": self.written,
+            "layer_exists": self.layer_exists,
+            "issues": [i.to_dict() for i in self.issues],
+        }
+
+
+@dataclass
+class ImportPlan:
+    """A checked import: the report and the features ready to write (``None`` if blocked)."""
+
+    report: ImportReport
+    features: gpd.GeoDataFrame | None
+    options: ImportOptions
+
+
+def _plain(value: Any) -> Any:
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return None
+    if hasattr(value, "item") and not isinstance(value, str | bytes):
+        return value.item()
+    return value
+
+
+def _noop(_step: str, _fraction: float) -> None:
+    return None
+
+
+def _ids(gdf: gpd.GeoDataFrame, id_column: str) -> list[Any]:
+    if id_column in gdf.columns:
+        return [_plain(v) for v in gdf[id_column]]
+    return [None] * len(gdf)
+
+
+def _apply_constants(gdf: gpd.GeoDataFrame, constants: Mapping[str, str],
+                     report: ImportReport) -> gpd.GeoDataFrame:
+    if not constants:
+        return gdf
+    out = gdf.copy()
+    for column, value in constants.items():
+        if column == out.geometry.name:
+            raise InputError(f"--set {column}=… would replace the geometry; name a field.")
+        if column in out.columns and out[column].notna().any():
+            filled = int(out[column].isna().sum())
+            out[column] = out[column].where(out[column].notna(), value)
+            report.notes.append(f"--set {column}={value!r} filled {filled} empty value(s); "
+                                "values from the file were kept")
+        else:
+            out[column] = value
+            report.notes.append(f"--set {column}={value!r} for every feature")
+    return out
+
+
+def _spec_issues(gdf: gpd.GeoDataFrame, spec: LayerSpec, report: ImportReport
+                 ) -> gpd.GeoDataFrame:
+    """Missing required fields (one file-level error each); nullable ones are added empty."""
+    out = gdf
+    for col in spec.columns:
+        if col.name in out.columns:
+            continue
+        if col.nullable:
+            out = out.copy() if out is gdf else out
+            out[col.name] = None
+            continue
+        report.issues.append(ImportIssue(
+            None, None, ImportIssueKind.MISSING_FIELD, Severity.ERROR,
+            f"layer '{spec.name}' needs field '{col.name}' ({col.zh}, {col.en}) and the file "
+            f"has none: map a field with --map SOURCE={col.name} or give one value for all "
+            f"with --set {col.name}=VALUE"))
+    return out
+
+
+def _validate_values(gdf: gpd.GeoDataFrame, spec: LayerSpec, report: ImportReport,
+                     ids: list[Any]) -> gpd.GeoDataFrame | None:
+    """Run the layer's validation; a refusal becomes a report error (first bad value)."""
+    from geo_app.domain.validate import validate_layer
+
+    try:
+        return validate_layer(gdf, spec)
+    except SchemaError as exc:
+        report.issues.append(ImportIssue(
+            None, None, ImportIssueKind.INVALID_VALUE, Severity.ERROR, str(exc)))
+        return None
+
+
+def _read(path: Path, options: ImportOptions, source: str) -> ReadResult:
+    return read_any(path, layer=options.source_layer, encoding=options.encoding, source=source)
+
+
+def plan_import(
+    path: Path | str,
+    store: LayerStore,
+    options: ImportOptions,
+    *,
+    source_name: str | None = None,
+    progress: Progress | None = None,
+) -> ImportPlan:
+    """Read and check ``path`` for import into ``options.layer``; write nothing.
+
+    Raises :class:`~geo_app.errors.GeoAppError` only when the file cannot be read at all
+    (or an option is unusable); everything found per feature goes into the report.
+    """
+    step = progress or _noop
+    path = Path(path)
+    source = source_name or path.name
+    check_layer_name(options.layer)
+    if options.mode not in tuple(ImportMode):
+        raise InputError(f"--mode must be append or replace, not {options.mode!r}.")
+    report = ImportReport(source=source, layer=options.layer, mode=str(options.mode))
+    step("reading the file", 0.0)
+    result = _read(path, options, source)
+    report.format = str(result.format)
+    report.encoding, report.encoding_reason = result.encoding, result.encoding_reason
+    report.notes.extend(result.notes)
+    gdf = result.gdf
+    report.features_read = len(gdf)
+    if len(gdf) == 0:
+        raise InputError(f"{source} holds no features; nothing to import.")
+
+    step("mapping fields", 0.15)
+    spec = get_spec(options.layer)
+    targets = list(spec.column_names) if spec else None
+    gdf, mappings = map_fields(gdf, overrides=dict(options.field_map), targets=targets)
+    report.fields = [{"source": m.source, "target": m.target, "reason": m.reason}
+                     for m in mappings]
+    gdf = _apply_constants(gdf, options.constants, report)
+
+    step("working out the coordinate system", 0.25)
+    gdf, crs_source = resolve_source_crs(gdf, declared_reason=result.crs_reason,
+                                         override=options.crs, gcj02=options.gcj02)
+    _note_crs(report, crs_source)
+
+    step("checking geometries", 0.35)
+    id_column = spec.id_column if spec else "id"
+    check = check_geometries(gdf, strict=options.strict,
+                             id_column=id_column if id_column in gdf.columns else None)
+    gdf = check.gdf
+    ids = _ids(gdf, id_column)
+    measurable = np.asarray(check.measurable, dtype=bool)
+    for issue in check.issues:
+        # a feature with no usable geometry cannot go into a layer: an error here
+        severity = Severity(str(issue.severity))
+        if issue.position is not None and not measurable[issue.position]:
+            severity = Severity.ERROR
+        report.issues.append(ImportIssue(
+            issue.position, _plain(issue.feature_id), str(issue.kind), severity,
+            issue.message))
+
+    step("measuring areas", 0.5)
+    measured = gdf[measurable]
+    area_m2 = np.full(len(gdf), np.nan)
+    if len(measured):
+        with_areas, _plane = add_areas(measured)
+        area_m2[measurable] = with_areas["area_m2_plane"].to_numpy()
+    report.area_mu_plane = float(np.nansum(area_m2) / M2_PER_MU)
+    _declared_area_issues(gdf, result, spec, area_m2, ids, report)
+
+    step("comparing with the store", 0.65)
+    existing_names = {info.name for info in store.list_layers()}
+    report.layer_exists = options.layer in existing_names
+    if report.layer_exists and options.mode is ImportMode.APPEND:
+        existing = store.read_layer(options.layer)
+        _existing_id_issues(existing, ids, id_column, report)
+        if len(measured) and len(existing):
+            overlap = overlap_with_existing_mu(measured, existing, plane=None)
+            _overlap_issues(overlap, np.flatnonzero(measurable), ids, report)
+    if BOUNDARY_LAYER in existing_names and options.layer != BOUNDARY_LAYER and len(measured):
+        outline = store.read_layer(BOUNDARY_LAYER)
+        shares = outside_share(measured, outline.to_crs(measured.crs).union_all(), plane=None)
+        _outside_issues(shares, np.flatnonzero(measurable), ids, report, outline)
+    elif options.layer != BOUNDARY_LAYER:
+        report.notes.append("the store has no 'boundary' layer: features were not checked "
+                            "against the district outline")
+
+    step("checking fields", 0.8)
+    _duplicate_id_issues(ids, id_column, gdf, report)
+    prepared: gpd.GeoDataFrame | None = gdf[~_blocked_rows(check, gdf)].copy()
+    if spec is not None:
+        prepared = _spec_issues(prepared, spec, report)
+        if not [i for i in report.issues if i.kind == ImportIssueKind.MISSING_FIELD]:
+            prepared = _validate_values(prepared, spec, report, ids)
+    report.features_to_write = 0 if prepared is None else len(prepared)
+    report.issues.sort(key=lambda i: (-1 if i.position is None else i.position,
+                                      list(Severity).index(i.severity)))
+    step("report ready", 1.0)
+    return ImportPlan(report, prepared if report.ok else None, options)
+
+
+def _blocked_rows(check: Any, gdf: gpd.GeoDataFrame) -> np.ndarray:
+    """Rows that cannot be written (no usable geometry); their issues are errors."""
+    return ~np.asarray(check.measurable, dtype=bool)
+
+
+def _note_crs(report: ImportReport, crs_source: CRSSource) -> None:
+    report.crs = crs_source.crs
+    report.crs_reason = crs_source.reason
+    report.crs_inferred = bool(crs_source.inferred)
+    report.notes.extend(crs_source.notes)
+
+
+def _declared_area_issues(gdf: gpd.GeoDataFrame, result: ReadResult, spec: LayerSpec | None,
+                          area_m2: np.ndarray, ids: list[Any], report: ImportReport) -> None:
+    declared_m2: np.ndarray | None = None
+    label = ""
+    if result.declared_area_m2_column and result.declared_area_m2_column in gdf.columns:
+        declared_m2 = pd.to_numeric(gdf[result.declared_area_m2_column],
+                                    errors="coerce").to_numpy(dtype=float)
+        label = "declared in the file"
+    elif "declared_area_mu" in gdf.columns:
+        declared_m2 = pd.to_numeric(gdf["declared_area_mu"],
+                                    errors="coerce").to_numpy(dtype=float) * M2_PER_MU
+        label = "declared_area_mu"
+    if declared_m2 is None:
+        return
+    with np.errstate(invalid="ignore", divide="ignore"):
+        off = np.abs(area_m2 - declared_m2) / declared_m2
+    for pos in np.flatnonzero(np.isfinite(off) & (off > AREA_TOLERANCE) & (declared_m2 > 0)):
+        computed_mu, declared_mu = area_m2[pos] / M2_PER_MU, declared_m2[pos] / M2_PER_MU
+        hint = ("swapped X/Y or a wrong zone" if off[pos] > 0.05
+                else "a wrong zone, a broken ring or a rounded figure")
+        report.issues.append(ImportIssue(
+            int(pos), ids[pos], ImportIssueKind.AREA_MISMATCH, Severity.WARNING,
+            f"area {label} {declared_mu:,.2f} mu but the geometry measures "
+            f"{computed_mu:,.2f} mu ({off[pos]:+.1%} off; check for {hint})"))
+
+
+def _existing_id_issues(existing: gpd.GeoDataFrame, ids: list[Any], id_column: str,
+                        report: ImportReport) -> None:
+    if id_column not in existing.columns:
+        return
+    have = {str(v) for v in existing[id_column].dropna()}
+    for pos, fid in enumerate(ids):
+        if fid is not None and str(fid) in have:
+            report.issues.append(ImportIssue(
+                pos, fid, ImportIssueKind.ID_EXISTS, Severity.ERROR,
+                f"id {fid!r} is already in layer '{report.layer}': use --mode replace to "
+                "replace the layer, or give the feature another id"))
+
+
+def _overlap_issues(overlap_mu: np.ndarray, positions: np.ndarray, ids: list[Any],
+                    report: ImportReport) -> None:
+    for k, mu in enumerate(np.asarray(overlap_mu, dtype=float)):
+        if mu > 0.01:
+            pos = int(positions[k])
+            report.issues.append(ImportIssue(
+                pos, ids[pos], ImportIssueKind.OVERLAP_EXISTING, Severity.WARNING,
+                f"overlaps existing features of layer '{report.layer}' by {mu:,.2f} mu"))
+
+
+def _outside_issues(shares: np.ndarray, positions: np.ndarray, ids: list[Any],
+                    report: ImportReport, outline: gpd.GeoDataFrame) -> None:
+    where = str(outline["name"].iloc[0]) if "name" in outline.columns and len(outline) else (
+        "the district")
+    for k, share in enumerate(np.asarray(shares, dtype=float)):
+        if share > OUTSIDE_TOLERANCE:
+            pos = int(positions[k])
+            report.issues.append(ImportIssue(
+                pos, ids[pos], ImportIssueKind.OUTSIDE_ZONE, Severity.WARNING,
+                f"{share:.0%} of the feature lies outside {where}: check the coordinate "
+                "system (--crs, --gcj02) or whether it belongs here"))
+
+
+def _duplicate_id_issues(ids: list[Any], id_column: str, gdf: gpd.GeoDataFrame,
+                         report: ImportReport) -> None:
+    if id_column not in gdf.columns:
+        return
+    seen: dict[str, int] = {}
+    for pos, fid in enumerate(ids):
+        if fid is None:
+            continue
+        key = str(fid)
+        if key in seen:
+            report.issues.append(ImportIssue(
+                pos, fid, ImportIssueKind.DUPLICATE_ID, Severity.ERROR,
+                f"id {fid!r} appears again (first at feature {seen[key] + 1}): ids must be "
+                "unique; correct the file or map another field with --map"))
+        else:
+            seen[key] = pos
+
+
+def commit_import(plan: ImportPlan, store: LayerStore, *, progress: Progress | None = None
+                  ) -> ImportReport:
+    """Write a checked plan in one transaction (refused if the report has errors)."""
+    report = plan.report
+    if not report.ok or plan.features is None:
+        first = report.errors[0].message if report.errors else "no features"
+        raise InputError(
+            f"{report.source} was not imported: {len(report.errors)} error(s), first: "
+            f"{first}. Nothing was written.")
+    officer = (plan.options.officer or "").strip()
+    if not officer:
+        raise InputError("Give the officer's name (--officer) for the import record.")
+    step = progress or _noop
+    step("writing to the store", 0.9)
+    provenance = Provenance(
+        source_file=report.source, officer=officer,
+        effective_date=plan.options.effective_date or dt.date.today(),
+        details={"mode": report.mode, "format": report.format, "encoding": report.encoding,
+                 "crs": report.crs, "features": report.features_to_write})
+    try:
+        outcome = store.import_features(plan.options.layer, plan.features,
+                                        mode=ImportMode(plan.options.mode),
+                                        provenance=provenance)
+    except GeoAppError:
+        raise
+    report.dry_run = False
+    report.written = int(getattr(outcome, "written", report.features_to_write))
+    step("done", 1.0)
+    return report
+
+
+def import_file(
+    path: Path | str,
+    store: LayerStore,
+    options: ImportOptions,
+    *,
+    dry_run: bool = False,
+    source_name: str | None = None,
+    progress: Progress | None = None,
+) -> ImportReport:
+    """Check ``path`` and, unless ``dry_run`` or the report has errors, import it."""
+    plan = plan_import(path, store, options, source_name=source_name, progress=progress)
+    if dry_run or not plan.report.ok:
+        return plan.report
+    return commit_import(plan, store, progress=progress)
