@@ -304,7 +304,7 @@ def _infer(xy: np.ndarray, index: np.ndarray, n_features: int, *, default_cm_deg
             f"Correct those features or give the CRS with {flag} EPSG:NNNN."
         )
     feature_zone = np.where(hi >= 0, hi, unique[0])
-    counts = ", ".join(f"{int((feature_zone == z).sum())} feature(s) in zone {z} = "
+    counts = ", ".join(f"{int(((hi >= 0) & (feature_zone == z)).sum())} feature(s) in zone {z} = "
                        f"EPSG:{to_epsg(z)}" for z in unique)
     return _Guess(
         GEOGRAPHIC_EPSG,
