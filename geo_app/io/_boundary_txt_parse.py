@@ -18,6 +18,9 @@ _SECTION = re.compile(r"^[\[［【]\s*(.*?)\s*[\]］】]$")
 _FIELD_SEP = re.compile(r"[,，]")
 _NUMBER = re.compile(r"[+-]?(?:[0-9]{1,15}(?:\.[0-9]*)?|\.[0-9]+)")
 _INTEGER = re.compile(r"[+-]?[0-9]{1,9}")
+_DECIMAL = r"\s*([+-]?(?:[0-9]{1,15}(?:\.[0-9]*)?|\.[0-9]+))\s*"
+#: The usual point line, plain ASCII: 点号,圈号,X,Y (the fast path; others go field by field).
+_PLAIN_POINT = re.compile(r"[^,]*,\s*([0-9]{1,9})\s*," + _DECIMAL + "," + _DECIMAL)
 
 HEADER_SECTIONS = frozenset({"属性描述", "属性信息", "文件描述"})
 PARCEL_SECTIONS = frozenset({"地块坐标", "地块坐标信息", "界址点坐标"})
@@ -56,22 +59,28 @@ PARCEL_FIELDS = (
 
 def nfkc(text: str) -> str:
     """Full-width digits, punctuation and letters as ASCII; U+2212 minus as ``-``."""
+    if text.isascii():
+        return text.strip()
     return unicodedata.normalize("NFKC", text).replace("−", "-").strip()
 
 
 def parse_number(text: str) -> float | None:
     """A decimal number (full-width digits accepted), or ``None``."""
-    value = nfkc(text).replace(" ", "")
+    value = nfkc(text)
+    if " " in value:
+        value = value.replace(" ", "")
     return float(value) if _NUMBER.fullmatch(value) else None
 
 
 def parse_integer(text: str) -> int | None:
     """An integer (full-width digits accepted), or ``None``."""
-    value = nfkc(text).replace(" ", "")
+    value = nfkc(text)
+    if " " in value:
+        value = value.replace(" ", "")
     return int(value) if _INTEGER.fullmatch(value) else None
 
 
-@dataclass
+@dataclass(slots=True)
 class RawPoint:
     """One point line: its line number, 圈号 (``None`` if the line has none), X, Y as written."""
 
@@ -124,12 +133,16 @@ def _parcel_header(line_no: int, stripped: str) -> RawParcel:
 
 def _point(line_no: int, stripped: str) -> tuple[RawPoint | None, str | None]:
     """A point line (点号,圈号,X,Y or 点号,X,Y), or why it is not one."""
-    values = [value.strip() for value in _FIELD_SEP.split(stripped)]
+    plain = _PLAIN_POINT.fullmatch(stripped)
+    if plain is not None:
+        ring_text, x_text, y_text = plain.groups()
+        return RawPoint(line_no, int(ring_text), float(x_text), float(y_text)), None
+    values = stripped.split(",") if "，" not in stripped else _FIELD_SEP.split(stripped)
     if len(values) >= 4:
         ring_text, x_text, y_text = values[1], values[2], values[3]
         ring = parse_integer(ring_text)
         if ring is None:
-            return None, f"line {line_no}: 圈号 {ring_text!r} is not a whole number"
+            return None, f"line {line_no}: 圈号 {ring_text.strip()!r} is not a whole number"
     elif len(values) == 3:
         ring, x_text, y_text = None, values[1], values[2]
     else:
@@ -139,7 +152,7 @@ def _point(line_no: int, stripped: str) -> tuple[RawPoint | None, str | None]:
         )
     x, y = parse_number(x_text), parse_number(y_text)
     if x is None or y is None:
-        bad = x_text if x is None else y_text
+        bad = (x_text if x is None else y_text).strip()
         return None, f"line {line_no}: coordinate {bad[:30]!r} is not a number"
     return RawPoint(line_no, ring, x, y), None
 

@@ -64,9 +64,9 @@ def _contains(outer: Polygon, inner: np.ndarray) -> bool:
         return False
 
 
-def assemble(rings: list[Ring], label: str, notes: list[str]) -> Polygon | MultiPolygon | None:
-    """The parcel geometry from its rings; degenerate rings skipped, open rings closed (noted)."""
-    usable: list[np.ndarray] = []
+def usable_rings(rings: list[Ring], label: str, notes: list[str]) -> list[list[Coord]]:
+    """Closed coordinate lists of the rings with 3+ distinct points (others skipped, noted)."""
+    usable: list[list[Coord]] = []
     for ring in rings:
         where = f"ring 圈号 {ring.number} from line {ring.first_line}"
         if len(set(ring.coords)) < 3:
@@ -76,16 +76,17 @@ def assemble(rings: list[Ring], label: str, notes: list[str]) -> Polygon | Multi
         if not ring.closed_in_file:
             notes.append(f"{label}: {where} was not closed; closed it with its first point.")
             coords.append(coords[0])
-        usable.append(np.asarray(coords, dtype=float))
-    if not usable:
-        return None
-    if len(usable) == 1:
-        return Polygon(usable[0])
+        usable.append(coords)
+    return usable
 
-    polygons = [Polygon(coords) for coords in usable]
+
+def nest(rings: list[list[Coord]]) -> Polygon | MultiPolygon:
+    """One polygon per outer ring, with the rings directly inside it as holes."""
+    arrays = [np.asarray(coords, dtype=float) for coords in rings]
+    polygons = [Polygon(coords) for coords in arrays]
     areas = [abs(polygon.area) for polygon in polygons]
     parent: list[int | None] = []
-    for i, coords in enumerate(usable):
+    for i, coords in enumerate(arrays):
         containers = [
             j
             for j, polygon in enumerate(polygons)
@@ -99,7 +100,31 @@ def assemble(rings: list[Ring], label: str, notes: list[str]) -> Polygon | Multi
             level, node = level + 1, parent[node]
         return level
 
-    shells = [i for i in range(len(usable)) if depth(i) % 2 == 0]
-    holes = {s: [usable[h] for h in range(len(usable)) if parent[h] == s] for s in shells}
-    parts = [Polygon(usable[s], holes[s]) for s in shells]
+    shells = [i for i in range(len(arrays)) if depth(i) % 2 == 0]
+    holes = {s: [arrays[h] for h in range(len(arrays)) if parent[h] == s] for s in shells}
+    parts = [Polygon(arrays[s], holes[s]) for s in shells]
     return parts[0] if len(parts) == 1 else MultiPolygon(parts)
+
+
+def build_geometries(
+    parcels: list[list[list[Coord]]],
+) -> list[Polygon | MultiPolygon | None]:
+    """Each parcel's geometry from its usable rings (``None`` if it has none).
+
+    Single-ring parcels, the common case, are built in one vectorised call.
+    """
+    geometries: list[Polygon | MultiPolygon | None] = [None] * len(parcels)
+    single: list[int] = []
+    for index, rings in enumerate(parcels):
+        if len(rings) == 1:
+            single.append(index)
+        elif rings:
+            geometries[index] = nest(rings)
+    if single:
+        lengths = [len(parcels[index][0]) for index in single]
+        coords = np.asarray([xy for index in single for xy in parcels[index][0]], dtype=float)
+        ring_index = np.repeat(np.arange(len(single)), lengths)
+        polygons = shapely.polygons(shapely.linearrings(coords, indices=ring_index))
+        for index, polygon in zip(single, polygons, strict=True):
+            geometries[index] = polygon
+    return geometries

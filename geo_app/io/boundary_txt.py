@@ -29,7 +29,12 @@ from geo_app.io._boundary_txt_parse import (
     parse_integer,
     parse_text,
 )
-from geo_app.io._boundary_txt_rings import assemble, group_rings, open_vertex_count
+from geo_app.io._boundary_txt_rings import (
+    build_geometries,
+    group_rings,
+    open_vertex_count,
+    usable_rings,
+)
 from geo_app.io._boundary_txt_write import TxtWriteResult, write_boundary_txt
 from geo_app.io.base import FileFormat, ReadResult
 from geo_app.io.encoding import detect_text_encoding, normalise_encoding
@@ -303,13 +308,21 @@ def _text(value: str | None) -> str | None:
 def _build_gdf(
     parcels: list[RawParcel], *, swap: bool, notes: list[str], crs: CRS | None
 ) -> gpd.GeoDataFrame:
-    rows: list[dict[str, object]] = []
-    geometries = []
+    parcel_notes: list[list[str]] = [[] for _ in parcels]
+    parcel_rings = [group_rings(parcel.points, swap=swap) for parcel in parcels]
+    usable = [
+        usable_rings(rings, parcel.label, remarks)
+        for parcel, rings, remarks in zip(parcels, parcel_rings, parcel_notes, strict=True)
+    ]
+    geometries = build_geometries(usable)
     width = max((len(parcel.extras) for parcel in parcels), default=0)
-    for parcel in parcels:
+    rows: list[dict[str, object]] = []
+    kept = []
+    for parcel, rings, geometry, remarks in zip(
+        parcels, parcel_rings, geometries, parcel_notes, strict=True
+    ):
+        notes.extend(remarks)
         label = parcel.label
-        rings = group_rings(parcel.points, swap=swap)
-        geometry = assemble(rings, label, notes)
         if geometry is None:
             notes.append(f"{label} was NOT read: no ring has 3 distinct points.")
             continue
@@ -342,10 +355,10 @@ def _build_gdf(
             extra = parcel.extras[index] if index < len(parcel.extras) else None
             row[f"extra_{index + 1}"] = _text(extra)
         rows.append(row)
-        geometries.append(geometry)
+        kept.append(geometry)
     columns = [*COLUMNS, *(f"extra_{index + 1}" for index in range(width))]
     frame = pd.DataFrame({column: [row.get(column) for row in rows] for column in columns})
     for column in ("declared_area_ha", "declared_area_m2"):
         frame[column] = pd.to_numeric(frame[column]).astype("float64")
     frame["point_count_declared"] = frame["point_count_declared"].astype("Int64")
-    return gpd.GeoDataFrame(frame, geometry=geometries, crs=crs)
+    return gpd.GeoDataFrame(frame, geometry=kept, crs=crs)
