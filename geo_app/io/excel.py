@@ -3,6 +3,10 @@
 Two sheets: ``进度 Progress`` (per phase: mu per stage, net land against the target, a
 totals row) and ``事件 Events`` (the event log). Headers are Chinese with English below,
 mu figures use the number format ``0.00``.
+
+Every text a user typed goes through :func:`set_text`: it is stored as text, never as a
+formula (a note starting with ``=`` stays a note), and characters a workbook cannot hold are
+replaced instead of crashing the export.
 """
 
 from __future__ import annotations
@@ -16,12 +20,14 @@ from typing import Protocol
 
 import pandas as pd
 from openpyxl import Workbook
+from openpyxl.cell.cell import Cell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from geo_app.domain.stages import ParcelStage
 from geo_app.errors import InputError
+from geo_app.io._export_frame import clean_text
 
 PROGRESS_SHEET = "进度 Progress"
 EVENTS_SHEET = "事件 Events"
@@ -50,15 +56,44 @@ class PhaseFigures(Protocol):
     by_stage_mu: dict[str, float]
 
 
+#: First characters that make a spreadsheet program read a typed text as a formula.
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n")
+
+
+def safe_text(text: str) -> str:
+    """``text`` as a workbook can hold it: line breaks as LF (XML keeps no lone CR) and
+    characters XLSX refuses (C0 controls…) replaced by U+FFFD."""
+    return clean_text(text.replace("\r\n", "\n").replace("\r", "\n"))
+
+
+def set_text(cell: Cell, text: str) -> Cell:
+    """Store ``text`` in ``cell`` as text, never as a formula (the hostile-text standard).
+
+    openpyxl turns a string starting with ``=`` into a formula; here the cell type is forced
+    to text and, for texts starting with ``= + - @`` or a tab/line break, the cell gets
+    Excel's "quote prefix" so editing it later keeps it text too. The value is unchanged
+    except for :func:`safe_text`.
+    """
+    value = safe_text(text)
+    cell.value = value
+    cell.data_type = "s"
+    if value.startswith(FORMULA_TRIGGERS):
+        cell.quotePrefix = True
+    return cell
+
+
 def _stage_columns() -> list[tuple[str, str]]:
-    return [(NOT_STARTED, "未启动\nNot started"),
-            *((s.value, f"{s.label_zh}\n{s.label_en}") for s in ParcelStage)]
+    return [
+        (NOT_STARTED, "未启动\nNot started"),
+        *((s.value, f"{s.label_zh}\n{s.label_en}") for s in ParcelStage),
+    ]
 
 
 def _width(value: object) -> int:
     lines = str(value).splitlines() or [""]
-    return max(sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in line)
-               for line in lines)
+    return max(
+        sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in line) for line in lines
+    )
 
 
 def _fit_columns(ws: Worksheet, *, minimum: int = 8, maximum: int = 50) -> None:
@@ -89,24 +124,36 @@ def _header(ws: Worksheet, row: int, labels: Sequence[str]) -> None:
 
 def _progress_sheet(ws: Worksheet, phases: Sequence[PhaseFigures], as_of: dt.date | None) -> None:
     stages = _stage_columns()
-    labels = ["期次\nPhase", "地块数\nParcels", "总面积(亩)\nTotal (mu)",
-              *(label for _, label in stages),
-              "净地及以后(亩)\nNet land (mu)", "目标(亩)\nTarget (mu)",
-              "完成率\nShare of target", "距目标(亩)\nRemaining (mu)"]
+    labels = [
+        "期次\nPhase",
+        "地块数\nParcels",
+        "总面积(亩)\nTotal (mu)",
+        *(label for _, label in stages),
+        "净地及以后(亩)\nNet land (mu)",
+        "目标(亩)\nTarget (mu)",
+        "完成率\nShare of target",
+        "距目标(亩)\nRemaining (mu)",
+    ]
     when = as_of.isoformat() if as_of else dt.date.today().isoformat()
-    ws.cell(row=TITLE_ROW, column=1,
-            value=f"征地进度 Acquisition progress — 截至 as of {when}").font = Font(bold=True,
-                                                                                 size=13)
+    ws.cell(
+        row=TITLE_ROW, column=1, value=f"征地进度 Acquisition progress — 截至 as of {when}"
+    ).font = Font(bold=True, size=13)
     _header(ws, HEADER_ROW, labels)
-    mu_cols = [3, *range(4, 4 + len(stages)), 4 + len(stages), 5 + len(stages),
-               7 + len(stages)]
+    mu_cols = [3, *range(4, 4 + len(stages)), 4 + len(stages), 5 + len(stages), 7 + len(stages)]
     r = FIRST_DATA_ROW
     for p in phases:
         remaining = max(p.target_mu - p.net_land_mu, 0.0) if p.target_mu else None
         share = p.net_land_mu / p.target_mu if p.target_mu else None
-        values = [f"{p.phase}期 Phase {p.phase}", p.parcel_count, p.total_mu,
-                  *(float(p.by_stage_mu.get(code, 0.0)) for code, _ in stages),
-                  p.net_land_mu, p.target_mu, share, remaining]
+        values = [
+            f"{p.phase}期 Phase {p.phase}",
+            p.parcel_count,
+            p.total_mu,
+            *(float(p.by_stage_mu.get(code, 0.0)) for code, _ in stages),
+            p.net_land_mu,
+            p.target_mu,
+            share,
+            remaining,
+        ]
         for col, value in enumerate(values, start=1):
             ws.cell(row=r, column=col, value=value)
         r += 1
@@ -119,8 +166,7 @@ def _progress_sheet(ws: Worksheet, phases: Sequence[PhaseFigures], as_of: dt.dat
     net_total = sum(p.net_land_mu for p in phases)
     target_total = sum(p.target_mu for p in phases if p.target_mu)
     ws.cell(row=r, column=2).value = int(ws.cell(row=r, column=2).value)
-    ws.cell(row=r, column=6 + len(stages),
-            value=net_total / target_total if target_total else None)
+    ws.cell(row=r, column=6 + len(stages), value=net_total / target_total if target_total else None)
     for col in range(1, len(labels) + 1):
         ws.cell(row=r, column=col).font = _BOLD
         ws.cell(row=r, column=col).fill = _TOTAL_FILL
@@ -134,12 +180,17 @@ def _progress_sheet(ws: Worksheet, phases: Sequence[PhaseFigures], as_of: dt.dat
 
 
 _EVENT_HEADERS = (
-    ("event_id", "编号\nEvent ID"), ("parcel_id", "地块\nParcel"),
-    ("from_stage", "原阶段\nFrom stage"), ("to_stage", "新阶段\nTo stage"),
+    ("event_id", "编号\nEvent ID"),
+    ("parcel_id", "地块\nParcel"),
+    ("from_stage", "原阶段\nFrom stage"),
+    ("to_stage", "新阶段\nTo stage"),
     ("to_stage_label", "新阶段名称\nTo stage (name)"),
-    ("effective_date", "生效日期\nEffective date"), ("officer", "经办人\nOfficer"),
-    ("note", "备注\nNote"), ("evidence", "依据文件\nEvidence"),
-    ("recorded_at", "记录时间\nRecorded at"), ("is_correction", "更正\nCorrection"),
+    ("effective_date", "生效日期\nEffective date"),
+    ("officer", "经办人\nOfficer"),
+    ("note", "备注\nNote"),
+    ("evidence", "依据文件\nEvidence"),
+    ("recorded_at", "记录时间\nRecorded at"),
+    ("is_correction", "更正\nCorrection"),
     ("correction_reason", "更正原因\nCorrection reason"),
 )
 
@@ -164,7 +215,11 @@ def _events_sheet(ws: Worksheet, events: pd.DataFrame) -> None:
     for r, row in enumerate(ordered.to_dict(orient="records"), start=2):
         row["to_stage_label"] = ParcelStage(row["to_stage"]).label_zh
         for col, (key, _) in enumerate(_EVENT_HEADERS, start=1):
-            cell = ws.cell(row=r, column=col, value=_cell_value(key, row.get(key)))
+            value = _cell_value(key, row.get(key))
+            if isinstance(value, str):
+                cell = set_text(ws.cell(row=r, column=col), value)
+            else:
+                cell = ws.cell(row=r, column=col, value=value)
             if key == "effective_date":
                 cell.number_format = DATE_FORMAT
             elif key == "recorded_at":
@@ -200,8 +255,11 @@ def progress_excel_bytes(
 
 
 def write_progress_excel(
-    path: Path | str, phases: Sequence[PhaseFigures], events: pd.DataFrame,
-    *, as_of: dt.date | None = None,
+    path: Path | str,
+    phases: Sequence[PhaseFigures],
+    events: pd.DataFrame,
+    *,
+    as_of: dt.date | None = None,
 ) -> Path:
     """Write the workbook to ``path`` (``.xlsx``); return the path."""
     target = Path(path)
