@@ -1,5 +1,5 @@
 """A process killed (SIGKILL) in the middle of a write leaves the store as before it, on both
-backends: a batch of stage changes, and a layer import."""
+backends: a batch of stage changes, a layer write, and an import with its provenance."""
 
 from __future__ import annotations
 
@@ -8,6 +8,8 @@ import sqlite3
 
 import pandas as pd
 import pyogrio
+import pytest
+from _import_data import survey_rectangles
 from _storage_procs import kill_at_marker, start
 from geopandas.testing import assert_geodataframe_equal
 
@@ -38,6 +40,17 @@ parks = store.read_layer("parks")
 parks["name"] = parks["name"] + " (imported)"
 store.write_layer("parks", parks)
 print("committed")
+"""
+
+
+IMPORT_FEATURES = """
+import sys, pyogrio
+from geo_app.storage import ImportMode, Provenance, open_store
+store = open_store(sys.argv[1])
+gdf = pyogrio.read_dataframe(sys.argv[2])
+outcome = store.import_features(sys.argv[3], gdf, mode=ImportMode(sys.argv[4]),
+                                provenance=Provenance(sys.argv[2], "陈涛"))
+print("committed", outcome.written, outcome.provenance_events)
 """
 
 
@@ -98,3 +111,57 @@ def test_an_import_killed_mid_transaction_keeps_the_old_layer(store_case):
     imported = store.read_layer("parks")
     assert list(imported["name"]) == [f"{n} (imported)" for n in parks["name"]]
     assert imported.geom_equals_exact(parks.geometry, tolerance=1e-9).all()
+
+
+def _tables(case) -> list[str]:
+    if case.backend == "gpkg":
+        conn = sqlite3.connect(case.location)
+        try:
+            return [r[0] for r in conn.execute(
+                "SELECT type || ' ' || name FROM sqlite_master ORDER BY 1")]
+        finally:
+            conn.close()
+    import psycopg2
+
+    conn = psycopg2.connect(case.location)
+    try:
+        with conn.cursor() as cur:
+            cur.execute("SELECT tablename FROM pg_tables WHERE schemaname = 'public' "
+                        "ORDER BY 1")
+            return [r[0] for r in cur.fetchall()]
+    finally:
+        conn.close()
+
+
+@pytest.mark.parametrize(("layer", "mode", "marker"), [
+    ("survey", "append", "created layer survey"),
+    ("survey", "append", "recorded 300 provenance events"),
+    ("parks", "replace", "wrote 300 of 300 features to parks"),
+])
+def test_an_import_killed_mid_transaction_leaves_the_store_as_before(store_case, tmp_path,
+                                                                       layer, mode, marker):
+    store = store_case.store
+    source = tmp_path / "测绘成果.gpkg"
+    features = survey_rectangles(300)
+    if layer == "parks":
+        features["name_en"], features["kind"], features["parent"] = "Survey", "park", None
+    pyogrio.write_dataframe(features, source, driver="GPKG")
+    tables, layers = _tables(store_case), store.list_layers()
+    before = {i.name: store.read_layer(i.name) for i in layers}
+    ledger = store.read_provenance()
+    args = [store_case.location, str(source), layer, mode]
+    kill_at_marker(IMPORT_FEATURES, args, marker)
+    assert _tables(store_case) == tables  # no half-created layer, index or ledger
+    assert store.list_layers() == layers
+    for name, frame in before.items():
+        assert_geodataframe_equal(store.read_layer(name), frame)
+    pd.testing.assert_frame_equal(store.read_provenance(), ledger)
+    _assert_consistent(store_case)
+    # not left locked: the same import now commits, all of it
+    proc = start(IMPORT_FEATURES, args)
+    out, err = proc.communicate(timeout=120)
+    assert proc.returncode == 0, err
+    assert out.split() == ["committed", "300", "300"]
+    assert len(store.read_layer(layer)) == 300
+    assert list(store.read_provenance(layer)["source_file"]) == ["测绘成果.gpkg"] * 300
+    _assert_consistent(store_case)

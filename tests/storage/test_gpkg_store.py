@@ -11,6 +11,7 @@ import time
 
 import pyogrio
 import pytest
+from _import_data import provenance, survey_rectangles
 
 from geo_app.domain.stages import ParcelStage
 from geo_app.storage._gpkg_sql import write_transaction
@@ -112,3 +113,51 @@ def test_threads_of_one_process_write_without_losing_events(gpkg_case):
     assert time.monotonic() - t0 < 60
     assert len(store.read_events()) == 207 + 2 * len(parcels)
     assert all(store.parcel_version(p) == 7 for p in parcels)
+
+
+def test_gdal_reads_a_layer_created_by_an_import(gpkg_case):
+    store, path = gpkg_case.store, gpkg_case.location
+    survey = survey_rectangles(50)
+    store.import_features("survey", survey, mode="append", provenance=provenance())
+    assert ("survey", "Polygon") in [tuple(r) for r in pyogrio.list_layers(path)]
+    info = pyogrio.read_info(path, layer="survey")
+    assert info["features"] == 50 and info["geometry_type"] == "Polygon"
+    assert pyogrio.read_info(path, layer="survey")["crs"] == "EPSG:4547"
+    assert list(info["fields"]) == ["id", "name", "owner", "declared_m2"]
+    gdf = pyogrio.read_dataframe(path, layer="survey")
+    assert gdf.crs.to_epsg() == 4547 and list(gdf["id"]) == list(survey["id"])
+    assert gdf.geometry.geom_equals_exact(survey.geometry, tolerance=0).all()
+    # the spatial index answers a bbox query (GDAL uses rtree_survey_geom)
+    hits = pyogrio.read_dataframe(path, layer="survey", bbox=tuple(survey.geometry[7].bounds))
+    assert set(hits["id"]) == {"S00007"}
+    assert _sql(path, "SELECT count(*) FROM rtree_survey_geom") == [(50,)]
+    assert _sql(path, "SELECT extension_name FROM gpkg_extensions WHERE table_name = "
+                      "'survey'") == [("gpkg_rtree_index",)]
+    minx, miny, maxx, maxy = survey.total_bounds
+    assert _sql(path, "SELECT min_x, min_y, max_x, max_y FROM gpkg_contents WHERE "
+                      "table_name = 'survey'") == [(minx, miny, maxx, maxy)]
+    # a later append keeps the index, the count and the extent right
+    more = survey_rectangles(5, first=50)
+    store.import_features("survey", more, mode="append", provenance=provenance())
+    assert pyogrio.read_info(path, layer="survey")["features"] == 55
+    assert _sql(path, "SELECT count(*) FROM rtree_survey_geom") == [(55,)]
+    assert _sql(path, "SELECT max_x FROM gpkg_contents WHERE table_name = 'survey'") == [
+        (more.total_bounds[2],)]
+    # triggers GDAL relies on were put back after the bulk insert
+    triggers = {r[0] for r in _sql(path, "SELECT name FROM sqlite_master WHERE type = "
+                                         "'trigger' AND tbl_name = 'survey'")}
+    assert {"rtree_survey_geom_insert", "rtree_survey_geom_delete",
+            "trigger_insert_feature_count_survey"} <= triggers
+    assert _sql(path, "PRAGMA integrity_check") == [("ok",)]
+    assert pyogrio.read_info(path, layer="provenance_events")["features"] == 55
+
+
+def test_the_provenance_table_is_a_geopackage_attributes_table(gpkg_case):
+    gpkg_case.store.import_features("survey", survey_rectangles(2), mode="append",
+                                    provenance=provenance())
+    path = gpkg_case.location
+    assert ("provenance_events", None) in [tuple(r) for r in pyogrio.list_layers(path)]
+    assert _sql(path, "SELECT data_type FROM gpkg_contents WHERE table_name = "
+                      "'provenance_events'") == [("attributes",)]
+    ledger = pyogrio.read_dataframe(path, layer="provenance_events", read_geometry=False)
+    assert list(ledger["feature_id"]) == ["S00000", "S00001"]
