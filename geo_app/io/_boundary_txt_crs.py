@@ -223,8 +223,8 @@ def decide_crs(header: HeaderCRS, *, prefix: int | None, plain: bool) -> CRSDeci
             return _without_crs(
                 f"the header's zone {zone} is no Chinese {zone_width}-degree zone",
                 notes,
-                f"带号={header.zone} is not a Chinese {zone_width}-degree zone: the file is "
-                "read without a CRS; give it with --crs.",
+                f"Zone {zone} (带号={header.zone or '–'}) is not a Chinese {zone_width}-degree "
+                "zone: the file is read without a CRS; give it with --crs.",
             )
         reason = (
             f"the header ({header_text}) with plain eastings: {datum} {zone_width}-degree "

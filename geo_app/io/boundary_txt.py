@@ -114,8 +114,9 @@ def read_boundary_txt(
         eight), then ``geometry`` (Polygon/MultiPolygon). ``gdf.crs`` is built from the
         header (坐标系, 几度分带, 带号) and the eastings' zone prefix, or is ``None`` when the
         file does not say its zone. ``notes`` holds everything the user must see, including
-        parcels that could not be read. ``metadata`` holds the header's key=value pairs and
-        ``extra_sections`` the text of unknown sections.
+        parcels that could not be read. ``metadata`` holds the header's key=value pairs
+        (values as written; aliased keys such as 坐标系统/投影带号 under their usual names
+        坐标系/带号) and ``extra_sections`` the text of unknown sections, by name.
 
     Raises
     ------

@@ -211,3 +211,12 @@ def test_mixed_prefixed_and_plain_eastings_are_refused():
     points = [*PREFIXED_38[:2], PLAIN[2]]
     with pytest.raises(InputError, match=r"Line 7: easting 442121.100 \(no zone prefix\) does not"):
         read(txt(["带号=38"], points))
+
+
+def test_plain_eastings_with_a_zone_outside_china_give_no_crs():
+    result = read(txt(["坐标系=2000国家大地坐标系", "几度分带=3", "带号=12"], PLAIN))
+    assert result.gdf.crs is None
+    assert result.notes == [
+        "Zone 12 (带号=12) is not a Chinese 3-degree zone: the file is read without a CRS; "
+        "give it with --crs."
+    ]

@@ -6,7 +6,7 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from pyproj import CRS
 from shapely.geometry import MultiPolygon, Polygon
@@ -131,9 +131,7 @@ def test_mutated_files_never_crash_the_reader(codec, newline, operations, overri
         check_result(result)
 
 
-@settings(
-    max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
-)
+@settings(max_examples=200, deadline=None)
 @given(data=st.binary(max_size=2000))
 def test_arbitrary_bytes_from_a_file_never_crash_the_reader(data):
     with tempfile.TemporaryDirectory() as folder:
