@@ -57,8 +57,7 @@ def require_polygons(gdf: gpd.GeoDataFrame, *, what: str = "The data") -> None:
 
     Null and empty geometries are let through (they measure 0 and are counted).
     """
-    geoms = gdf.geometry
-    types = geoms[geoms.notna() & ~geoms.is_empty].geom_type
+    types = present_types(gdf)
     other = types[~types.isin(POLYGON_TYPES)]
     if len(other) == 0:
         return
@@ -73,6 +72,14 @@ def require_polygons(gdf: gpd.GeoDataFrame, *, what: str = "The data") -> None:
         f"{what} mixes polygons with {len(other)} {kinds} feature(s), which have no area. "
         "Keep only the polygons (e.g. split the file by geometry type) and try again."
     )
+
+
+def present_types(gdf: gpd.GeoDataFrame) -> pd.Series:
+    """Geometry type names of the features that have a non-empty geometry."""
+    geoms = np.asarray(gdf.geometry.array, dtype=object)
+    present = ~shapely.is_missing(geoms)
+    present[present] = ~shapely.is_empty(geoms[present])
+    return pd.Series([g.geom_type for g in geoms[present]], dtype="object")
 
 
 def finite_mask(gdf: gpd.GeoDataFrame) -> np.ndarray:
@@ -176,7 +183,8 @@ def add_areas(
     out["area_mu_ellipsoidal"] = ell_m2 / M2_PER_MU
     out["area_ha_plane"] = plane_m2 / M2_PER_HA
     out["area_ha_ellipsoidal"] = ell_m2 / M2_PER_HA
-    out[PLANE_COLUMN] = pd.array([f"EPSG:{e}" if e else None for e in epsgs], dtype="object")
+    out[PLANE_COLUMN] = pd.Series([f"EPSG:{e}" if e else None for e in epsgs],
+                                  index=out.index, dtype="object")
     return out, plane
 
 

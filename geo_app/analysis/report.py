@@ -16,6 +16,7 @@ from geo_app.analysis.area import (
     POLYGON_TYPES,
     add_areas,
     area_totals,
+    present_types,
     require_polygons,
 )
 from geo_app.analysis.crs import CRSSource, PlaneCRS, crs_label
@@ -137,8 +138,7 @@ def _source_dict(gdf: gpd.GeoDataFrame, source: CRSSource | None) -> dict[str, A
 def _require_some_polygons(gdf: gpd.GeoDataFrame, *, what: str) -> None:
     """Refuse a layer of points or lines (no area at all); mixed layers are reported per
     feature by the checks instead."""
-    geoms = gdf.geometry
-    types = geoms[geoms.notna() & ~geoms.is_empty].geom_type
+    types = present_types(gdf)
     if len(types) and not types.isin([*POLYGON_TYPES, "GeometryCollection"]).any():
         require_polygons(gdf, what=what)
 
