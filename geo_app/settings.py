@@ -27,6 +27,12 @@ class Settings(BaseSettings):
     bundled_layers: Path = BUNDLED_LAYERS
     #: Tianditu key for the Tianditu basemap; never committed.
     tianditu_key: str = ""
+    #: Largest file the app accepts as an upload, in MB (``GEO_APP_MAX_UPLOAD_MB``).
+    max_upload_mb: float = 500.0
+    #: Largest total a zip may expand to, in MB (``GEO_APP_MAX_UNZIPPED_MB``).
+    max_unzipped_mb: float = 2000.0
+    #: Most members a zip may hold (``GEO_APP_MAX_ZIP_MEMBERS``).
+    max_zip_members: int = 10000
 
     @property
     def workspace_path(self) -> Path:
