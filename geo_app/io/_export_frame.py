@@ -102,6 +102,11 @@ def is_missing(value: object) -> bool:
     return isinstance(value, float | np.floating) and bool(np.isnan(value))
 
 
+def is_text_column(series: pd.Series) -> bool:
+    """True for columns that may hold text (object or string dtype)."""
+    return series.dtype == object or pd.api.types.is_string_dtype(series.dtype)
+
+
 def _is_date_only(values: pd.Series) -> bool:
     present = [v for v in values if not is_missing(v)]
     return bool(present) and all(

@@ -28,6 +28,7 @@ from geo_app.io._export_frame import (
     attribute_columns,
     file_stem,
     gdal_frame,
+    is_text_column,
     row_label,
 )
 
@@ -121,7 +122,7 @@ def _check_encodable(gdf: gpd.GeoDataFrame, spec: LayerSpec | None, codec: str,
             raise InputError(
                 f"Field name {column!r} has characters {cpg} cannot hold. {hint}"
             ) from None
-        if gdf[column].dtype != object:
+        if not is_text_column(gdf[column]):
             continue
         for pos, value in enumerate(gdf[column].tolist()):
             if isinstance(value, str):
@@ -137,7 +138,7 @@ def _check_encodable(gdf: gpd.GeoDataFrame, spec: LayerSpec | None, codec: str,
 
 def _fit_text_values(gdf: gpd.GeoDataFrame, codec: str, notes: list[str]) -> None:
     for column in attribute_columns(gdf):
-        if gdf[column].dtype != object:
+        if not is_text_column(gdf[column]):
             continue
         values = gdf[column].tolist()
         long = [
