@@ -350,9 +350,11 @@ def _duplicates(geoms: np.ndarray, measurable: np.ndarray) -> dict[int, int]:
     rows = np.flatnonzero(measurable)
     if len(rows) < 2:
         return {}
-    keys = pd.Series(shapely.to_wkb(shapely.normalize(geoms[rows])), index=rows)
-    first = keys.groupby(keys, sort=False).transform(lambda s: s.index[0])
-    return {int(p): int(f) for p, f in first.items() if p != f}
+    codes, _uniques = pd.factorize(shapely.to_wkb(shapely.normalize(geoms[rows])))
+    _, first_at = np.unique(codes, return_index=True)
+    first = rows[first_at[codes]]
+    later = first != rows
+    return {int(p): int(f) for p, f in zip(rows[later], first[later], strict=True)}
 
 
 def _overlaps_within(gdf: gpd.GeoDataFrame, measurable: np.ndarray,

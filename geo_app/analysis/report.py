@@ -91,11 +91,13 @@ def area_report(
     issues: list[list[dict[str, Any]]] = [[] for _ in range(len(measured))]
     for issue in check.issues:
         issues[issue.position].append(issue.to_dict())
+    columns = {k: [_area(v) for v in measured[k].to_numpy(dtype=float)] for k in AREA_KEYS}
+    planes = measured[PLANE_COLUMN].tolist()
     features = []
     for pos in range(len(measured)):
         row = {"id": ids[pos], "name": names[pos]}
-        row.update({k: _area(measured[k].iloc[pos]) for k in AREA_KEYS})
-        row["crs_plane"] = measured[PLANE_COLUMN].iloc[pos]
+        row.update({k: columns[k][pos] for k in AREA_KEYS})
+        row["crs_plane"] = planes[pos]
         row["issues"] = issues[pos]
         features.append(row)
     total = area_totals(measured).iloc[0]
