@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import zipfile
 from pathlib import Path
 
@@ -120,7 +121,7 @@ def test_bytes_for_the_app(bundled_store):
 
 
 def test_unknown_layer_says_which_exist(bundled_store, tmp_path):
-    with pytest.raises(InputError, match="No layer 'nope' in .* Layers here: parks, parcels"):
+    with pytest.raises(InputError, match="No layer 'nope' in .* Layers here: .*parcels"):
         export_layer(bundled_store, "nope", tmp_path / "x.gpkg")
     assert list(tmp_path.iterdir()) == []
 
@@ -138,3 +139,61 @@ def test_bad_target_is_refused_before_reading(tmp_path, target, message):
     with pytest.raises(InputError) as err:
         export_layer(_NoRead(), "parcels", tmp_path / target)  # type: ignore[arg-type]
     assert str(err.value).startswith(message.format(tmp=tmp_path))
+
+
+ROUND_TRIP_TXT = """[属性描述]
+格式版本号=1.01
+坐标系=2000国家大地坐标系
+几度分带=3
+投影类型=高斯克吕格
+计量单位=米
+带号=38
+精度=0.001
+[地块坐标]
+5,6.0000,T-01,挑水村地块,面,,工业用地,,@
+J1,1,3507712.345,38441921.100
+J2,1,3507712.345,38442121.100
+J3,1,3507412.345,38442121.100
+J4,1,3507412.345,38441921.100
+J1,1,3507712.345,38441921.100
+14,1.1100,T-02,带孔两块,面,,农用地,,@
+J1,1,3508000.001,38443000.007
+J2,1,3508000.001,38443100.007
+J3,1,3507900.001,38443100.007
+J4,1,3507900.001,38443000.007
+J1,1,3508000.001,38443000.007
+J5,2,3507980.001,38443020.007
+J6,2,3507960.001,38443020.007
+J7,2,3507960.001,38443040.007
+J8,2,3507980.001,38443040.007
+J5,2,3507980.001,38443020.007
+J9,3,3508000.001,38443200.999
+J10,3,3508000.001,38443230.999
+J11,3,3507970.001,38443230.999
+J9,3,3508000.001,38443200.999
+"""
+
+
+def _point_lines(text: str) -> list[str]:
+    return [line for line in text.splitlines() if re.match(r"^J\d+,", line)]
+
+
+def test_boundary_txt_round_trip_through_the_store_keeps_coordinates_and_rings(sample_gpkg,
+                                                                               tmp_path):
+    from geo_app.io.boundary_txt import read_boundary_txt_bytes
+
+    source = ROUND_TRIP_TXT.replace("\n", "\r\n").encode("gbk")
+    first = read_boundary_txt_bytes(source, source="in.txt").gdf
+    store = GeoPackageStore(sample_gpkg)
+    store.write_layer("plots", first[["id", "name", "land_use", "geometry"]].to_crs(4490))
+    result = export_layer(store, "plots", tmp_path / "out.txt")
+    text = result.path.read_bytes().decode("gbk")
+    assert "\r\n" in text and "带号=38" in text
+    assert _point_lines(text) == _point_lines(ROUND_TRIP_TXT)  # every point to 0.001 m
+    again = read_boundary_txt_bytes(result.path.read_bytes(), source="out.txt").gdf
+    for before, after in zip(first.geometry, again.geometry, strict=True):
+        assert after.equals_exact(before, tolerance=0.0005)
+    assert [g.geom_type for g in again.geometry] == ["Polygon", "MultiPolygon"]
+    assert list(again["name"]) == ["挑水村地块", "带孔两块"]
+    assert list(again["declared_area_ha"]) == pytest.approx([6.0, 1.0 - 0.04 + 0.045],
+                                                            abs=1e-4)
