@@ -29,6 +29,7 @@ import pyogrio
 from pyogrio.errors import DataLayerError, DataSourceError
 
 from geo_app.errors import InputError
+from geo_app.io._read_ogr import gdal_reason
 from geo_app.io.base import FileFormat, ReadResult
 from geo_app.io.encoding import detect_text_encoding, normalise_encoding
 
@@ -349,8 +350,8 @@ def read_shapefile(
         ) from None
     except (DataSourceError, DataLayerError) as exc:
         raise InputError(
-            f"{name} cannot be read as a shapefile ({_first_line(exc)}): it is damaged or "
-            "incomplete. Export it again with all of its files."
+            f"{name} cannot be read as a shapefile ({gdal_reason(exc, shp, name)}): it is "
+            "damaged or incomplete. Export it again with all of its files."
         ) from None
     if _sibling(shp, ".dbf") is None:
         notes.append(f"{name} has no .dbf file: the features have no attributes")
@@ -372,8 +373,4 @@ def read_shapefile(
         crs_reason=crs_reason,
         notes=notes,
     )
-
-
-def _first_line(exc: BaseException) -> str:
-    return (str(exc).strip().splitlines() or [type(exc).__name__])[0]
 
