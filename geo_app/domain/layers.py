@@ -114,8 +114,15 @@ SITES = LayerSpec(
      _c("rating", "str", "等级", "Rating", nullable=True)),
 )
 
+BOUNDARY = LayerSpec(
+    "boundary", _POLY, "行政区界", "District boundary",
+    (_ID, _NAME, _NAME_EN, _c("source", "str", "数据来源", "Source")),
+    description="The outline of the district the zone lies in (曾都区); every sample "
+                "feature lies inside it.",
+)
+
 LAYER_SPECS: dict[str, LayerSpec] = {
-    s.name: s for s in (PARKS, PARCELS, PROJECTS, VILLAGES, FACILITIES, ROADS, SITES)
+    s.name: s for s in (PARKS, PARCELS, PROJECTS, VILLAGES, FACILITIES, ROADS, SITES, BOUNDARY)
 }
 
 

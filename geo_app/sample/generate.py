@@ -4,7 +4,9 @@ The article (December 2021) gives figures but no coordinates, so the geometry is
 near the real places and sized so that the analysis functions reproduce the figures:
 1420 mu of phase-1 net land, 1700 mu of phase 2, 44 villages, a 25 km loop road whose
 2 km belt reaches 16 villages, 6 sewage plants, 77 key projects. Every area comes from
-geometry; nothing is typed in. See ``data_sources.md``.
+geometry; nothing is typed in. Every feature lies at least :data:`EDGE_MARGIN_M` inside the
+real outline of 曾都区 (:mod:`geo_app.sample.boundary`), bundled as the ``boundary`` layer.
+See ``data_sources.md``.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from geo_app.analysis.units import M2_PER_MU
 from geo_app.domain.stages import STAGE_ORDER, ParcelStage
 from geo_app.domain.targets import LOOP_BELT_M, LOOP_BELT_VILLAGES, LOOP_ROAD_LENGTH_KM
 from geo_app.sample import names
+from geo_app.sample.boundary import read_boundary
 from geo_app.sample.geometry import (
     PLANE_EPSG,
     blob,
@@ -36,6 +39,9 @@ from geo_app.sample.geometry import (
 
 SEED = 20211201
 PHASE1_MU, PHASE2_MU = 1420.0, 1700.0
+#: Every feature keeps at least this far inside the district boundary (its outline is
+#: accurate to a few hundred metres).
+EDGE_MARGIN_M = 300.0
 #: The date the sample describes: the article's "as of now".
 SAMPLE_DATE = dt.date(2021, 12, 1)
 
@@ -62,7 +68,8 @@ _PARKS = (  # id, zh, en, kind, parent, centre lon/lat, width m, height m
      2400, 2400),
     ("DS", "随州大数据产业园", "Big Data Industrial Park", "park", None, (113.400, 31.700),
      900, 700),
-    ("XH", "淅河片区", "Xihe District", "district", None, (113.560, 31.680), 3600, 3200),
+    # 淅河片区 sits against the east edge of 曾都区: at 113.56°E it fell 78 % in 广水市
+    ("XH", "淅河片区", "Xihe District", "district", None, (113.515, 31.680), 3600, 3200),
 )
 
 
@@ -154,7 +161,9 @@ def _history(parcels: gpd.GeoDataFrame, rng: np.random.Generator) -> pd.DataFram
 
 # --- loop road, sites and villages ----------------------------------------------------------
 
-_LOOP_CENTRE = (113.515, 31.745)
+#: Centre of the tourism loop: the loop, its belt villages and the farmland around 挑水
+#: must fit between the city parks and the east edge of 曾都区.
+_LOOP_CENTRE = (113.470, 31.765)
 
 
 def _road(rng: np.random.Generator) -> tuple[gpd.GeoDataFrame, shapely.LineString]:
@@ -165,8 +174,8 @@ def _road(rng: np.random.Generator) -> tuple[gpd.GeoDataFrame, shapely.LineStrin
     return _frame(rows, [line]), line
 
 
-def _sites(rng: np.random.Generator, road: shapely.LineString,
-           avoid: list[Polygon]) -> tuple[gpd.GeoDataFrame, tuple[float, float]]:
+def _sites(rng: np.random.Generator, road: shapely.LineString, avoid: list[Polygon],
+           district: shapely.Geometry) -> tuple[gpd.GeoDataFrame, tuple[float, float]]:
     cx, cy = lonlat_to_plane(*_LOOP_CENTRE)
     # 挑水: on the south-east of the loop, just outside the road
     ring_pt = road.interpolate(road.project(Point(cx + 2600, cy - 2600)))
@@ -189,13 +198,15 @@ def _sites(rng: np.random.Generator, road: shapely.LineString,
     add("S-KH", "康华农业流转农田", "Kanghua Agriculture contract farmland", "contract_farmland",
         farm)
     placed = [*avoid, *geoms]
+    inner = district.buffer(-EDGE_MARGIN_M)
     xmin, ymin = lonlat_to_plane(113.32, 31.61)
     xmax, ymax = lonlat_to_plane(113.58, 31.79)
     i = 0
     while i < len(names.AGRI_BASES):
         bx, by = rng.uniform(xmin, xmax), rng.uniform(ymin, ymax)
         geom = scale_to_area(blob(bx, by, 400, rng, n=8), rng.uniform(200, 900) * M2_PER_MU)
-        if any(geom.distance(p) < 900 for p in placed) or geom.distance(road) < 600:
+        if (any(geom.distance(p) < 900 for p in placed) or geom.distance(road) < 600
+                or not inner.contains(geom)):
             continue
         zh, en = names.AGRI_BASES[i]
         add(f"S-AG{i + 1}", zh, en, "agricultural_base", geom)
@@ -206,7 +217,7 @@ def _sites(rng: np.random.Generator, road: shapely.LineString,
 
 def _villages(
     rng: np.random.Generator, road: shapely.LineString, avoid: list[Polygon],
-    tiaoshui: tuple[float, float],
+    tiaoshui: tuple[float, float], district: shapely.Geometry,
 ) -> gpd.GeoDataFrame:
     cx, _cy = lonlat_to_plane(*_LOOP_CENTRE)
     xmin, ymin = lonlat_to_plane(113.31, 31.605)
@@ -215,12 +226,14 @@ def _villages(
     near_needed = LOOP_BELT_VILLAGES
     polys: list[Polygon] = []
     centres: list[tuple[float, float]] = []
+    # a village is at most 560 m from its centre: a centre in here keeps it inside the district
+    inner = district.buffer(-(EDGE_MARGIN_M + 560.0))
 
     def free(x: float, y: float, r: float) -> bool:
         p = Point(x, y)
         return (all(np.hypot(x - a, y - b) > 1700 for a, b in centres)
                 and all(p.distance(g) > r + 500 for g in avoid)
-                and xmin < x < xmax and ymin < y < ymax)
+                and xmin < x < xmax and ymin < y < ymax and inner.contains(p))
 
     # 挑水 first, where the sites put it; then the rest of the 16 belt villages along the road
     order_near = [0, 1, 2, 3, 4, 5, *range(6, near_needed)]
@@ -361,21 +374,35 @@ def _split_total(total: float, n: int, *, lower: float, rng: np.random.Generator
 def build_sample(seed: int = SEED) -> SampleData:
     """Build every sample layer and the stage-event history, deterministically."""
     rng = np.random.default_rng(seed)
+    boundary = read_boundary()
+    district = boundary.to_crs(PLANE_EPSG).geometry.union_all()
     parks = _parks()
     parcels = _parcels(rng)
     events = _history(parcels, rng)
     roads, road = _road(rng)
     park_polys = list(parks.to_crs(PLANE_EPSG).geometry)
-    sites, tiaoshui = _sites(rng, road, park_polys)
+    sites, tiaoshui = _sites(rng, road, park_polys, district)
     site_polys = list(sites.to_crs(PLANE_EPSG).geometry)
-    villages = _villages(rng, road, [*park_polys, *site_polys], tiaoshui)
+    villages = _villages(rng, road, [*park_polys, *site_polys], tiaoshui, district)
     facilities = _facilities(villages, rng)
     projects = _projects(parks, rng)
+    _check_inside(
+        {"parks": parks, "parcels": parcels, "projects": projects, "villages": villages,
+         "facilities": facilities, "roads": roads, "sites": sites},
+        district.buffer(-EDGE_MARGIN_M),
+    )
     layers = {
         "parks": parks, "parcels": parcels, "projects": projects, "villages": villages,
-        "facilities": facilities, "roads": roads, "sites": sites,
+        "facilities": facilities, "roads": roads, "sites": sites, "boundary": boundary,
     }
     return SampleData(layers=layers, events=events)
+
+
+def _check_inside(layers: dict[str, gpd.GeoDataFrame], inner: shapely.Geometry) -> None:
+    for name, gdf in layers.items():
+        outside = gdf.loc[~gdf.to_crs(PLANE_EPSG).within(inner), "id"].tolist()
+        if outside:  # pragma: no cover - the seed and anchors are fixed
+            raise RuntimeError(f"sample {name} {outside} fall outside the district boundary")
 
 
 def write_sample(path: Path, *, seed: int = SEED) -> SampleData:
