@@ -71,8 +71,11 @@ DEFAULT_ZOOM = 12
 GEOGRAPHIC_EPSG = 4490
 #: Legend sections, most consulted first.
 LEGEND_ORDER: tuple[str, ...] = (
-    "parcels", "projects", "villages", "sites", "parks", "roads", "facilities",
+    "parcels", "projects", "villages", "sites", "parks", "roads", "facilities", "boundary",
 )
+#: Layers drawn for context only: the initial view fits the other layers (the zone), not
+#: the whole district, unless nothing else is shown.
+CONTEXT_LAYERS = frozenset({"boundary"})
 SELECTED_HEX = "#00b7ff"
 
 #: Area columns from ``geo_app.analysis.area.add_areas`` shown in popups.
@@ -164,14 +167,16 @@ def build_zone_map(
     add_basemap(m, basemap, lang=lang, tianditu_key=tianditu_key)
 
     bounds: list[tuple[float, float, float, float]] = []
+    context_bounds: list[tuple[float, float, float, float]] = []
     for z, name in enumerate(_draw_order(frames)):
         group = folium.FeatureGroup(name=layer_label(name, lang), overlay=True, control=True,
                                     show=visible is None or name in visible)
         group.add_to(m)
         _Register(m.get_name(), name, z).add_to(group)
-        bounds += _add_classes(group, name, frames[name], lang=lang, gcj=gcj,
-                               simplify_deg=simplify_deg, quantum_deg=quantum_deg,
-                               details=details)
+        added = _add_classes(group, name, frames[name], lang=lang, gcj=gcj,
+                             simplify_deg=simplify_deg, quantum_deg=quantum_deg,
+                             details=details)
+        (context_bounds if name in CONTEXT_LAYERS else bounds).extend(added)
     if selected is not None:
         _add_selected(m, frames, selected, gcj=gcj, quantum_deg=quantum_deg)
     Legend(_legend_spec([n for n in LEGEND_ORDER if n in frames]
@@ -181,7 +186,7 @@ def build_zone_map(
         sortFunction=JsCode(
             "function (a, b) { return (b.geoAppZ || 0) - (a.geoAppZ || 0); }"),
     ).add_to(m)
-    _set_view(m, bounds, center=center, zoom=zoom, gcj=gcj)
+    _set_view(m, bounds or context_bounds, center=center, zoom=zoom, gcj=gcj)
     ReadyFlag().add_to(m)
     if asset_base_url is not None:
         localize_assets(m, asset_base_url)
@@ -289,6 +294,8 @@ def _add_classes(
             options = path_style.leaflet_options(symbol)
             options["className"] = f"geo-layer-{_css_token(name)} geo-class-{_css_token(class_key)}"
             meta = _meta(name, gdf, spec, style, class_key, attrs.columns, lang)
+            if not path_style.interactive:
+                meta["interactive"] = False
             ClassLayer(packed, layer=name, class_key=class_key, symbol=symbol, options=options,
                        meta=meta).add_to(group)
             bounds.append(packed.bounds)

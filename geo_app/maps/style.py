@@ -78,6 +78,9 @@ class PathStyle:
     fill_opacity: float = 0.7
     dash_array: str | None = None
     radius: float | None = None
+    #: ``False`` for context drawn under everything (the district boundary): no tooltip,
+    #: popup or click, so the features beneath stay clickable.
+    interactive: bool = True
 
     @property
     def hex(self) -> str:
@@ -90,7 +93,7 @@ class PathStyle:
             "weight": self.weight,
             "opacity": self.opacity,
         }
-        if symbol == "line":
+        if symbol == "line" or self.fill_opacity <= 0:
             options["fill"] = False
         else:
             options["fillColor"] = self.fill_color
@@ -99,6 +102,8 @@ class PathStyle:
             options["dashArray"] = self.dash_array
         if symbol == "point":
             options["radius"] = self.radius or POINT_RADIUS_PX
+        if not self.interactive:
+            options["interactive"] = False
         return options
 
 
@@ -158,7 +163,17 @@ def _point(fill: str, radius: float = POINT_RADIUS_PX) -> PathStyle:
     return PathStyle(_POINT_EDGE, fill, weight=1.5, fill_opacity=0.95, radius=radius)
 
 
+#: The district outline: a thin dashed line, no fill, not clickable.
+BOUNDARY_STYLE = PathStyle("#4d4d4d", "#4d4d4d", weight=1.5, opacity=0.9, fill_opacity=0.0,
+                           dash_array="8 5", interactive=False)
+
 LAYER_STYLES: dict[str, LayerStyle] = {
+    "boundary": LayerStyle(
+        "boundary", "line", "name",
+        {"曾都区": BOUNDARY_STYLE},
+        {"曾都区": ("曾都区界", "Zengdu district boundary")},
+        other=BOUNDARY_STYLE,
+    ),
     "parks": LayerStyle(
         "parks", "polygon", "kind",
         {
@@ -224,7 +239,7 @@ LAYER_STYLES: dict[str, LayerStyle] = {
 
 #: Drawing order, bottom to top; layers not listed go between sites and parcels.
 Z_ORDER: tuple[str, ...] = (
-    "parks", "villages", "sites", "parcels", "roads", "facilities", "projects",
+    "boundary", "parks", "villages", "sites", "parcels", "roads", "facilities", "projects",
 )
 
 
