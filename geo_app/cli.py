@@ -6,6 +6,7 @@ import datetime as dt
 import json
 import math
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -13,16 +14,32 @@ import geopandas as gpd
 import typer
 
 from geo_app.analysis.coverage import coverage
-from geo_app.analysis.crs import choose_plane_crs, ensure_crs
+from geo_app.analysis.crs import (
+    CRSSource,
+    choose_plane_crs,
+    plane_from_override,
+    resolve_source_crs,
+)
+from geo_app.analysis.geometry_checks import GeometryCheck, check_geometries
 from geo_app.analysis.progress import at_stages, progress
 from geo_app.analysis.proximity import nearest, within_distance
 from geo_app.analysis.report import area_report, progress_report
 from geo_app.domain.stages import parse_stage
 from geo_app.errors import GeoAppError, InputError
 from geo_app.io.excel import write_progress_excel
-from geo_app.io.vector import read_vector
-from geo_app.storage import LayerStore, open_store
+from geo_app.io.export import parse_format
+from geo_app.io.fields import map_fields, parse_field_map
+from geo_app.io.read import read_any
+from geo_app.storage import init_store, open_store
+from geo_app.storage.base import ImportMode
 from geo_app.storage.events import record_stage_change
+from geo_app.transfer.export import export_layer
+from geo_app.transfer.importer import (
+    ImportOptions,
+    ImportReport,
+    import_file,
+    parse_constants,
+)
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Suizhou High-tech Zone planning: layers, areas, coverage, progress.")
@@ -33,6 +50,20 @@ StoreOpt = Annotated[
                  help="GeoPackage path or postgresql:// URL (default: the workspace)."),
 ]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON object.")]
+EncodingOpt = Annotated[str | None, typer.Option(
+    "--encoding", help="Text encoding of the file (utf-8, gbk); default: detected and said.")]
+GcjOpt = Annotated[bool, typer.Option(
+    "--gcj02", help="The file is in GCJ-02 (Amap/奥维 exports): convert to WGS 84 first.")]
+MapOpt = Annotated[list[str] | None, typer.Option(
+    "--map", help="Map a file field to a layer field: SRC=TARGET (repeatable).")]
+StrictOpt = Annotated[bool, typer.Option(
+    "--strict", help="Refuse invalid geometry instead of repairing it.")]
+
+
+def _cell(value: Any) -> str:
+    """A value from a file, made safe for a terminal (no escape or control characters)."""
+    text = "" if value is None else str(value)
+    return "".join(ch if ch.isprintable() else "?" for ch in text)
 
 
 def _json_safe(value: Any) -> Any:
@@ -55,21 +86,48 @@ def _note(text: str) -> None:
     typer.echo(f"note: {text}", err=True)
 
 
-def _load(store: LayerStore, source: str, layer: str | None, source_crs: str | None
-          ) -> gpd.GeoDataFrame:
-    """A layer of the store by name, or any vector file."""
-    names = {info.name for info in store.list_layers()}
-    if source in names and layer is None:
-        return store.read_layer(source)
-    if not Path(source).exists():
+@dataclass(frozen=True)
+class _Loaded:
+    gdf: gpd.GeoDataFrame
+    crs_source: CRSSource | None
+    check: GeometryCheck | None
+
+
+def _load(store_location: str | None, source: str, *, layer: str | None = None,
+          source_crs: str | None = None, encoding: str | None = None, gcj02: bool = False,
+          field_map: list[str] | None = None, strict: bool = False) -> _Loaded:
+    """A layer of the store by name, or any file geo_app reads (how it was read is said)."""
+    path = Path(source)
+    if not path.exists():
+        store = open_store(store_location)
+        names = {info.name for info in store.list_layers()}
+        if source in names and layer is None:
+            return _Loaded(store.read_layer(source), None, None)
         raise InputError(
             f"'{source}' is neither a layer in the store ({', '.join(sorted(names))}) nor a "
             "file. Check the name or the path."
         )
-    gdf, inferred = ensure_crs(read_vector(source, layer=layer), source_crs=source_crs)
-    if inferred:
-        _note(inferred)
-    return gdf
+    result = read_any(path, layer=layer, encoding=encoding)
+    _note(f"read {result.source} as {result.format}"
+          + (f", encoding {result.encoding} ({result.encoding_reason})"
+             if result.encoding else ""))
+    for text in result.notes:
+        _note(text)
+    gdf, mappings = map_fields(result.gdf, overrides=parse_field_map(field_map or []))
+    for m in mappings:
+        _note(f"field {m.source} → {m.target} ({m.reason})")
+    gdf, crs_source = resolve_source_crs(gdf, declared_reason=result.crs_reason,
+                                         override=source_crs, gcj02=gcj02,
+                                         flag="--source-crs")
+    _note(f"coordinates read as {crs_source.crs}: {crs_source.reason}")
+    for text in crs_source.notes:
+        _note(text)
+    check = check_geometries(gdf, strict=strict, id_column="id" if "id" in gdf.columns else None)
+    if strict and any(str(i.severity) == "error" for i in check.issues):
+        first = next(i for i in check.issues if str(i.severity) == "error")
+        raise InputError(f"--strict: {source} has invalid geometry (feature "
+                         f"{first.position + 1}: {first.message}). Repair it or drop --strict.")
+    return _Loaded(check.gdf, crs_source, check)
 
 
 @app.command("layers")
@@ -89,34 +147,54 @@ def layers_cmd(store: StoreOpt = None, as_json: JsonOpt = False) -> None:
 
 @app.command("area")
 def area_cmd(
-    source: Annotated[str, typer.Argument(help="A layer in the store, or a vector file.")],
-    layer: Annotated[str | None, typer.Option(help="Layer inside a multi-layer file.")] = None,
+    source: Annotated[str, typer.Argument(help="A layer in the store, or a file.")],
+    layer: Annotated[str | None, typer.Option(
+        help="Layer inside a multi-layer file (or a member of a .zip).")] = None,
     by: Annotated[str | None, typer.Option(help="Field to total areas by.")] = None,
-    crs: Annotated[str | None, typer.Option(help="Plane CRS for areas (default: GK zone).")
-                   ] = None,
-    source_crs: Annotated[str | None, typer.Option(help="CRS of a file that has none.")] = None,
+    crs: Annotated[str | None, typer.Option(
+        help="One plane CRS for all areas (default: each feature in its own 3° GK zone).")
+    ] = None,
+    source_crs: Annotated[str | None, typer.Option(
+        help="CRS of the file's coordinates (default: the file's, else inferred).")] = None,
+    encoding: EncodingOpt = None,
+    gcj02: GcjOpt = False,
+    field_map: MapOpt = None,
+    strict: StrictOpt = False,
     store: StoreOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Areas in m², mu and ha, on the GK plane and on the ellipsoid."""
-    gdf = _load(open_store(store), source, layer, source_crs)
-    plane = choose_plane_crs(gdf, override=crs)
-    report = area_report(gdf, by=by, plane=plane, what=f"'{source}'")
+    loaded = _load(store, source, layer=layer, source_crs=source_crs, encoding=encoding,
+                   gcj02=gcj02, field_map=field_map, strict=strict)
+    plane = plane_from_override(crs) if crs else None
+    report = area_report(loaded.gdf, by=by, plane=plane, what=f"'{source}'",
+                         crs_source=loaded.crs_source, check=loaded.check, strict=strict)
     if as_json:
         _emit(report)
         return
     typer.echo(f"plane CRS {report['crs_plane']}: {report['crs_reason']}")
-    typer.echo(f"{'id':<10} {'name':<16} {'mu (plane)':>12} {'mu (ellipsoid)':>15} {'ha':>10}")
+    typer.echo(f"{'id':<10} {'name':<16} {'mu (plane)':>12} {'mu (ellipsoid)':>15} {'ha':>10}"
+               f"  plane")
     for f in report["features"]:
-        typer.echo(f"{f['id']!s:<10} {f['name']!s:<16} {f['area_mu_plane']:>12.2f} "
-                   f"{f['area_mu_ellipsoidal']:>15.2f} {f['area_ha_plane']:>10.2f}")
+        if f["area_mu_plane"] is None:
+            typer.echo(f"{_cell(f['id']):<10} {_cell(f['name']):<16} {'—':>12} {'—':>15} "
+                       f"{'—':>10}  not measured")
+        else:
+            typer.echo(f"{_cell(f['id']):<10} {_cell(f['name']):<16} "
+                       f"{f['area_mu_plane']:>12.2f} {f['area_mu_ellipsoidal']:>15.2f} "
+                       f"{f['area_ha_plane']:>10.2f}  {f.get('crs_plane') or ''}")
+        for issue in f.get("issues") or []:
+            typer.echo(f"    {issue['severity']}: {_cell(issue['message'])}")
     for g in report.get("groups", []):
         typer.echo(
-            f"{by}={g['value']!s:<20} {g['count']:>4} features {g['area_mu_plane']:>12.2f} mu"
+            f"{by}={_cell(g['value']):<20} {g['count']:>4} features "
+            f"{g['area_mu_plane']:>12.2f} mu"
         )
     t = report["total"]
+    skipped = t.get("not_measured") or 0
     typer.echo(f"total {t['count']} features: {t['area_mu_plane']:.2f} mu plane, "
-               f"{t['area_mu_ellipsoidal']:.2f} mu ellipsoidal, {t['area_ha_plane']:.2f} ha")
+               f"{t['area_mu_ellipsoidal']:.2f} mu ellipsoidal, {t['area_ha_plane']:.2f} ha"
+               + (f"; {skipped} feature(s) not measured (see above)" if skipped else ""))
 
 
 @app.command("coverage")
@@ -252,17 +330,19 @@ def history_cmd(
     """A parcel's stage history (oldest first), current stage and version."""
     st = open_store(store)
     events = st.read_events(parcel)
-    if len(events) == 0:
+    imported = st.read_provenance(layer="parcels", feature_id=parcel)
+    if len(events) == 0 and len(imported) == 0:
         ids = set(st.read_layer("parcels")["id"])
         if parcel not in ids:
-            raise InputError(f"No parcel '{parcel}' in the parcels layer. Check the id.")
+            raise InputError(f"No parcel '{_cell(parcel)}' in the parcels layer. Check the id.")
     current = st.current_stages()
     row = current[current["parcel_id"] == parcel]
     stage = row["stage"].iloc[0] if len(row) else None
     stage_date = row["stage_date"].iloc[0] if len(row) else None
     if as_json:
         _emit({"parcel_id": parcel, "stage": stage, "stage_date": stage_date,
-               "version": len(events), "events": events.to_dict(orient="records")})
+               "version": len(events), "events": events.to_dict(orient="records"),
+               "provenance": imported.to_dict(orient="records")})
         return
     typer.echo(f"{parcel}: {stage or 'no stage yet'}"
                f"{f' since {stage_date}' if stage_date else ''}, version {len(events)}")
@@ -270,6 +350,9 @@ def history_cmd(
         mark = f"  correction: {e.correction_reason}" if e.is_correction else ""
         typer.echo(f"  {e.effective_date}  {e.from_stage or '-':<19} → {e.to_stage:<19} "
                    f"{e.officer}  {e.evidence or ''}  (#{e.event_id}, {e.recorded_at}){mark}")
+    for p in imported.itertuples():
+        typer.echo(f"  {p.effective_date}  {p.kind} from {_cell(p.source_file)} by "
+                   f"{_cell(p.officer)}  (provenance #{p.event_id}, {p.recorded_at})")
 
 
 @events_app.command("export")
@@ -287,6 +370,124 @@ def events_export_cmd(
     shown = events[events["effective_date"] <= day.isoformat()] if day else events
     out = write_progress_excel(file, phases, shown, as_of=day)
     typer.echo(f"wrote {out}: {len(phases)} phases, {len(shown)} events")
+
+
+@app.command("import")
+def import_cmd(
+    file: Annotated[Path, typer.Argument(help="The file to import (any format `area` reads).")],
+    layer: Annotated[str, typer.Option("--layer", help="Target layer in the store.")],
+    officer: Annotated[str | None, typer.Option(
+        "--officer", help="Who imports (recorded in the ledger); needed unless --dry-run.")
+    ] = None,
+    mode: Annotated[str, typer.Option(
+        "--mode", help="append (add features) or replace (replace the layer).")] = "append",
+    crs: Annotated[str | None, typer.Option(
+        "--crs", help="CRS of the file's coordinates (default: the file's, else inferred).")
+    ] = None,
+    encoding: EncodingOpt = None,
+    gcj02: GcjOpt = False,
+    field_map: MapOpt = None,
+    constants: Annotated[list[str] | None, typer.Option(
+        "--set", help="Give a field one value for every feature: FIELD=VALUE (repeatable).")
+    ] = None,
+    source_layer: Annotated[str | None, typer.Option(
+        "--source-layer", help="Layer inside a multi-layer file (or a member of a .zip).")
+    ] = None,
+    strict: StrictOpt = False,
+    dry_run: Annotated[bool, typer.Option(
+        "--dry-run", help="Check and report only; write nothing.")] = False,
+    store: StoreOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Import a file into a layer: a report first, then one transaction (or nothing)."""
+    try:
+        import_mode = ImportMode(mode.strip().lower())
+    except ValueError:
+        raise InputError(f"--mode must be append or replace, not {mode!r}.") from None
+    if not dry_run and not (officer or "").strip():
+        raise InputError("Give the officer's name with --officer (it is recorded with the "
+                         "import), or use --dry-run to check the file only.")
+    options = ImportOptions(
+        layer=layer, crs=crs, encoding=encoding, gcj02=gcj02,
+        field_map=parse_field_map(field_map or []),
+        constants=parse_constants(constants or []),
+        mode=import_mode, strict=strict, officer=officer or "", source_layer=source_layer)
+    st = open_store(store)
+    report = import_file(file, st, options, dry_run=dry_run,
+                         progress=None if as_json else _progress_line)
+    if as_json:
+        _emit(report.to_dict())
+    else:
+        _print_import_report(report)
+    if not report.ok:
+        sys.exit(2)
+
+
+def _progress_line(step: str, fraction: float) -> None:
+    typer.echo(f"[{fraction:4.0%}] {step}", err=True)
+
+
+def _print_import_report(report: ImportReport) -> None:
+    typer.echo(f"file      {_cell(report.source)} ({report.format})")
+    if report.encoding:
+        typer.echo(f"encoding  {report.encoding}: {_cell(report.encoding_reason)}")
+    typer.echo(f"CRS       {report.crs}: {_cell(report.crs_reason)}")
+    for m in report.fields:
+        typer.echo(f"field     {_cell(m['source'])} → {_cell(m['target'])} ({_cell(m['reason'])})")
+    for text in report.notes:
+        typer.echo(f"note      {_cell(text)}")
+    counts = report.counts()
+    typer.echo(f"features  {report.features_read} read, {report.features_to_write} to write "
+               f"into '{report.layer}' ({report.mode}), {report.area_mu_plane:,.2f} mu; "
+               f"{counts['error']} error(s), {counts['warning']} warning(s), "
+               f"{counts['repaired']} repaired")
+    for issue in report.issues:
+        where = "file" if issue.position is None else f"#{issue.position + 1}"
+        ident = f" {_cell(issue.feature_id)}" if issue.feature_id is not None else ""
+        typer.echo(f"  {issue.severity.value:<8} {where}{ident}: {_cell(issue.message)}")
+    if not report.ok:
+        typer.echo("nothing was written: correct the errors above and run again", err=True)
+    elif report.dry_run:
+        typer.echo("dry run: nothing was written; run again without --dry-run to import")
+    else:
+        typer.echo(f"imported {report.written} feature(s) into '{report.layer}' "
+                   "(one transaction; recorded in the ledger)")
+
+
+@app.command("export")
+def export_cmd(
+    layer: Annotated[str, typer.Argument(help="Layer of the store to export.")],
+    file: Annotated[Path, typer.Argument(help="File to write (.gpkg .geojson .zip .kml "
+                                               ".xlsx .txt).")],
+    fmt: Annotated[str | None, typer.Option(
+        "--format", help="gpkg, geojson, shp, kml, xlsx or boundary-txt (default: from the "
+        "file name).")] = None,
+    encoding: Annotated[str | None, typer.Option(
+        "--encoding", help="gbk or utf-8 for shp and boundary-txt.")] = None,
+    store: StoreOpt = None,
+) -> None:
+    """Write a layer to a file a land office exchanges."""
+    st = open_store(store)
+    result = export_layer(st, layer, file, fmt=parse_format(fmt) if fmt else None,
+                          encoding=encoding)
+    for text in result.notes:
+        _note(text)
+    typer.echo(f"wrote {result.path}: {result.features} feature(s) of '{layer}' as "
+               f"{result.format}")
+
+
+@app.command("init")
+def init_cmd(
+    store: Annotated[str, typer.Option(
+        "--store", envvar="GEO_APP_STORE",
+        help="postgresql:// URL or a new GeoPackage path to initialise.")],
+    sample: Annotated[bool, typer.Option(
+        "--sample", help="Load the illustrative sample layers and their history.")] = False,
+) -> None:
+    """Create geo_app's tables in an empty database or a new GeoPackage."""
+    st = init_store(store, sample=sample)
+    what = "with the illustrative sample layers" if sample else "empty"
+    typer.echo(f"initialised {st.location} ({what})")
 
 
 def _parse_date(text: str) -> dt.date:

@@ -30,9 +30,10 @@ import pandas as pd
 from geo_app.analysis.area import add_areas
 from geo_app.analysis.crs import CRSSource, resolve_source_crs
 from geo_app.analysis.geometry_checks import (
+    Severity,
     check_geometries,
-    overlap_with_existing_mu,
     outside_share,
+    overlap_with_existing_mu,
 )
 from geo_app.analysis.units import M2_PER_MU
 from geo_app.domain.layers import LayerSpec, get_spec
@@ -52,12 +53,6 @@ OUTSIDE_TOLERANCE = 0.01
 BOUNDARY_LAYER = "boundary"
 
 Progress = Callable[[str, float], None]
-
-
-class Severity(StrEnum):
-    ERROR = "error"  # blocks the import
-    WARNING = "warning"  # imported, but the user should look
-    REPAIRED = "repaired"  # changed on the way in (geometry made valid)
 
 
 class ImportIssueKind(StrEnum):
@@ -169,6 +164,20 @@ class ImportPlan:
     report: ImportReport
     features: gpd.GeoDataFrame | None
     options: ImportOptions
+
+
+def parse_constants(items: list[str] | tuple[str, ...]) -> dict[str, str]:
+    """``["phase=2", "park=青春化工园"]`` (``--set`` options) → ``{"phase": "2", …}``."""
+    out: dict[str, str] = {}
+    for item in items:
+        column, sep, value = item.replace("＝", "=").partition("=")
+        column = column.strip()
+        if not sep or not column:
+            raise InputError(f"--set '{item}' is not FIELD=VALUE, e.g. --set phase=2.")
+        if column in out and out[column] != value.strip():
+            raise InputError(f"--set gives '{column}' two values; keep one.")
+        out[column] = value.strip()
+    return out
 
 
 def _plain(value: Any) -> Any:
@@ -370,10 +379,11 @@ def _declared_area_issues(gdf: gpd.GeoDataFrame, result: ReadResult, spec: Layer
     if declared_m2 is None:
         return
     with np.errstate(invalid="ignore", divide="ignore"):
-        off = np.abs(area_m2 - declared_m2) / declared_m2
-    for pos in np.flatnonzero(np.isfinite(off) & (off > AREA_TOLERANCE) & (declared_m2 > 0)):
+        off = (area_m2 - declared_m2) / declared_m2
+    for pos in np.flatnonzero(np.isfinite(off) & (np.abs(off) > AREA_TOLERANCE)
+                              & (declared_m2 > 0)):
         computed_mu, declared_mu = area_m2[pos] / M2_PER_MU, declared_m2[pos] / M2_PER_MU
-        hint = ("swapped X/Y or a wrong zone" if off[pos] > 0.05
+        hint = ("swapped X/Y or a wrong zone" if abs(off[pos]) > 0.05
                 else "a wrong zone, a broken ring or a rounded figure")
         report.issues.append(ImportIssue(
             int(pos), ids[pos], ImportIssueKind.AREA_MISMATCH, Severity.WARNING,

@@ -64,18 +64,22 @@ def test_area_of_prefixed_gk_shapefile_without_prj(run_cli, tmp_path):
     assert res.json()["features"][0]["area_mu_plane"] == pytest.approx(1500.0, abs=1e-3)
 
 
-def test_six_digit_gk_without_crs_is_refused_with_advice(run_cli, tmp_path):
+def test_six_digit_gk_without_crs_assumes_suizhou_zone_and_says_so(run_cli, tmp_path):
     path = tmp_path / "six.shp"
     _write_without_crs(
         gpd.GeoDataFrame({"id": [1]}, geometry=[box(441_000, 3_507_000, 442_000, 3_508_000)]),
         path,
     )
-    res = run_cli("area", str(path))
-    assert res.code == 2
-    assert res.err.startswith("error: ") and "--source-crs" in res.err
-    assert "Traceback" not in res.err
-    res = run_cli("area", str(path), "--source-crs", "EPSG:4547", "--json")
+    res = run_cli("area", str(path), "--json")
+    assert res.code == 0, res.err
+    assert "no zone prefix: assumed CM 114°E (EPSG:4547)" in res.err
+    assert "--source-crs" in res.err  # how to say otherwise
+    # 1 km² = 1500 mu in its own plane (hand-computed)
     assert res.json()["total"]["area_mu_plane"] == pytest.approx(1500.0, abs=1e-3)
+    res = run_cli("area", str(path), "--source-crs", "EPSG:4546", "--json")
+    assert res.code == 0, res.err
+    assert res.json()["crs_source"]["crs"] == "EPSG:4546"
+    assert res.json()["crs_source"]["inferred"] is False
 
 
 @pytest.mark.parametrize(

@@ -21,7 +21,7 @@ from geo_app.maps.elements import ClassLayer, Legend
 from geo_app.maps.style import STAGE_HEX, layer_label
 from geo_app.maps.synthetic import synthetic_parcels
 
-LAYERS = ("parks", "parcels", "projects", "villages", "facilities", "roads", "sites")
+LAYERS = ("parks", "parcels", "projects", "villages", "facilities", "roads", "sites", "boundary")
 URL = re.compile(r"https?://[^\s\"'<>)]+")
 
 
