@@ -385,7 +385,6 @@ TEXT: dict[str, tuple[str, str]] = {
                             "The map shows {shown} of {total} features (all with issues)."),
     "imp.legend.features": ("文件中的要素", "Features of the file"),
     "imp.legend.problems": ("有问题的要素", "Features with issues"),
-    "imp.legend.boundary": ("高新区范围", "District outline"),
     "imp.officer": ("经办人", "Officer"),
     "imp.confirm": ("确认导入", "Confirm import"),
     "imp.confirm.help": (

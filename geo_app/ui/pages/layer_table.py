@@ -7,6 +7,7 @@ import streamlit as st
 
 from geo_app.ui import loaders, state
 from geo_app.ui.components import error_boundary, store_caption
+from geo_app.ui.export_widget import export_widget
 from geo_app.ui.i18n import t
 from geo_app.ui.state import Key
 from geo_app.ui.tables import area_formats, csv_bytes, excel_bytes, layer_label, layer_table
@@ -56,3 +57,5 @@ def render() -> None:
             file_name=f"{stem}.xlsx", on_click="ignore", icon=":material/download:",
             mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         )
+        with buttons:
+            export_widget(location, token, layer, lang, key="table_export")

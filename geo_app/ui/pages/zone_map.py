@@ -12,6 +12,7 @@ from geo_app.maps.gcj02 import wgs84_to_gcj02
 from geo_app.maps.style import Basemap
 from geo_app.ui import loaders, map_cache, state
 from geo_app.ui.components import error_boundary, store_caption
+from geo_app.ui.export_widget import export_widget
 from geo_app.ui.filters import MapFilters, options, unless_all
 from geo_app.ui.i18n import Lang, phase_label, t
 from geo_app.ui.models import MapView, Selection
@@ -247,6 +248,7 @@ def _footer(shown: dict, location: str, token: str, filters: MapFilters, lang: L
     left, right = st.columns([3, 2])
     left.caption(t("map.showing", lang, parcels=count("parcels"), villages=count("villages"),
                    projects=count("projects")))
+    right = right.container(horizontal=True)
     right.download_button(
         t("map.download", lang),
         data=lambda: map_cache.map_html(location, token, filters, lang, basemap,
@@ -255,3 +257,6 @@ def _footer(shown: dict, location: str, token: str, filters: MapFilters, lang: L
         help=t("map.download.help", lang),
         icon=":material/download:",
     )
+    with right:
+        export_widget(location, token, [n for n in shown if n in visible] or list(shown),
+                      lang, key="map_export")

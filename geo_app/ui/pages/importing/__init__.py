@@ -9,6 +9,7 @@ reruns. Nothing is written before the user confirms a report without errors.
 from __future__ import annotations
 
 import dataclasses
+import math
 from collections.abc import Callable
 
 import streamlit as st
@@ -77,10 +78,13 @@ def render() -> None:
 
 
 def _upload_widget(lang: Lang) -> UploadedFile | None:
-    limit_mb = get_settings().max_upload_mb
+    limit_mb = float(get_settings().max_upload_mb)
+    # the browser refuses bigger files before sending them; check_upload_size says it in
+    # the library's words for anything over the exact limit that gets through
     upload = st.file_uploader(
         t("imp.file", lang), type=list(UPLOAD_TYPES), key=ImportKey.UPLOAD,
-        help=t("imp.file.help", lang, mb=limit_mb), max_upload_size=limit_mb)
+        help=t("imp.file.help", lang, mb=f"{limit_mb:g}"),
+        max_upload_size=max(1, math.ceil(limit_mb)))
     return upload if isinstance(upload, UploadedFile) else None
 
 

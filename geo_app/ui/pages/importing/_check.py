@@ -106,7 +106,7 @@ def check_upload(data: bytes, name: str, location: str, options: ImportOptions, 
     The size is checked first (:func:`geo_app.io.archive.check_upload_size`); the bytes go
     to a temporary folder removed on return, whatever happens. Writes nothing.
     """
-    check_upload_size(len(data))
+    check_upload_size(len(data), name=name)
     if not data:
         raise InputError(f"{name} is empty: choose the file again.")
     with tempfile.TemporaryDirectory(prefix="geo_app_upload_") as tmp:

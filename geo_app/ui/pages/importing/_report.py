@@ -11,7 +11,7 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from geo_app.maps.style import layer_style, swatch_css
+from geo_app.maps.style import layer_label, layer_style, swatch_css
 from geo_app.transfer.importer import ImportReport, Severity
 from geo_app.ui import loaders
 from geo_app.ui.i18n import TEXT, Lang, t
@@ -152,7 +152,7 @@ def _legend(lang: Lang, *, boundary: bool) -> None:
     if boundary:
         style = layer_style("boundary")
         drawn = next(iter(style.classes.values()), style.other)
-        entries.append((t("imp.legend.boundary", lang), swatch_css(drawn, style.symbol)))
+        entries.append((layer_label("boundary", lang), swatch_css(drawn, style.symbol)))
     items = "".join(
         '<span style="display:inline-flex;align-items:center;margin:0 14px 6px 0;'
         'font-size:0.85rem;white-space:nowrap">'
