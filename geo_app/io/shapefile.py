@@ -26,6 +26,7 @@ from pathlib import Path
 
 import geopandas as gpd
 import pyogrio
+from pandas.api.types import is_object_dtype, is_string_dtype
 from pyogrio.errors import DataLayerError, DataSourceError
 
 from geo_app.errors import InputError
@@ -80,6 +81,8 @@ _CPG_ALIASES: dict[str, str] = {
     "ISO-8859-1": "iso8859-1", "ISO8859-1": "iso8859-1", "88591": "iso8859-1",
     "LATIN1": "iso8859-1", "932": "cp932", "SHIFT_JIS": "cp932", "949": "cp949",
 }
+#: Read by GDAL as this, a DBF's bytes come through unchanged (one character per byte).
+_BYTES_AS_TEXT = "iso8859-1"
 #: How much of the DBF's records is scanned to detect the encoding.
 _SCAN_RECORD_BYTES = 16 * 1024 * 1024
 #: Enough non-ASCII text to decide.
@@ -190,7 +193,8 @@ def _truncated(name: str, part: str, size: int | None = None, expected: int | No
 
 def _text_bytes(dbf: Path, info: _Dbf) -> bytes:
     """Field names and the non-ASCII text values (bounded), joined by newlines."""
-    parts = [n for n in info.names if not n.isascii()]
+    parts = [_trim_partial_utf8(n) if len(n) >= 10 else n
+             for n in info.names if not n.isascii()]
     if not info.text_fields or info.record_len <= 0:
         return b"\n".join(parts)
     total = sum(len(p) for p in parts)
@@ -303,6 +307,61 @@ def _check_shp(shp: Path, name: str) -> None:
         raise InputError(_truncated(name, ".shp", size, expected))
 
 
+def _decode_bytes(raw: bytes, codec: str) -> tuple[str, bool]:
+    """Decode; a multibyte character cut at the very end is dropped (second item True)."""
+    try:
+        return raw.decode(codec), False
+    except UnicodeDecodeError as exc:
+        if exc.end == len(raw) and exc.start >= len(raw) - 3:
+            return raw[:exc.start].decode(codec), True
+        raise
+
+
+def _decoded(raw: gpd.GeoDataFrame, decided: ShapefileEncoding, name: str, notes: list[str]
+             ) -> gpd.GeoDataFrame:
+    """Field names and text values decoded from their bytes with the decided codec."""
+    codec = decided.codec
+    geometry = raw.geometry.name
+    renames: dict[str, str] = {}
+    try:
+        for column in raw.columns:
+            if column == geometry or str(column).isascii():
+                continue
+            text, cut = _decode_bytes(str(column).encode(_BYTES_AS_TEXT), codec)
+            renames[column] = text
+            if cut:
+                notes.append(f"field name '{text}' was cut mid-character at the DBF's 10-byte "
+                             "limit by the program that wrote the file")
+    except UnicodeDecodeError:
+        raise InputError(_not_in(name, decided, "the field names")) from None
+    out = raw.rename(columns=renames)
+    for column in out.columns:
+        dtype = out[column].dtype
+        if column == geometry or not (is_object_dtype(dtype) or is_string_dtype(dtype)):
+            continue
+        out[column] = _decoded_values(out[column].tolist(), codec, name, decided, column)
+    return gpd.GeoDataFrame(out, geometry=geometry, crs=raw.crs)
+
+
+def _decoded_values(values: list, codec: str, name: str, decided: ShapefileEncoding,
+                    column: str) -> list:
+    decoded = []
+    for row, value in enumerate(values):
+        if isinstance(value, str) and not value.isascii():
+            try:
+                value = _decode_bytes(value.encode(_BYTES_AS_TEXT), codec)[0]
+            except UnicodeDecodeError:
+                raise InputError(_not_in(name, decided, f"field '{column}', row {row + 1}")
+                                 ) from None
+        decoded.append(value)
+    return decoded
+
+
+def _not_in(name: str, decided: ShapefileEncoding, where: str) -> str:
+    return (f"{name}: the attribute text is not valid {decided.codec} ({where}; "
+            f"{decided.reason}). Give the right encoding with --encoding (gbk or utf-8).")
+
+
 def read_shapefile(
     path: Path | str, *, encoding: str | None = None, source: str | None = None
 ) -> ReadResult:
@@ -342,17 +401,16 @@ def read_shapefile(
     decided = shapefile_encoding(shp, given=encoding, source=name)
     notes = list(decided.notes)
     try:
-        gdf = pyogrio.read_dataframe(shp, encoding=decided.codec)
-    except UnicodeDecodeError:
-        raise InputError(
-            f"{name}: the attribute text is not valid {decided.codec} "
-            f"({decided.reason}). Give the right encoding with --encoding (gbk or utf-8)."
-        ) from None
+        # GDAL hands the DBF's bytes over unchanged as ISO-8859-1; they are decoded here, so a
+        # name or value cut mid-character at the field width (GDAL cuts UTF-8 names at 10
+        # bytes) loses that character instead of failing the whole read.
+        raw = pyogrio.read_dataframe(shp, encoding=_BYTES_AS_TEXT)
     except (DataSourceError, DataLayerError) as exc:
         raise InputError(
             f"{name} cannot be read as a shapefile ({gdal_reason(exc, shp, name)}): it is "
             "damaged or incomplete. Export it again with all of its files."
         ) from None
+    gdf = _decoded(raw, decided, name, notes)
     if _sibling(shp, ".dbf") is None:
         notes.append(f"{name} has no .dbf file: the features have no attributes")
     prj = _sibling(shp, ".prj")
