@@ -413,8 +413,9 @@ def import_cmd(
         constants=parse_constants(constants or []),
         mode=import_mode, strict=strict, officer=officer or "", source_layer=source_layer)
     st = open_store(store)
+    show_progress = not as_json and sys.stderr.isatty()  # a terminal, not a pipe or a log
     report = import_file(file, st, options, dry_run=dry_run,
-                         progress=None if as_json else _progress_line)
+                         progress=_progress_line if show_progress else None)
     if as_json:
         _emit(report.to_dict())
     else:
