@@ -302,3 +302,43 @@ def test_read_vector_still_returns_the_features(tmp_path):
     pyogrio.write_dataframe(_frame(), path)
     gdf = read_vector(path)
     assert isinstance(gdf, gpd.GeoDataFrame) and gdf["id"].tolist() == ["A1"]
+
+
+# --- formats other modules read: dispatch only ---------------------------------------------
+
+
+def test_csv_and_plain_txt_go_to_the_csv_reader(tmp_path):
+    pytest.importorskip("geo_app.io.csv")
+    table = ("名称,wkt\n"
+             '东地块,"POLYGON ((113.38 31.69, 113.39 31.69, 113.39 31.70, 113.38 31.69))"\n')
+    for name in ("a.csv", "a.txt"):
+        path = tmp_path / name
+        path.write_text(table, encoding="utf-8")
+        result = read_any(path)
+        assert result.format is FileFormat.CSV
+        assert result.gdf["名称"].tolist() == ["东地块"]
+
+
+def test_kml_and_kmz_go_to_the_kml_reader(tmp_path):
+    pytest.importorskip("geo_app.io.kml")
+    kml = tmp_path / "a.kml"
+    pyogrio.write_dataframe(_frame(4326).rename(columns={"名称": "name"}), kml, driver="KML")
+    kmz = tmp_path / "a.kmz"
+    with zipfile.ZipFile(kmz, "w") as zf:
+        zf.write(kml, "doc.kml")
+    for path in (kml, kmz):
+        result = read_any(path)
+        assert result.format is FileFormat.KML
+        assert result.gdf["name"].tolist() == ["东地块"]
+
+
+def test_dxf_goes_to_the_dxf_reader(tmp_path):
+    pytest.importorskip("geo_app.io.dxf")
+    ezdxf = pytest.importorskip("ezdxf")
+    doc = ezdxf.new("R2010")
+    doc.modelspace().add_lwpolyline(list(GK.exterior.coords)[:-1], close=True)
+    path = tmp_path / "红线.dxf"
+    doc.saveas(path)
+    result = read_any(path)
+    assert result.format is FileFormat.DXF
+    assert result.gdf.geometry.area.sum() == pytest.approx(1e6)
