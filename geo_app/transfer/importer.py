@@ -164,6 +164,9 @@ class ImportPlan:
     report: ImportReport
     features: gpd.GeoDataFrame | None
     options: ImportOptions
+    #: Every feature as read (CRS resolved, geometry repaired), in file order: positions in
+    #: the report's issues index it (for a preview map with the problem features).
+    read_features: gpd.GeoDataFrame | None = None
 
 
 def parse_constants(items: list[str] | tuple[str, ...]) -> dict[str, str]:
@@ -231,8 +234,9 @@ def _spec_issues(gdf: gpd.GeoDataFrame, spec: LayerSpec, report: ImportReport
         report.issues.append(ImportIssue(
             None, None, ImportIssueKind.MISSING_FIELD, Severity.ERROR,
             f"layer '{spec.name}' needs field '{col.name}' ({col.zh}, {col.en}) and the file "
-            f"has none: map a field with --map SOURCE={col.name} or give one value for all "
-            f"with --set {col.name}=VALUE"))
+            f"has none: map one of the file's fields to it (--map SOURCE={col.name}, or the "
+            f"Import page's field mapping) or give one value for all (--set "
+            f"{col.name}=VALUE, or the page's 'one value for all')"))
     return out
 
 
@@ -349,7 +353,7 @@ def plan_import(
     report.issues.sort(key=lambda i: (-1 if i.position is None else i.position,
                                       list(Severity).index(i.severity)))
     step("report ready", 1.0)
-    return ImportPlan(report, prepared if report.ok else None, options)
+    return ImportPlan(report, prepared if report.ok else None, options, read_features=gdf)
 
 
 def _blocked_rows(check: Any, gdf: gpd.GeoDataFrame) -> np.ndarray:
