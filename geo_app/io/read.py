@@ -30,6 +30,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pyogrio
 
 from geo_app.errors import InputError
@@ -115,7 +116,10 @@ def read_any(
     if size == 0:
         raise InputError(f"{name} is empty (0 bytes): copy or export the file again.")
     kind, notes = _decide_kind(path, name, head)
-    result = _dispatch(path, kind, name, layer=layer, encoding=encoding)
+    # NaN coordinates in a file are reported per feature by the geometry checks, not as a
+    # numpy RuntimeWarning on the terminal
+    with np.errstate(invalid="ignore"):
+        result = _dispatch(path, kind, name, layer=layer, encoding=encoding)
     result.notes[:0] = notes
     return result
 
