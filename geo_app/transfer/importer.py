@@ -116,6 +116,8 @@ class ImportReport:
     notes: list[str] = field(default_factory=list)
     fields: list[dict[str, str]] = field(default_factory=list)
     features_read: int = 0
+    #: The file's own attribute columns, in file order, before any mapping.
+    source_columns: list[str] = field(default_factory=list)
     features_to_write: int = 0
     area_mu_plane: float = 0.0
     issues: list[ImportIssue] = field(default_factory=list)
@@ -149,7 +151,8 @@ class ImportReport:
             "crs_source": {"crs": self.crs, "reason": self.crs_reason,
                            "inferred": self.crs_inferred},
             "notes": list(self.notes), "fields": list(self.fields),
-            "features_read": self.features_read, "features_to_write": self.features_to_write,
+            "features_read": self.features_read, "source_columns": list(self.source_columns),
+            "features_to_write": self.features_to_write,
             "area_mu_plane": self.area_mu_plane, "counts": self.counts(),
             "ok": self.ok, "dry_run": self.dry_run, "written": self.written,
             "layer_exists": self.layer_exists,
@@ -284,6 +287,7 @@ def plan_import(
     report.notes.extend(result.notes)
     gdf = result.gdf
     report.features_read = len(gdf)
+    report.source_columns = [str(c) for c in gdf.columns if c != gdf.geometry.name]
     if len(gdf) == 0:
         raise InputError(f"{source} holds no features; nothing to import.")
 

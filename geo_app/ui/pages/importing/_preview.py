@@ -71,7 +71,7 @@ def preview_features(plan: ImportPlan, path: Path, options: ImportOptions, *, so
     are drawn, problem features always.
     """
     gdf = _read_features(plan, path, options, source)
-    columns = [c for c in gdf.columns if c != gdf.geometry.name]
+    columns = list(plan.report.source_columns)  # the file's own names, before mapping
     return preview_frame(gdf, plan.report), columns
 
 
