@@ -38,6 +38,8 @@ import shapely
 from geo_app.errors import StoreError
 
 BUSY_TIMEOUT_MS = 30_000
+#: Page cache of a writing connection (KiB): big imports touch indexes all over the file.
+CACHE_KIB = 128 * 1024
 
 _LOCKS: dict[str, threading.RLock] = {}
 _LOCKS_GUARD = threading.Lock()
@@ -139,6 +141,7 @@ def write_transaction(path: Path) -> Iterator[sqlite3.Connection]:
             if str(mode).lower() != "wal":
                 conn.execute("PRAGMA journal_mode = WAL")
             conn.execute("PRAGMA synchronous = FULL")
+            conn.execute(f"PRAGMA cache_size = {-CACHE_KIB}")
             conn.execute("BEGIN IMMEDIATE")
         except sqlite3.OperationalError as exc:
             raise StoreError(

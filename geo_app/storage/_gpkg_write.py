@@ -12,14 +12,16 @@ its triggers and ``gpkg_extensions`` row, and the feature-count row in
 ``gpkg_ogr_contents`` (when the file has that table) with its triggers.
 
 Speed: rows go in with one ``executemany`` per chunk of :data:`CHUNK_ROWS`, geometry blobs
-built vectorised (:func:`geometry_blobs`). The per-row R-tree and feature-count insert
-triggers would call back into Python five times per row, so they are dropped for the bulk
-insert and re-created from their stored SQL afterwards (same transaction), with the index
-rows and the count written in bulk instead.
+built vectorised (:func:`geometry_blobs`). The per-row R-tree and feature-count triggers
+would call back into Python five times per row and insert into the R-tree one entry at a
+time, so for a bulk write they are dropped and re-created from their stored SQL afterwards
+(same transaction); the R-tree is then packed in one go (:mod:`._gpkg_rtree`) and the count
+set by :func:`refresh_layer_metadata`.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import sqlite3
 from collections.abc import Callable, Iterator
@@ -32,6 +34,7 @@ from pyproj import CRS
 from pyproj.enums import WktVersion
 
 from geo_app.errors import CRSError
+from geo_app.storage._gpkg_rtree import load_rtree, read_entries, rtree_boxes
 from geo_app.storage._gpkg_sql import quote
 
 #: Rows per ``executemany`` (bounds the memory of prepared blobs and rows).
@@ -308,13 +311,33 @@ def _next_fid(conn: sqlite3.Connection, table: str) -> int:
     return max(top, int(row[0]) if row else 0) + 1
 
 
-def _insert_triggers(conn: sqlite3.Connection, table: str, geom: str) -> dict[str, str]:
-    """GDAL's per-row insert triggers on ``table`` we replace by bulk work: name → SQL."""
-    names = {f"rtree_{table}_{geom}_insert".lower(),
-             f"trigger_insert_feature_count_{table}".lower()}
+def _triggers(conn: sqlite3.Connection, table: str, names: set[str]) -> dict[str, str]:
+    """The triggers on ``table`` among ``names`` (lower case): name → SQL."""
     return {str(n): str(sql) for n, sql in conn.execute(
         "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND lower(tbl_name) = "
         "lower(?)", (table,)) if str(n).lower() in names}
+
+
+@contextlib.contextmanager
+def _without_triggers(conn: sqlite3.Connection, table: str, names: set[str]
+                      ) -> Iterator[None]:
+    """Drop those per-row triggers for a bulk statement and put them back (same txn)."""
+    saved = _triggers(conn, table, {n.lower() for n in names})
+    for name in saved:
+        conn.execute(f"DROP TRIGGER {quote(name)}")
+    yield
+    for ddl in saved.values():
+        conn.execute(ddl)
+
+
+def delete_all_features(conn: sqlite3.Connection, table: str, geom: str) -> None:
+    """Empty ``table`` and its R-tree without the per-row delete triggers."""
+    rtree = f"rtree_{table}_{geom}"
+    with _without_triggers(conn, table, {f"{rtree}_delete",
+                                         f"trigger_delete_feature_count_{table}"}):
+        conn.execute(f"DELETE FROM {quote(table)}")
+    if table_exists(conn, rtree):
+        load_rtree(conn, rtree, np.empty(0, dtype=np.int64), np.empty((0, 4), np.float32))
 
 
 def insert_features(conn: sqlite3.Connection, table: str, geom: str, srs_id: int,
@@ -322,40 +345,39 @@ def insert_features(conn: sqlite3.Connection, table: str, geom: str, srs_id: int
                     after_chunk: Callable[[int, int], None] | None = None) -> None:
     """Append ``data`` (columns already in the table) to ``table`` in chunked executemany.
 
-    ``after_chunk(done, total)`` is called after each chunk (the test hook, progress).
+    When the new rows are at least a quarter of the layer, the R-tree is rebuilt in bulk
+    (:func:`load_rtree`) instead of by GDAL's per-row trigger. ``after_chunk(done, total)``
+    is called after each chunk (the test hook, progress).
     """
     n = len(data)
     if n == 0:
         return
     columns = [c for c in data.columns if c != data.geometry.name]
-    triggers = _insert_triggers(conn, table, geom)
-    for trigger in triggers:
-        conn.execute(f"DROP TRIGGER {quote(trigger)}")
-    rtree = quote(f"rtree_{table}_{geom}")
-    has_rtree = table_exists(conn, f"rtree_{table}_{geom}")
+    rtree = f"rtree_{table}_{geom}"
+    before = int(conn.execute(f"SELECT count(*) FROM {quote(table)}").fetchone()[0])
+    bulk_rtree = table_exists(conn, rtree) and 4 * n >= before
+    bulk = {f"trigger_insert_feature_count_{table}"} | ({f"{rtree}_insert"} if bulk_rtree
+                                                        else set())
     first = _next_fid(conn, table)
     sql = (f'INSERT INTO {quote(table)} ("fid", {quote(geom)}'
            f"{''.join(', ' + quote(c) for c in columns)}) VALUES "
            f"({', '.join('?' * (len(columns) + 2))})")
-    geoms = data.geometry.array
+    geoms = np.asarray(data.geometry.array)
     values = [column_values(data[c]) for c in columns]
-    for part in _chunks(n):
-        chunk = np.asarray(geoms[part])
-        fids = range(first + part.start, first + part.stop)
-        blobs = geometry_blobs(chunk, srs_id)
-        conn.executemany(sql, zip(fids, blobs, *(v[part] for v in values), strict=True))
-        if has_rtree:
-            bounds = shapely.bounds(chunk)
+    with _without_triggers(conn, table, bulk):
+        for part in _chunks(n):
+            fids = range(first + part.start, first + part.stop)
+            blobs = geometry_blobs(geoms[part], srs_id)
+            conn.executemany(sql, zip(fids, blobs, *(v[part] for v in values), strict=True))
+            if after_chunk is not None:
+                after_chunk(part.stop, n)
+        if bulk_rtree:
+            bounds = shapely.bounds(geoms)
             keep = ~np.isnan(bounds).any(axis=1)
-            ids = np.arange(first + part.start, first + part.stop)[keep]
-            b = bounds[keep]
-            conn.executemany(f"INSERT OR REPLACE INTO {rtree} VALUES (?, ?, ?, ?, ?)",
-                             zip(ids.tolist(), b[:, 0].tolist(), b[:, 2].tolist(),
-                                 b[:, 1].tolist(), b[:, 3].tolist(), strict=True))
-        if after_chunk is not None:
-            after_chunk(part.stop, n)
-    for ddl in triggers.values():
-        conn.execute(ddl)
+            old_ids, old_boxes = read_entries(conn, rtree)
+            ids = np.concatenate([old_ids, np.arange(first, first + n)[keep]])
+            boxes = np.concatenate([old_boxes, rtree_boxes(bounds[keep])])
+            load_rtree(conn, rtree, ids, boxes)
 
 
 def refresh_layer_metadata(conn: sqlite3.Connection, table: str, *,

@@ -6,6 +6,7 @@ import json
 from collections.abc import Iterable
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 
 from geo_app.domain.layers import get_spec
@@ -29,8 +30,14 @@ def feature_ids(name: str, data: gpd.GeoDataFrame) -> list[str | None]:
     col = id_column(name, data)
     if col is None:
         return [None] * len(data)
-    values = data[col].astype(object)
-    return [None if pd.isna(v) else str(v) for v in values.tolist()]
+    series = data[col]
+    missing = series.isna().to_numpy()
+    if pd.api.types.infer_dtype(series, skipna=True) in ("string", "empty"):
+        values = np.array(series.to_numpy(dtype=object, na_value=None), dtype=object)
+    else:
+        values = np.array(series.astype(str).to_numpy(dtype=object), dtype=object)
+    values[missing] = None
+    return values.tolist()
 
 
 def check_mode(mode: ImportMode | str) -> ImportMode:

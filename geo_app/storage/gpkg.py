@@ -12,8 +12,10 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import pyogrio
+import shapely
 from pyogrio.errors import DataLayerError, DataSourceError
 
 from geo_app.domain.layers import get_spec
@@ -31,6 +33,7 @@ from geo_app.storage._gpkg_sql import (
 from geo_app.storage._gpkg_write import (
     add_attributes_table,
     create_feature_table,
+    delete_all_features,
     ensure_srs,
     insert_features,
     layer_geometry,
@@ -101,10 +104,15 @@ PROVENANCE_SCHEMA = (
 EVENTS_SCHEMA = (_EVENTS_DDL, *_APPEND_ONLY)
 
 
+_TYPE_NAMES = ("POINT", "LINESTRING", "LINEARRING", "POLYGON", "MULTIPOINT", "MULTILINESTRING",
+               "MULTIPOLYGON", "GEOMETRYCOLLECTION")
+
+
 def geometry_type_name(geoms: gpd.GeoSeries) -> str:
     """The GeoPackage geometry type name for ``geoms`` (``GEOMETRY`` when mixed)."""
-    kinds = set(geoms.dropna().geom_type)
-    return kinds.pop().upper() if len(kinds) == 1 else "GEOMETRY"
+    arr = np.asarray(geoms.array)
+    ids = np.unique(shapely.get_type_id(arr[~shapely.is_missing(arr)]))
+    return _TYPE_NAMES[int(ids[0])] if len(ids) == 1 else "GEOMETRY"
 
 
 class GeoPackageStore:
@@ -225,7 +233,7 @@ class GeoPackageStore:
                     f"SELECT {quote(key)} FROM {quote(name)}")))
         replaced = 0
         if mode is ImportMode.REPLACE and before:
-            conn.execute(f"DELETE FROM {quote(name)}")
+            delete_all_features(conn, name, geom_col)
             replaced = before
             pause_in_transaction(f"deleted the old features of {name}")
         insert_features(conn, name, geom_col, srs_id, data,

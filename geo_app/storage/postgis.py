@@ -287,6 +287,7 @@ class PostGISStore:
             gdf = gdf.rename_geometry("geometry") if gdf.geometry.name != "geometry" else gdf
             srid = self._create_layer(conn, info.name, gdf, position)
             self._copy_features(conn, info.name, gdf, srid)
+            self._create_indexes(conn, info.name)
         events = source.read_events()
         if len(events):
             conn.execute(text(
@@ -301,6 +302,8 @@ class PostGISStore:
 
     def _create_layer(self, conn: Connection, name: str, gdf: gpd.GeoDataFrame,
                       position: int | None = None) -> int:
+        """Create the table and register it; its indexes come after the first load
+        (:meth:`_create_indexes`: building them once is faster than row by row)."""
         epsg = gdf.crs.to_epsg() if gdf.crs else None
         if epsg is None:
             raise CRSError(f"Layer '{name}' has no EPSG CRS. Set one (e.g. EPSG:4490).")
@@ -309,12 +312,6 @@ class PostGISStore:
         conn.execute(text(
             f"CREATE TABLE {quote(name)} (fid bigserial PRIMARY KEY, {defs}{', ' if defs else ''}"
             f"{_GEOM} geometry(Geometry, {int(epsg)}))"))
-        conn.execute(text(f"CREATE INDEX {quote(name + '_geom_gist')} ON {quote(name)} "
-                          f"USING GIST ({_GEOM})"))
-        spec = get_spec(name)
-        if spec is not None:
-            conn.execute(text(f"CREATE UNIQUE INDEX {quote(name + '_id_idx')} ON {quote(name)} "
-                              f"({quote(spec.id_column)})"))
         if position is None:
             position = int(conn.execute(text(
                 "SELECT coalesce(max(position), 0) + 1 FROM geo_app_layers")).scalar())
@@ -323,6 +320,14 @@ class PostGISStore:
                      {"n": name, "p": position, "s": int(epsg),
                       "g": _PYOGRIO_TYPES.get(geometry_type_name(gdf.geometry), "Unknown")})
         return int(epsg)
+
+    def _create_indexes(self, conn: Connection, name: str) -> None:
+        conn.execute(text(f"CREATE INDEX {quote(name + '_geom_gist')} ON {quote(name)} "
+                          f"USING GIST ({_GEOM})"))
+        spec = get_spec(name)
+        if spec is not None:
+            conn.execute(text(f"CREATE UNIQUE INDEX {quote(name + '_id_idx')} ON {quote(name)} "
+                              f"({quote(spec.id_column)})"))
 
     def _copy_features(self, conn: Connection, name: str, gdf: gpd.GeoDataFrame, srid: int,
                        after_chunk: Callable[[int, int], None] | None = None) -> None:
@@ -428,6 +433,8 @@ class PostGISStore:
             pause_in_transaction(f"deleted the old features of {name}")
         self._copy_features(conn, name, data, srid, after_chunk=lambda done, total: (
             pause_in_transaction(f"wrote {done} of {total} features to {name}")))
+        if created:
+            self._create_indexes(conn, name)
         if len(data) and kind != declared and declared != "Unknown":
             conn.execute(text("UPDATE geo_app_layers SET geometry_type = :g WHERE name = :n"),
                          {"n": name, "g": kind if before == replaced else "Unknown"})

@@ -11,6 +11,7 @@ import time
 
 import pyogrio
 import pytest
+import shapely
 from _import_data import provenance, survey_rectangles
 
 from geo_app.domain.stages import ParcelStage
@@ -78,6 +79,7 @@ def test_gdal_sees_consistent_metadata_after_sqlite_writes(gpkg_case):
     path = gpkg_case.location
     assert pyogrio.read_info(path, layer="parks")["features"] == 5
     assert pyogrio.read_info(path, layer="stage_events")["features"] == 208
+    assert _sql(path, "SELECT rtreecheck('rtree_parks_geom')") == [("ok",)]
     rtree = _sql(path, "SELECT minx, maxx, miny, maxy FROM rtree_parks_geom ORDER BY id")
     bounds = parks.iloc[2:].geometry.bounds
     assert len(rtree) == 5
@@ -141,6 +143,7 @@ def test_gdal_reads_a_layer_created_by_an_import(gpkg_case):
     store.import_features("survey", more, mode="append", provenance=provenance())
     assert pyogrio.read_info(path, layer="survey")["features"] == 55
     assert _sql(path, "SELECT count(*) FROM rtree_survey_geom") == [(55,)]
+    assert _sql(path, "SELECT rtreecheck('rtree_survey_geom')") == [("ok",)]
     assert _sql(path, "SELECT max_x FROM gpkg_contents WHERE table_name = 'survey'") == [
         (more.total_bounds[2],)]
     # triggers GDAL relies on were put back after the bulk insert
@@ -161,3 +164,17 @@ def test_the_provenance_table_is_a_geopackage_attributes_table(gpkg_case):
                       "'provenance_events'") == [("attributes",)]
     ledger = pyogrio.read_dataframe(path, layer="provenance_events", read_geometry=False)
     assert list(ledger["feature_id"]) == ["S00000", "S00001"]
+
+
+def test_a_bulk_loaded_spatial_index_answers_like_a_full_scan(gpkg_case):
+    store, path = gpkg_case.store, gpkg_case.location
+    survey = survey_rectangles(3000)  # > 51 x 51: a three-level packed R-tree
+    store.import_features("survey", survey, mode="append", provenance=provenance())
+    assert _sql(path, "SELECT rtreecheck('rtree_survey_geom')") == [("ok",)]
+    for bbox in ((452_150.0, 3_505_000.0, 470_000.0, 3_505_010.0), (0.0, 0.0, 1.0, 1.0)):
+        hits = pyogrio.read_dataframe(path, layer="survey", bbox=bbox)
+        box = shapely.box(*bbox)
+        assert set(hits["id"]) == set(survey[survey.intersects(box)]["id"])
+    store.write_layer("survey", survey.iloc[::2])  # replace: the index is rebuilt
+    assert _sql(path, "SELECT count(*) FROM rtree_survey_geom") == [(1500,)]
+    assert _sql(path, "SELECT rtreecheck('rtree_survey_geom')") == [("ok",)]

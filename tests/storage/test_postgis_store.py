@@ -9,9 +9,11 @@ import pytest
 from _storage_procs import CLI, start
 
 from geo_app.errors import StoreError
-from geo_app.storage import init_store, open_store
+from geo_app.settings import BUNDLED_LAYERS
+from geo_app.storage import GeoPackageStore, init_store, open_store
 from geo_app.storage.postgis import SCHEMA_VERSION, PostGISStore
 
+BUNDLED = GeoPackageStore(BUNDLED_LAYERS)
 LAYERS = ("parks", "parcels", "projects", "villages", "facilities", "roads", "sites")
 
 INIT_AND_COUNT = """
@@ -106,9 +108,10 @@ def test_init_creates_an_empty_store_that_takes_imports(empty_postgis_url):
 def test_init_of_an_initialised_database_is_refused_and_changes_nothing(postgis_case):
     before = _catalogue(postgis_case.location)
     parcels = _query(postgis_case.location, "SELECT count(*) FROM parcels")
+    layers = len(BUNDLED.list_layers())
     for sample in (False, True):
-        with pytest.raises(StoreError, match=r"already initialised \(geo_app schema version "
-                                             r"1, 7 layer\(s\)\); nothing was changed"):
+        with pytest.raises(StoreError, match=rf"already initialised \(geo_app schema version "
+                                             rf"1, {layers} layer\(s\)\); nothing was changed"):
             init_store(postgis_case.location, sample=sample)
     assert _catalogue(postgis_case.location) == before
     assert _query(postgis_case.location, "SELECT count(*) FROM parcels") == parcels
@@ -122,7 +125,7 @@ def test_concurrent_inits_of_an_empty_database_initialise_it_once(empty_postgis_
     results = sorted(out.split(" ", 1)[0] for out, _ in outputs)
     assert results == ["initialised", "refused", "refused"], outputs
     assert [out.split() for out, _ in outputs if out.startswith("initialised")] == [
-        ["initialised", "207", "7"]]
+        ["initialised", "207", str(len(BUNDLED.list_layers()))]]
     assert _query(empty_postgis_url, "SELECT count(*) FROM geo_app_schema") == [(1,)]
     assert _query(empty_postgis_url, "SELECT count(*) FROM parcels") == [(32,)]
 
