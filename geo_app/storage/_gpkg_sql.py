@@ -95,19 +95,6 @@ def _bound(index: int) -> Callable[[bytes | None], float | None]:
     return fn
 
 
-def encode_geometry(geom: shapely.Geometry | None, srs_id: int) -> bytes | None:
-    """A GeoPackage geometry blob (little endian, xy envelope, ISO WKB)."""
-    if geom is None:
-        return None
-    empty = bool(shapely.is_empty(geom))
-    wkb = shapely.to_wkb(geom, byte_order=1, flavor="iso")
-    if empty:
-        return b"GP" + bytes([0, 0x01 | 0x10]) + struct.pack("<i", srs_id) + wkb
-    minx, miny, maxx, maxy = shapely.bounds(geom)
-    return (b"GP" + bytes([0, 0x01 | 0x02]) + struct.pack("<i", srs_id)
-            + struct.pack("<4d", minx, maxx, miny, maxy) + wkb)
-
-
 # --- connections --------------------------------------------------------------------------
 
 def _register(conn: sqlite3.Connection) -> None:
