@@ -6,9 +6,34 @@ Every message says what is wrong and what to do; the CLI and the app print
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 
 class GeoAppError(Exception):
-    """Base of every error geo_app raises on purpose."""
+    """Base of every error geo_app raises on purpose.
+
+    Parameters
+    ----------
+    message
+        The English message: ``str(error)``, what logs and English output show.
+    code
+        A stable message code (e.g. ``"transition.skipped"``) when the message is in the
+        catalogue of :mod:`geo_app.domain.messages`, which renders it in Chinese or English
+        (``render(error, lang)``); ``None`` for errors only ever shown in English.
+    params
+        The values the message is built from (parcel id, stages, dates, …), for rendering.
+    """
+
+    def __init__(
+        self,
+        message: str = "",
+        *,
+        code: str | None = None,
+        params: Mapping[str, object] | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.code = code
+        self.params: dict[str, object] = dict(params or {})
 
 
 class InputError(GeoAppError):

@@ -74,11 +74,24 @@ STAGE_LABELS_EN: dict[ParcelStage, str] = {
 
 def parse_stage(value: str) -> ParcelStage:
     """Read a stage from its code, its Chinese label or its English label."""
+    from geo_app.domain.messages import refusal
     from geo_app.errors import InputError
 
     text = str(value).strip()
     for stage in ParcelStage:
         if text in (stage.value, stage.label_zh) or text.lower() == stage.label_en.lower():
             return stage
-    known = ", ".join(f"{s.value} ({s.label_zh})" for s in ParcelStage)
-    raise InputError(f"Unknown acquisition stage {value!r}. Use one of: {known}.")
+    raise refusal(InputError, "stage.unknown", {"value": text, "known": list(STAGE_ORDER)})
+
+
+def stage_or_none(code: object) -> ParcelStage | None:
+    """The stage stored as ``code``, or ``None`` if ``code`` is not a known stage code.
+
+    For reading a ledger that another tool may have written: a row whose stage is unknown
+    is reported and skipped (see :func:`geo_app.domain.workflow.derive_states`), never a
+    crash.
+    """
+    try:
+        return ParcelStage(str(code))
+    except ValueError:
+        return None

@@ -9,11 +9,19 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 
 import pandas as pd
 
-from geo_app.domain.stages import ParcelStage
-from geo_app.domain.workflow import ParcelState, StageChange, check_batch, derive_states
+from geo_app.domain.messages import refusal
+from geo_app.domain.stages import ParcelStage, stage_or_none
+from geo_app.domain.workflow import (
+    ParcelState,
+    StageChange,
+    check_batch,
+    clean_change,
+    derive_states,
+)
 from geo_app.errors import ConflictError, InputError
 from geo_app.storage.base import LayerStore
 
@@ -42,59 +50,69 @@ def check_events_batch(
     Raises
     ------
     InputError, ConflictError, TransitionError
+        Each with a message code and parameters (:mod:`geo_app.domain.messages`). The free
+        text of every change is checked first, before any parcel or version.
     """
     if not changes:
-        raise InputError("No stage changes to record.")
+        raise refusal(InputError, "batch.empty", {})
+    for change in changes:
+        clean_change(change)
     batch_ids = list(dict.fromkeys(c.parcel_id for c in changes))
     unknown = [p for p in batch_ids if p not in known_parcels]
     if unknown:
-        raise InputError(
-            f"No parcel {', '.join(unknown)} in the parcels layer. Check the parcel id "
-            "(`geo-app area parcels` lists them)."
-        )
+        raise refusal(InputError, "parcel.unknown", {"parcels": unknown})
     states = derive_states(events)
     for pid in batch_ids:
         if pid not in expected_versions:
-            raise InputError(
-                f"Parcel {pid}: say which version of the parcel the change is based on "
-                "(the number of events you saw), so a concurrent change is detected."
-            )
+            raise refusal(InputError, "version.missing", {"parcel": pid})
         stored = states[pid].version if pid in states else 0
         expected = int(expected_versions[pid])
         if expected != stored:
-            raise ConflictError(_conflict_message(pid, expected, stored, events))
+            raise _conflict(pid, expected, stored, events)
     return check_batch(changes, states, today=today)
 
 
-def _conflict_message(pid: str, expected: int, stored: int, events: pd.DataFrame) -> str:
+def _conflict(pid: str, expected: int, stored: int, events: pd.DataFrame) -> ConflictError:
     mine = events[events["parcel_id"] == pid].sort_values("event_id", kind="stable")
     if 0 <= expected < stored:
         first = mine.iloc[expected]
         newest = mine.iloc[-1]
         more = stored - expected - 1
-        also = f", then {more} more change{'s' if more > 1 else ''}," if more else ""
-        return (
-            f"Parcel {pid} was changed by {first['officer']} at {first['recorded_at']} "
-            f"({first['from_stage'] or 'no stage'} → {first['to_stage']}, effective "
-            f"{first['effective_date']}){also} after you read it: you had version "
-            f"{expected}, it is now version {stored} at stage {newest['to_stage']}. "
-            "Reload the parcel and record your change again if it still applies."
-        )
-    return (
-        f"Parcel {pid} has version {stored} ({stored} events), not {expected}. "
-        "Reload the parcel and record your change again if it still applies."
-    )
+        params: dict[str, object] = {
+            "parcel": pid,
+            "officer": first["officer"],
+            "recorded_at": first["recorded_at"],
+            "from_stage": _stored_stage(first["from_stage"]),
+            "to_stage": _stored_stage(first["to_stage"]),
+            "effective_date": first["effective_date"],
+            "expected": expected,
+            "stored": stored,
+            "newest": _stored_stage(newest["to_stage"]),
+        }
+        if more:
+            return refusal(ConflictError, "conflict.changed_more", {**params, "more": more})
+        return refusal(ConflictError, "conflict.changed", params)
+    return refusal(ConflictError, "conflict.version",
+                   {"parcel": pid, "expected": expected, "stored": stored})
+
+
+def _stored_stage(code: object) -> ParcelStage | str | None:
+    """A stage read from the ledger: the stage, ``None`` for none, or the unknown code."""
+    if code is None or (isinstance(code, float) and pd.isna(code)) or code is pd.NA:
+        return None
+    return stage_or_none(code) or str(code)
 
 
 def event_row(event_id: int, change: StageChange, recorded_at: str) -> dict[str, object]:
-    """The stored row of ``change`` as event ``event_id``."""
+    """The stored row of ``change`` as event ``event_id`` (free text as cleaned)."""
+    change = clean_change(change)
     return {
         "event_id": event_id,
         "parcel_id": change.parcel_id,
         "from_stage": change.from_stage.value if change.from_stage else None,
         "to_stage": change.to_stage.value,
         "effective_date": change.effective_date.isoformat(),
-        "officer": change.officer.strip(),
+        "officer": change.officer,
         "note": change.note or None,
         "evidence": change.evidence or None,
         "recorded_at": recorded_at,
@@ -121,19 +139,25 @@ def record_stage_change(
     ``correction_reason`` makes the change a correction (any stage, with that reason).
     ``expected_version`` is the version the officer saw; when ``None`` the current
     version is read now (the store still refuses a change based on a stale stage).
+
+    The free text (officer, note, evidence, reason) is checked before the store is read
+    (:func:`~geo_app.domain.workflow.clean_change`); every refusal is a
+    :class:`~geo_app.errors.GeoAppError` with a code, so a caller shows it with
+    ``geo_app.domain.messages.render(error, lang)``.
     """
+    draft = clean_change(StageChange(
+        parcel_id=parcel_id,
+        from_stage=None,
+        to_stage=to_stage,
+        effective_date=effective_date,
+        officer=officer,
+        note=note,
+        evidence=evidence,
+        is_correction=correction_reason is not None,
+        correction_reason=correction_reason,
+    ))
     history = store.read_events(parcel_id)
     state = derive_states(history).get(parcel_id, ParcelState(parcel_id))
     version = state.version if expected_version is None else expected_version
-    change = StageChange(
-        parcel_id=parcel_id,
-        from_stage=state.stage,
-        to_stage=to_stage,
-        effective_date=effective_date,
-        officer=officer.strip(),
-        note=note.strip(),
-        evidence=(evidence or "").strip() or None,
-        is_correction=correction_reason is not None,
-        correction_reason=(correction_reason or "").strip() or None,
-    )
+    change = replace(draft, from_stage=state.stage)
     return store.record_events([change], expected_versions={parcel_id: version}, today=today)
