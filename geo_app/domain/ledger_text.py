@@ -6,7 +6,7 @@ checked against the workflow, so both stores refuse the same text before they wr
 Rules
 -----
 - Surrounding whitespace (spaces, tabs, line breaks, the ideographic space ``U+3000``) is
-  removed. ``\\r\\n`` and ``\\r`` become ``\\n``.
+  removed. In the multi-line fields ``\\r\\n`` and ``\\r`` become ``\\n``.
 - Control characters are refused: C0 (``U+0000``–``U+001F``, e.g. NUL and ESC), DEL, C1
   (``U+0080``–``U+009F``), the bidirectional embeddings, overrides and isolates
   (``U+202A``–``U+202E``, ``U+2066``–``U+2069``, which make text read in another order than
@@ -90,8 +90,12 @@ def clean_ledger_text(field: str, value: str | None, *, max_chars: int) -> str:
     """
     if value is None:
         return ""
-    text = str(value).replace("\r\n", "\n").replace("\r", "\n").strip(_STRIPPABLE)
-    allowed = _KEPT_IN_MULTILINE if field in MULTILINE_FIELDS else frozenset()
+    text = str(value)
+    allowed: frozenset[str] = frozenset()
+    if field in MULTILINE_FIELDS:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+        allowed = _KEPT_IN_MULTILINE
+    text = text.strip(_STRIPPABLE)
     for position, char in enumerate(text, start=1):
         if char not in allowed and _refused(char):
             raise refusal(InputError, "text.control_character",

@@ -16,6 +16,7 @@ from geo_app.domain.workflow import (
     derive_states,
     replay,
     steps_between,
+    unknown_stage_events,
 )
 from geo_app.errors import InputError, TransitionError
 from geo_app.settings import BUNDLED_LAYERS
@@ -157,3 +158,53 @@ def test_replay_reports_a_skipped_stage():
                 "note", "evidence", "recorded_at", "is_correction"])
     with pytest.raises(TransitionError, match="Parcel a cannot go from pre_notice"):
         replay(events)
+
+
+def _ledger(rows):
+    return pd.DataFrame(rows, columns=["event_id", "parcel_id", "from_stage", "to_stage",
+                                       "effective_date", "officer", "note", "evidence",
+                                       "recorded_at", "is_correction"])
+
+
+# event 3 was written by another tool with a stage this app does not know
+WITH_UNKNOWN = _ledger([
+    (1, "a", None, "pre_notice", "2021-01-01", "x", None, None, "2021-01-01T09:00:00", 0),
+    (2, "a", "pre_notice", "status_survey", "2021-02-01", "x", None, None,
+     "2021-02-01T09:00:00", 0),
+    (3, "a", "status_survey", "demolition", "2021-03-01", "tool", None, None,
+     "2021-03-01T09:00:00", 0),
+    (4, "b", None, "??", "2021-03-01", "tool", None, None, "2021-03-01T09:00:00", 0),
+    (5, "c", None, "pre_notice", "2021-01-01", "x", None, None, "2021-01-01T09:00:00", 0),
+])
+
+
+def test_derive_states_skips_unknown_stages_and_counts_them():
+    states = derive_states(WITH_UNKNOWN)
+    # the current stage is the last *known* one; the version counts every row
+    assert states["a"] == ParcelState("a", S.STATUS_SURVEY, dt.date(2021, 2, 1), 3, 1)
+    assert states["b"] == ParcelState("b", None, None, 1, 1)
+    assert states["c"] == ParcelState("c", S.PRE_NOTICE, dt.date(2021, 1, 1), 1, 0)
+
+
+def test_replay_skips_unknown_stages_and_the_next_known_event_is_checked():
+    later = _ledger([
+        (6, "a", "demolition", "risk_assessment", "2021-04-01", "x", None, None,
+         "2021-04-01T09:00:00", 0),
+    ])
+    final = replay(pd.concat([WITH_UNKNOWN, later], ignore_index=True))
+    assert final["a"] == ParcelState("a", S.RISK_ASSESSMENT, dt.date(2021, 4, 1), 4, 1)
+    assert final["b"] == ParcelState("b", None, None, 1, 1)
+    skipping = _ledger([
+        (6, "a", "status_survey", "approved", "2021-04-01", "x", None, None,
+         "2021-04-01T09:00:00", 0),
+    ])
+    with pytest.raises(TransitionError, match="Parcel a cannot go from status_survey"):
+        replay(pd.concat([WITH_UNKNOWN, skipping], ignore_index=True))
+
+
+def test_unknown_stage_events_lists_the_rows_another_tool_wrote():
+    odd = unknown_stage_events(WITH_UNKNOWN)
+    assert list(odd["event_id"]) == [3, 4]
+    bad_from = WITH_UNKNOWN.assign(from_stage=[None, "pre_notice", "status_survey", None, "x"])
+    assert list(unknown_stage_events(bad_from)["event_id"]) == [3, 4, 5]
+    assert len(unknown_stage_events(WITH_UNKNOWN.iloc[0:0])) == 0
