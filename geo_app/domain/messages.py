@@ -212,6 +212,20 @@ def render(error: BaseException, lang: str = "zh") -> str:
         return str(error)
 
 
+def lang_from_locale(environ: Mapping[str, str]) -> str:
+    """``"zh"`` if the POSIX locale of ``environ`` is Chinese, else ``"en"``.
+
+    The first non-empty of ``LC_ALL``, ``LC_MESSAGES`` and ``LANG`` decides (the POSIX
+    precedence), so ``LANG=zh_CN.UTF-8`` gives ``"zh"``. For the CLI's default
+    ``--lang``: ``lang_from_locale(os.environ)``.
+    """
+    for name in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        value = (environ.get(name) or "").strip()
+        if value:
+            return "zh" if value.lower().startswith("zh") else "en"
+    return "en"
+
+
 def placeholders(template: str) -> set[str]:
     """The parameter names a template uses."""
     return {name for _, name, _, _ in Formatter().parse(template) if name}

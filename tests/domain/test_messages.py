@@ -10,7 +10,13 @@ from collections.abc import Callable
 import pandas as pd
 import pytest
 
-from geo_app.domain.messages import CATALOGUE, FIELD_LABELS, placeholders, render
+from geo_app.domain.messages import (
+    CATALOGUE,
+    FIELD_LABELS,
+    lang_from_locale,
+    placeholders,
+    render,
+)
 from geo_app.domain.stages import ParcelStage, parse_stage
 from geo_app.domain.workflow import ParcelState, StageChange, check_change
 from geo_app.errors import GeoAppError, InputError, TransitionError
@@ -205,3 +211,13 @@ def test_code_and_params_survive_pickling_as_between_processes():
     assert (type(back), str(back), back.code, back.params) == (
         TransitionError, str(err), err.code, err.params)
     assert render(back, "zh") == render(err, "zh")
+
+
+@pytest.mark.parametrize(("environ", "lang"), [
+    ({"LANG": "zh_CN.UTF-8"}, "zh"), ({"LANG": "zh_TW.UTF-8"}, "zh"),
+    ({"LANG": "en_US.UTF-8"}, "en"), ({"LANG": "C.UTF-8"}, "en"), ({}, "en"),
+    ({"LC_ALL": "en_GB.UTF-8", "LANG": "zh_CN.UTF-8"}, "en"),
+    ({"LC_ALL": "", "LC_MESSAGES": "zh_CN", "LANG": "en_US"}, "zh"),
+])
+def test_the_cli_language_follows_the_posix_locale(environ, lang):
+    assert lang_from_locale(environ) == lang
