@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
+import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,6 +25,7 @@ from geo_app.analysis.geometry_checks import GeometryCheck, check_geometries
 from geo_app.analysis.progress import at_stages, progress
 from geo_app.analysis.proximity import nearest, within_distance
 from geo_app.analysis.report import area_report, progress_report
+from geo_app.domain.messages import lang_from_locale, render
 from geo_app.domain.stages import parse_stage
 from geo_app.errors import GeoAppError, InputError
 from geo_app.io.excel import write_progress_excel
@@ -44,6 +46,27 @@ from geo_app.transfer.importer import (
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Suizhou High-tech Zone planning: layers, areas, coverage, progress.")
 
+#: Language of messages (refusals): set by ``--lang`` / ``GEO_APP_LANG``, else the locale.
+_LANG: dict[str, str] = {}
+
+
+def _lang() -> str:
+    return _LANG.get("lang") or lang_from_locale(os.environ)
+
+
+@app.callback()
+def _options(
+    lang: Annotated[str | None, typer.Option(
+        "--lang", envvar="GEO_APP_LANG",
+        help="Language of messages: zh or en (default: from the locale, LANG).")] = None,
+) -> None:
+    """Suizhou High-tech Zone planning: layers, areas, coverage, progress."""
+    if lang is not None:
+        if lang.strip().lower() not in ("zh", "en"):
+            raise InputError(f"--lang must be zh or en, not {_cell(lang)!r}.")
+        _LANG["lang"] = lang.strip().lower()
+
+
 StoreOpt = Annotated[
     str | None,
     typer.Option("--store", envvar="GEO_APP_STORE",
@@ -63,7 +86,7 @@ StrictOpt = Annotated[bool, typer.Option(
 def _cell(value: Any) -> str:
     """A value from a file, made safe for a terminal (no escape or control characters)."""
     text = "" if value is None else str(value)
-    return "".join(ch if ch.isprintable() else "?" for ch in text)
+    return "".join(ch if ch.isprintable() else ascii(ch)[1:-1] for ch in text)
 
 
 def _json_safe(value: Any) -> Any:
@@ -316,9 +339,9 @@ def stage_set_cmd(
         _emit({"store": st.location, "version": version, "event": event})
         return
     kind = "correction" if event["is_correction"] else "event"
-    typer.echo(f"recorded {kind} {event['event_id']}: {parcel} {event['from_stage'] or '-'} → "
-               f"{event['to_stage']} effective {event['effective_date']} by {event['officer']}"
-               f" (parcel version {version})")
+    typer.echo(f"recorded {kind} {event['event_id']}: {_cell(parcel)} "
+               f"{event['from_stage'] or '-'} → {event['to_stage']} effective "
+               f"{event['effective_date']} by {_cell(event['officer'])} (parcel version {version})")
 
 
 @app.command("history")
@@ -344,12 +367,13 @@ def history_cmd(
                "version": len(events), "events": events.to_dict(orient="records"),
                "provenance": imported.to_dict(orient="records")})
         return
-    typer.echo(f"{parcel}: {stage or 'no stage yet'}"
+    typer.echo(f"{_cell(parcel)}: {stage or 'no stage yet'}"
                f"{f' since {stage_date}' if stage_date else ''}, version {len(events)}")
     for e in events.itertuples():
-        mark = f"  correction: {e.correction_reason}" if e.is_correction else ""
-        typer.echo(f"  {e.effective_date}  {e.from_stage or '-':<19} → {e.to_stage:<19} "
-                   f"{e.officer}  {e.evidence or ''}  (#{e.event_id}, {e.recorded_at}){mark}")
+        mark = f"  correction: {_cell(e.correction_reason)}" if e.is_correction else ""
+        typer.echo(f"  {e.effective_date}  {_cell(e.from_stage) or '-':<19} → "
+                   f"{_cell(e.to_stage):<19} {_cell(e.officer)}  {_cell(e.evidence)}  "
+                   f"(#{e.event_id}, {e.recorded_at}){mark}")
     for p in imported.itertuples():
         typer.echo(f"  {p.effective_date}  {p.kind} from {_cell(p.source_file)} by "
                    f"{_cell(p.officer)}  (provenance #{p.event_id}, {p.recorded_at})")
@@ -511,7 +535,7 @@ def main() -> None:
     try:
         code = app(standalone_mode=False)
     except GeoAppError as exc:
-        typer.echo(f"error: {exc}", err=True)
+        typer.echo(f"error: {_cell(render(exc, _lang()))}", err=True)
         sys.exit(2)
     except typer.Exit as exc:
         sys.exit(exc.exit_code)

@@ -26,7 +26,7 @@ from geo_app.domain.categories import (
     VillagePlan,
     WorksProgramme,
 )
-from geo_app.domain.stages import ParcelStage
+from geo_app.domain.stages import ParcelStage, stage_label_or_unknown
 from geo_app.domain.targets import LOOP_BELT_M
 from geo_app.errors import InputError
 
@@ -49,7 +49,7 @@ def stage_label(code: str, lang: str = "zh") -> str:
     """Label of a stage code, or of ``not_started``, in ``lang``."""
     if code == NOT_STARTED:
         return "未启动" if lang == "zh" else "Not started"
-    return ParcelStage(code).label(lang)
+    return stage_label_or_unknown(code, lang)
 
 
 # --- acquisition progress ------------------------------------------------------------------

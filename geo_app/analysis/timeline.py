@@ -25,7 +25,7 @@ from geo_app.analysis.area import plane_area_m2
 from geo_app.analysis.crs import PlaneCRS, choose_plane_crs
 from geo_app.analysis.progress import NET_LAND_OR_LATER, NOT_STARTED, stages_as_of
 from geo_app.analysis.units import M2_PER_MU
-from geo_app.domain.stages import STAGE_ORDER, ParcelStage
+from geo_app.domain.stages import STAGE_ORDER, stage_label_or_unknown, stage_or_none
 from geo_app.domain.targets import PHASE_TARGETS_MU
 from geo_app.errors import InputError
 
@@ -256,7 +256,13 @@ def latest_by_phase(monthly: pd.DataFrame) -> pd.DataFrame:
 def _label(code: object, lang: str) -> str | None:
     if code is None or (isinstance(code, float) and np.isnan(code)) or code is pd.NA:
         return None
-    return ParcelStage(str(code)).label(lang)
+    return stage_label_or_unknown(code, lang)
+
+
+def _order(code: object) -> int:
+    """A stage's place in the workflow; -1 for a code no stage has (written by another tool)."""
+    stage = stage_or_none(code)
+    return -1 if stage is None else stage.order
 
 
 def parcel_timeline(events: pd.DataFrame, parcel_id: str) -> pd.DataFrame:
@@ -278,7 +284,7 @@ def parcel_timeline(events: pd.DataFrame, parcel_id: str) -> pd.DataFrame:
         "effective_date": ordered["day"].to_numpy(),
         "from_stage": ordered["from_stage"].to_numpy(dtype=object),
         "to_stage": ordered["to_stage"].to_numpy(dtype=object),
-        "stage_order": [ParcelStage(s).order for s in ordered["to_stage"]],
+        "stage_order": [_order(s) for s in ordered["to_stage"]],
         "from_label_zh": [_label(s, "zh") for s in ordered["from_stage"]],
         "from_label_en": [_label(s, "en") for s in ordered["from_stage"]],
         "to_label_zh": [_label(s, "zh") for s in ordered["to_stage"]],

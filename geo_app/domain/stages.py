@@ -95,3 +95,11 @@ def stage_or_none(code: object) -> ParcelStage | None:
         return ParcelStage(str(code))
     except ValueError:
         return None
+
+
+def stage_label_or_unknown(code: object, lang: str = "zh") -> str:
+    """Label of a stage code in ``lang``; an unknown code reads 未知阶段“x” / unknown stage 'x'."""
+    stage = stage_or_none(code)
+    if stage is not None:
+        return stage.label(lang)
+    return f"未知阶段“{code}”" if lang == "zh" else f"unknown stage {str(code)!r}"

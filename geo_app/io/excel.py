@@ -25,7 +25,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from geo_app.domain.stages import ParcelStage
+from geo_app.domain.stages import ParcelStage, stage_label_or_unknown
 from geo_app.errors import InputError
 from geo_app.io._export_frame import clean_text
 
@@ -213,7 +213,7 @@ def _events_sheet(ws: Worksheet, events: pd.DataFrame) -> None:
     _header(ws, 1, [label for _, label in _EVENT_HEADERS])
     ordered = events.sort_values("event_id", kind="stable") if len(events) else events
     for r, row in enumerate(ordered.to_dict(orient="records"), start=2):
-        row["to_stage_label"] = ParcelStage(row["to_stage"]).label_zh
+        row["to_stage_label"] = stage_label_or_unknown(row["to_stage"], "zh")
         for col, (key, _) in enumerate(_EVENT_HEADERS, start=1):
             value = _cell_value(key, row.get(key))
             if isinstance(value, str):

@@ -24,6 +24,9 @@ class CliResult:
 def run_cli(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]):
     """Run ``geo-app ARGS`` in-process through the real entry point (error handling included)."""
 
+    # messages in English unless a test asks for Chinese (the default follows the locale)
+    monkeypatch.setenv("GEO_APP_LANG", "en")
+
     def run(*args: str) -> CliResult:
         monkeypatch.setattr(sys, "argv", ["geo-app", *args])
         code = 0

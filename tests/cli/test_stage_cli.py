@@ -88,9 +88,10 @@ def test_a_skipped_stage_is_refused_with_one_line_and_exit_2(run_cli, case):
     result = _set(run_cli, case, "QC2-20", "approved", "2021-12-02", "王建国")
     assert result.code == 2 and result.out == ""
     assert len(result.err.strip().splitlines()) == 1
-    assert result.err.startswith("error: Parcel QC2-20 cannot go from pre_notice")
-    assert "status_survey" in result.err and "record it as a correction with a reason" in (
-        result.err)
+    # stage labels, never storage codes
+    assert result.err.startswith("error: Parcel QC2-20 cannot go from Pre-acquisition notice")
+    assert "Land status survey" in result.err and "status_survey" not in result.err
+    assert "record it as a correction with a reason" in result.err
     assert case.store.parcel_version("QC2-20") == 1
 
 
@@ -172,3 +173,18 @@ def test_events_export_writes_progress_and_the_log_with_mu_totals(run_cli, case,
     assert last[5] == dt.datetime(2021, 12, 13) and ev.cell(row=209, column=6).number_format == (
         "yyyy-mm-dd")
     assert result.out.strip() == f"wrote {out}: 2 phases, 208 events"
+
+
+def test_refusals_speak_chinese_with_stage_labels(run_cli, case):
+    result = run_cli("--lang", "zh", "stage", "set", "QC2-20", "approved", "--date", "2021-12-02",
+                     "--officer", "王建国", "--store", case.location)
+    assert result.code == 2 and result.err.startswith("error: ")
+    assert "报批获批" in result.err and "现状调查" in result.err
+    assert "approved" not in result.err and "status_survey" not in result.err
+    assert case.store.parcel_version("QC2-20") == 1
+
+
+def test_control_characters_are_refused_and_never_reach_the_terminal(run_cli, case):
+    result = _set(run_cli, case, "QC2-20", "status_survey", "2021-12-02", "x\x1b[2Jy")
+    assert result.code == 2 and "\x1b" not in result.err and "U+001B" in result.err
+    assert case.store.parcel_version("QC2-20") == 1
