@@ -414,6 +414,7 @@ def write_sample(path: Path, *, seed: int = SEED) -> SampleData:
     from geo_app.domain.layers import LAYER_SPECS
     from geo_app.domain.validate import validate_layer
     from geo_app.storage.base import EVENTS_TABLE
+    from geo_app.storage.gpkg import protect_events_table
 
     data = build_sample(seed)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -424,5 +425,6 @@ def write_sample(path: Path, *, seed: int = SEED) -> SampleData:
         cols = [*LAYER_SPECS[name].column_names, "geometry"]
         pyogrio.write_dataframe(gdf[cols], tmp, layer=name, driver="GPKG")
     pyogrio.write_dataframe(data.events, tmp, layer=EVENTS_TABLE, driver="GPKG")
+    protect_events_table(tmp)
     os.replace(tmp, path)
     return data

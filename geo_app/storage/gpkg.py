@@ -104,6 +104,23 @@ PROVENANCE_SCHEMA = (
 EVENTS_SCHEMA = (_EVENTS_DDL, *_APPEND_ONLY)
 
 
+def protect_events_table(path: Path) -> None:
+    """Add the append-only triggers to the ``stage_events`` table of the file at ``path``.
+
+    For files whose event table another writer made (the sample generator writes it with
+    GDAL): every GeoPackage geo_app makes has the triggers from creation. A store opened on
+    an older file never writes when reading; its first write transaction adds them.
+    """
+    conn = sqlite3.connect(path, isolation_level=None)
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+        for ddl in _APPEND_ONLY:
+            conn.execute(ddl)
+        conn.execute("COMMIT")
+    finally:
+        conn.close()
+
+
 _TYPE_NAMES = ("POINT", "LINESTRING", "LINEARRING", "POLYGON", "MULTIPOINT", "MULTILINESTRING",
                "MULTIPOLYGON", "GEOMETRYCOLLECTION")
 
@@ -203,6 +220,9 @@ class GeoPackageStore:
 
     def _write_in(self, conn: sqlite3.Connection, name: str, data: gpd.GeoDataFrame,
                   mode: ImportMode, provenance: Provenance | None) -> ImportOutcome:
+        if table_exists(conn, EVENTS_TABLE):  # a file made before the triggers existed
+            for ddl in _APPEND_ONLY:
+                conn.execute(ddl)
         kind = geometry_type_name(data.geometry)
         found = layer_geometry(conn, name)
         created = found is None
