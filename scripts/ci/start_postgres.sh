@@ -4,7 +4,9 @@
 # Idempotent: installs the Debian packages if missing, creates and starts the cluster 15/main
 # on 127.0.0.1:5432, creates the role and the database geo_app_test with the postgis
 # extension, and prints the URL the tests read from GEO_APP_TEST_POSTGIS_URL.
-# The role has CREATEDB: the tests clone a fresh database per test from geo_app_test.
+# The role has CREATEDB (the tests clone a fresh database per test from geo_app_test) and
+# CREATEROLE: `geo-app init` creates the group roles geo_viewer, geo_officer and geo_admin, and
+# the role tests create a login role per test (unique name) and drop it afterwards.
 set -euo pipefail
 
 PG_VERSION=15
@@ -56,9 +58,9 @@ psql_admin -d postgres <<SQL
 DO \$\$
 BEGIN
     IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '${DB_USER}') THEN
-        CREATE ROLE ${DB_USER} LOGIN CREATEDB PASSWORD '${DB_PASSWORD}';
+        CREATE ROLE ${DB_USER} LOGIN CREATEDB CREATEROLE PASSWORD '${DB_PASSWORD}';
     ELSE
-        ALTER ROLE ${DB_USER} LOGIN CREATEDB PASSWORD '${DB_PASSWORD}';
+        ALTER ROLE ${DB_USER} LOGIN CREATEDB CREATEROLE PASSWORD '${DB_PASSWORD}';
     END IF;
 END
 \$\$;
