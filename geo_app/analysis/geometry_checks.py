@@ -360,11 +360,20 @@ def _duplicates(geoms: np.ndarray, measurable: np.ndarray) -> dict[int, int]:
 def _overlaps_within(gdf: gpd.GeoDataFrame, measurable: np.ndarray,
                      skip: set[tuple[int, int]], min_m2: float
                      ) -> list[tuple[int, int, float]]:
-    """(later feature, earlier feature, overlap m²) for features whose interiors overlap."""
+    """(later feature, earlier feature, overlap m²) for features whose interiors overlap.
+
+    Only the features :func:`_may_overlap` cannot clear go through the exact pairwise
+    check (an STRtree ``intersects`` query, ``relate_pattern`` for a common interior, then
+    the intersection's area): in a clean tiling that is none of them.
+    """
     rows = np.flatnonzero(measurable)
     if len(rows) < 2:
         return []
     geoms = np.asarray(gdf.geometry.array, dtype=object)[rows]
+    suspects = _may_overlap(geoms)
+    rows, geoms = rows[suspects], geoms[suspects]
+    if len(rows) < 2:
+        return []
     tree = shapely.STRtree(geoms)
     a, b = tree.query(geoms, predicate="intersects")
     keep = a > b  # each pair once; a is the later feature
@@ -386,6 +395,36 @@ def _overlaps_within(gdf: gpd.GeoDataFrame, measurable: np.ndarray,
     m2 = plane_areas_by_zone_m2(gpd.GeoSeries(pieces, crs=gdf.crs), epsgs)
     return sorted((int(rows[i]), int(rows[j]), float(v))
                   for i, j, v in zip(a, b, m2, strict=True) if np.isfinite(v) and v >= min_m2)
+
+
+def _may_overlap(geoms: np.ndarray) -> np.ndarray:
+    """Boolean per (valid, polygonal) geometry: False where it provably overlaps no other.
+
+    Why: the exact pairwise check costs a full ``relate`` per touching pair (3 s for 100k
+    tiled parcels); GEOS's coverage validator (``coverage_invalid_edges``) costs a fifth
+    and flags every polygon with an edge that is not shared, reversed, with exactly one
+    neighbour while lying in or crossing another polygon, or that repeats or half-matches
+    one. Unflagged edges are either shared (the coverage count does not change across
+    them) or separate covered-once from uncovered, so outside the flagged polygons and the
+    areas they enclose no point is covered twice. Unflagged polygons can still overlap
+    each other *inside* a ring of flagged ones (two tilings of one area, each consistent
+    in itself), hence: fill the holes of the union of the flagged polygons and keep every
+    polygon that touches that filled area. Clean tiling: nothing kept; 1 % overlapping
+    parcels: about 2 % kept plus their neighbours.
+    """
+    if not hasattr(shapely, "coverage_invalid_edges"):  # shapely < 2.1: check every pair
+        return np.ones(len(geoms), dtype=bool)
+    flagged = ~shapely.is_empty(shapely.coverage_invalid_edges(geoms))
+    if not flagged.any():
+        return flagged
+    union = shapely.union_all(geoms[flagged])
+    shells = shapely.get_exterior_ring(shapely.get_parts(union))
+    filled = shapely.polygons(shells[~shapely.is_empty(shells)])
+    tree = shapely.STRtree(geoms)
+    near = tree.query(filled, predicate="intersects")[1]
+    suspects = flagged.copy()
+    suspects[near] = True
+    return suspects
 
 
 # --------------------------------------------------------------------------- comparisons
