@@ -4,7 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from pydantic import ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from geo_app.errors import InputError
+from geo_app.secrets import MASK, is_secret_name, mask_url
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 BUNDLED_LAYERS = PROJECT_ROOT / "layers" / "suizhou.gpkg"
@@ -36,9 +40,30 @@ class Settings(BaseSettings):
 
     @property
     def workspace_path(self) -> Path:
-        return self.home / "workspace.gpkg"
+        return self.home.expanduser() / "workspace.gpkg"
 
 
 def get_settings() -> Settings:
-    """Build settings now, from the current environment (never cached at import)."""
-    return Settings()
+    """Build settings now, from the current environment (never cached at import).
+
+    Raises
+    ------
+    InputError
+        A ``GEO_APP_*`` variable has a value of the wrong kind (one sentence per
+        variable, naming it; a secret's value is never repeated).
+    """
+    try:
+        return Settings()
+    except ValidationError as exc:
+        raise InputError(" ".join(_describe(error) for error in exc.errors())) from None
+
+
+def _describe(error: object) -> str:
+    info = dict(error)  # type: ignore[call-overload]
+    field = str(info.get("loc", ("?",))[0])
+    variable = f"GEO_APP_{field.upper()}"
+    value = str(info.get("input", ""))
+    shown = MASK if is_secret_name(field) else mask_url(value)
+    return (f"The environment variable {variable}={shown!r} is not valid "
+            f"({info.get('msg', 'wrong kind of value')}). Fix it, or unset it to use the "
+            "default.")

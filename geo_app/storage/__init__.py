@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-import os
-import shutil
-import tempfile
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
-from geo_app.errors import StoreError
+from geo_app.secrets import mask_url
 from geo_app.settings import Settings, get_settings
 from geo_app.storage.base import (
     EVENTS_TABLE,
@@ -21,6 +17,7 @@ from geo_app.storage.base import (
 )
 from geo_app.storage.gpkg import GeoPackageStore
 from geo_app.storage.init import init_store, is_database_url
+from geo_app.storage.workspace import ensure_workspace
 
 __all__ = [
     "EVENTS_TABLE",
@@ -34,36 +31,18 @@ __all__ = [
     "display_location",
     "ensure_workspace",
     "init_store",
+    "mask_url",
     "open_store",
 ]
 
 
 def display_location(location: str) -> str:
-    """The store location with any password in a database URL hidden."""
-    parts = urlsplit(location)
-    if parts.scheme and parts.password:
-        netloc = parts.netloc.replace(f":{parts.password}@", ":***@")
-        return urlunsplit(parts._replace(netloc=netloc))
-    return location
+    """The store location as it may be shown: every credential masked.
 
-
-def ensure_workspace(settings: Settings) -> Path:
-    """The workspace GeoPackage, copied from the bundled layers on first use."""
-    target = settings.workspace_path
-    if target.is_file():
-        return target
-    source = settings.bundled_layers
-    if not source.is_file():
-        raise StoreError(
-            f"The bundled layers {source} are missing. Regenerate them with "
-            "`python scripts/generate_layers.py`."
-        )
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=target.parent, suffix=".gpkg.part")
-    os.close(fd)
-    shutil.copyfile(source, tmp)
-    os.replace(tmp, target)  # atomic: a half-copied workspace is never seen
-    return target
+    A thin alias of :func:`geo_app.secrets.mask_url` (userinfo password, ``password=``
+    query and keyword parameters, secret environment values); new code calls that.
+    """
+    return mask_url(location)
 
 
 def open_store(location: str | None = None, *, settings: Settings | None = None) -> LayerStore:

@@ -110,7 +110,8 @@ def connect(path: Path) -> Iterator[sqlite3.Connection]:
         try:
             conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
         except sqlite3.Error as exc:
-            raise StoreError(f"Cannot open {path}: {exc}.") from None
+            raise (environment_error(path, exc, nothing="")
+                   or StoreError(f"Cannot open {path}: {exc}.")) from None
         try:
             conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
             _register(conn)
@@ -119,9 +120,57 @@ def connect(path: Path) -> Iterator[sqlite3.Connection]:
             conn.close()
 
 
+def environment_error(path: Path, exc: sqlite3.Error, *,
+                      nothing: str = "Nothing was written.") -> StoreError | None:
+    """The sentence for an SQLite failure caused by the environment, else ``None``.
+
+    Each cause has its own message (never the old catch-all "busy or read-only …
+    another writer held it"): another writer holding the file longer than
+    :data:`BUSY_TIMEOUT_MS`, a read-only file or folder, a full disk, a file or folder
+    that cannot be opened, a disk I/O error, a damaged file. Errors of the statements
+    themselves (constraints, append-only triggers, SQL) give ``None``: the caller
+    reports those.
+    """
+    code = getattr(exc, "sqlite_errorcode", None)
+    primary = code & 0xFF if isinstance(code, int) else None
+    text = str(exc).lower()
+    where = Path(path)
+    tail = f" {nothing}" if nothing else ""
+    if primary in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED) or "database is locked" in text:
+        return StoreError(f"{where} is busy: another writer held it for more than "
+                          f"{BUSY_TIMEOUT_MS // 1000} s.{tail} Try again.")
+    if primary == sqlite3.SQLITE_READONLY or "readonly database" in text:
+        return StoreError(f"{where} is read-only: this user may not write the file or its "
+                          f"folder ({exc}).{tail} Make the file and its folder writable "
+                          "(permissions, a read-only disk or share), or work on a copy "
+                          "with --store.")
+    if primary == sqlite3.SQLITE_FULL or "disk is full" in text:
+        return StoreError(f"The disk holding {where} is full.{tail} Free some space "
+                          "and try again.")
+    if primary == sqlite3.SQLITE_CANTOPEN or "unable to open" in text:
+        return StoreError(f"Cannot open {where} for writing: its folder {where.parent} may "
+                          "be read-only or gone (SQLite needs to create -wal/-shm files "
+                          f"beside it).{tail} Make the folder writable, or work on a "
+                          "copy in a writable folder with --store.")
+    if primary in (sqlite3.SQLITE_IOERR, sqlite3.SQLITE_PERM) or "disk i/o error" in text:
+        return StoreError(f"The disk holding {where} reported an error ({exc}).{tail} "
+                          "Check the disk (full, removed, or a network share that "
+                          "dropped) and try again.")
+    if primary in (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB):
+        return StoreError(f"{where} is damaged or not a GeoPackage ({exc}).{tail} "
+                          "Restore it from a backup.")
+    return None
+
+
 @contextlib.contextmanager
 def write_transaction(path: Path) -> Iterator[sqlite3.Connection]:
-    """``BEGIN IMMEDIATE`` … ``COMMIT`` (``ROLLBACK`` on any error), WAL, synchronous FULL."""
+    """``BEGIN IMMEDIATE`` … ``COMMIT`` (``ROLLBACK`` on any error), WAL, synchronous FULL.
+
+    Failures of the environment, when opening or at any point of the transaction
+    (including ``COMMIT``), become one :class:`StoreError` sentence each (see
+    :func:`environment_error`); the transaction is rolled back, nothing is written.
+    Other SQLite errors raised by the caller's statements propagate unchanged.
+    """
     with connect(path) as conn:
         try:
             mode = conn.execute("PRAGMA journal_mode").fetchone()[0]
@@ -130,17 +179,20 @@ def write_transaction(path: Path) -> Iterator[sqlite3.Connection]:
             conn.execute("PRAGMA synchronous = FULL")
             conn.execute(f"PRAGMA cache_size = {-CACHE_KIB}")
             conn.execute("BEGIN IMMEDIATE")
-        except sqlite3.OperationalError as exc:
-            raise StoreError(
-                f"{path} is busy or read-only ({exc}); another writer held it for more than "
-                f"{BUSY_TIMEOUT_MS // 1000} s. Try again."
-            ) from None
+        except sqlite3.Error as exc:
+            raise (environment_error(path, exc) or StoreError(
+                f"Cannot start writing to {path} ({exc}). Nothing was written.")) from None
         try:
             yield conn
             conn.execute("COMMIT")
-        except BaseException:
+        except BaseException as exc:
             if conn.in_transaction:
-                conn.execute("ROLLBACK")
+                with contextlib.suppress(sqlite3.Error):  # SQLite may have rolled back
+                    conn.execute("ROLLBACK")
+            if isinstance(exc, sqlite3.Error):
+                mapped = environment_error(path, exc)
+                if mapped is not None:
+                    raise mapped from None
             raise
 
 

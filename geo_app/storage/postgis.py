@@ -33,6 +33,7 @@ from geo_app.domain.layers import get_spec
 from geo_app.domain.validate import validate_layer
 from geo_app.domain.workflow import StageChange, derive_states
 from geo_app.errors import CRSError, GeoAppError, InputError, StoreError
+from geo_app.secrets import malformed_url_message, mask_url
 from geo_app.settings import Settings, get_settings
 from geo_app.storage._gpkg_sql import quote
 from geo_app.storage._import import (
@@ -169,17 +170,14 @@ class PostGISStore:
         self.url = url
         try:
             parsed = make_url(_sqlalchemy_url(url))
-            self._safe_url = parsed.set(drivername="postgresql").render_as_string(
-                hide_password=True)
+            self._safe_url = mask_url(parsed.set(drivername="postgresql").render_as_string(
+                hide_password=False))
             self._engine: Engine = create_engine(
                 parsed, poolclass=NullPool,
                 connect_args={"connect_timeout": 10, "application_name": "geo_app"},
             )
-        except (ArgumentError, NoSuchModuleError, ValueError) as exc:
-            raise StoreError(
-                f"'{url}' is not a usable PostgreSQL URL ({exc}). Write it as "
-                "postgresql://USER:PASSWORD@HOST:PORT/DATABASE."
-            ) from None
+        except (ArgumentError, NoSuchModuleError, ValueError, TypeError):
+            raise StoreError(malformed_url_message(url)) from None
 
     @property
     def location(self) -> str:
@@ -200,7 +198,7 @@ class PostGISStore:
         except GeoAppError:
             raise
         except DBAPIError as exc:
-            first = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
+            first = mask_url(str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc))
             if exc.connection_invalidated or "connect" in first.lower() or isinstance(
                     exc.orig, _psycopg2_operational()):
                 raise StoreError(
@@ -212,7 +210,8 @@ class PostGISStore:
             raise StoreError(f"Cannot {what} in PostGIS at {self._safe_url}: {first}. "
                              "Nothing was changed.") from None
         except SQLAlchemyError as exc:
-            raise StoreError(f"Cannot {what} in PostGIS at {self._safe_url}: {exc}.") from None
+            raise StoreError(f"Cannot {what} in PostGIS at {self._safe_url}: "
+                             f"{mask_url(str(exc))}.") from None
 
     # --- schema -----------------------------------------------------------------------------
 
