@@ -7,11 +7,13 @@ from contextlib import contextmanager
 
 import streamlit as st
 
+from geo_app.domain.messages import render
 from geo_app.errors import GeoAppError
 from geo_app.storage import display_location
 from geo_app.ui import state
 from geo_app.ui.i18n import Lang, t
 from geo_app.ui.state import Key
+from geo_app.ui.text import md_text
 
 #: A few touches on Streamlit's layout: less empty space above the page title, and unit or
 #: field names in the first column of small markdown tables kept on one line.
@@ -45,8 +47,18 @@ def error_boundary(lang: str) -> Iterator[None]:
     try:
         yield
     except GeoAppError as exc:
-        st.error(str(exc))
+        st.error(md_text(render(exc, lang)))
         st.caption(t("app.error_hint", lang))
+
+
+@contextmanager
+def section_boundary(lang: str) -> Iterator[None]:
+    """A part of a page that cannot be drawn from the store's data says why (a warning,
+    in ``lang`` when the error has a message code) and the rest of the page goes on."""
+    try:
+        yield
+    except GeoAppError as exc:
+        st.warning(t("gap.section", lang, reason=md_text(render(exc, lang))))
 
 
 def store_caption(location: str, lang: str) -> None:

@@ -63,6 +63,11 @@ TEXT: dict[str, tuple[str, str]] = {
         "显示地块 {parcels} 块，村庄 {villages} 个，项目 {projects} 个",
         "Showing {parcels} parcels, {villages} villages, {projects} projects",
     ),
+    "map.nothing": (
+        "本数据库的图层中还没有要素，地图暂为空白。请在“导入”页面导入数据。",
+        "The layers of this store have no features yet, so the map is empty. Import data "
+        "on the Import page.",
+    ),
     "map.download": ("下载地图 HTML", "Download map (HTML)"),
     "map.download.help": (
         "当前地图（含筛选和图例）保存为一个 HTML 文件，无网络也能打开。",
@@ -176,6 +181,11 @@ TEXT: dict[str, tuple[str, str]] = {
         "灰色行已被同日的更正覆盖，不再生效。",
         "Grey rows were overridden by a correction of the same day and are no longer in effect.",
     ),
+    "acq.history.unknown": (
+        "“未知阶段”的记录由其他程序写入，本程序无法识别其阶段，已跳过（灰色），不影响当前阶段。",
+        "Rows of an 'unknown stage' were written by another tool with a stage this app does "
+        "not know; they are skipped (grey) and do not change the current stage.",
+    ),
     "acq.col.date": ("生效日期", "Effective date"),
     "acq.col.stage": ("阶段", "Stage"),
     "acq.col.officer": ("经办人", "Officer"),
@@ -266,6 +276,41 @@ TEXT: dict[str, tuple[str, str]] = {
         "Net land and later: plane area of parcels at net land (净地) or supplied (供地); "
         "dashed lines are the targets (phase 1: 1420 mu, phase 2: 1700 mu). Replayed from "
         "the stage history at each month end.",
+    ),
+    # what a store lacks (geo_app/ui/gaps.py): said instead of figures, never as an error
+    "gap.missing": (
+        "本数据库没有“{layer}”图层，此处暂无内容。请在“导入”页面导入该图层。",
+        "This store has no {layer} layer, so there is nothing to show here. Import it on "
+        "the Import page.",
+    ),
+    "gap.empty": (
+        "“{layer}”图层中还没有要素，此处暂无内容。请在“导入”页面导入要素。",
+        "The {layer} layer has no features yet, so there is nothing to show here. Import "
+        "them on the Import page.",
+    ),
+    "gap.unknown_stage": ("未知阶段（{code}）", "unknown stage ({code})"),
+    "gap.unknown_events": (
+        "办理记录中有 {count} 条记录的阶段无法识别（{codes}），可能由其他程序写入；"
+        "统计进度和确定当前阶段时已跳过这些记录。",
+        "{count} event(s) in the stage history have a stage this app does not know "
+        "({codes}), probably written by another tool; they are skipped in every figure "
+        "and for the current stage.",
+    ),
+    "gap.no_history": (
+        "本数据库尚无办理记录：以下为地块图层中记录的当前阶段，暂不能按日期回看。"
+        "在“地块办理”中登记阶段后即可按日期查看。",
+        "There is no stage history in this store yet: these figures are each parcel's "
+        "stage as the parcels layer has it, and cannot be looked at by date. Record stages "
+        "under 'Record a stage' to see them over time.",
+    ),
+    "gap.no_history.over_time": (
+        "本数据库尚无办理记录，暂不能查看随时间的变化。在“地块办理”中登记阶段后即可查看。",
+        "There is no stage history in this store yet, so there is nothing to follow over "
+        "time. Record stages under 'Record a stage' first.",
+    ),
+    "gap.section": (
+        "此部分暂无内容：{reason}",
+        "Nothing to show here: {reason}",
     ),
     # import page (geo_app/ui/pages/importing/)
     "page.import": ("导入", "Import"),

@@ -35,6 +35,7 @@ from geo_app.errors import InputError
 from geo_app.settings import get_settings
 from geo_app.storage import display_location, open_store
 from geo_app.ui.filters import Layers, MapFilters, apply_filters
+from geo_app.ui.gaps import split_unknown_stages
 
 #: Stores that are not files (PostGIS) are re-read at least this often (changes by others).
 DB_REFRESH_S = 30.0
@@ -50,7 +51,10 @@ class StoreData:
     token: str
     layers: Layers
     planes: dict[str, PlaneCRS]
+    #: The stage events whose ``to_stage`` is known: every figure is computed from these.
     events: pd.DataFrame
+    #: Events with a stage no release knows (written by another tool): listed, never counted.
+    unknown_events: pd.DataFrame
 
     def layer(self, name: str) -> gpd.GeoDataFrame:
         if name not in self.layers:
@@ -124,10 +128,10 @@ def load_store(location: str, token: str) -> StoreData:
             if "polygon" in geom_type and len(gdf):
                 gdf, planes[name] = add_areas(gdf)
             layers[name] = _lonlat(gdf)
-        events = store.read_events()
+        events, unknown = split_unknown_stages(store.read_events())
     finally:
         store.close()
-    return StoreData(location, token, layers, planes, events)
+    return StoreData(location, token, layers, planes, events, unknown)
 
 
 def current_data() -> StoreData:

@@ -149,26 +149,62 @@ def excel_bytes(table: pd.DataFrame, *, sheet: str) -> bytes:
 # --- the acquisition page ------------------------------------------------------------------
 
 
-def history_table(timeline: pd.DataFrame, lang: str) -> pd.DataFrame:
+def history_table(timeline: pd.DataFrame, lang: str,
+                  unknown: pd.DataFrame | None = None) -> pd.DataFrame:
     """A parcel's events (:func:`~geo_app.analysis.timeline.parcel_timeline`), newest first.
 
     Effective date (a date), stage label, officer, note, evidence, correction (是 / yes or
     empty), its reason, recording time (``YYYY-MM-DD HH:MM``) and whether it is in effect.
+    ``unknown``: the parcel's stored events whose stage is not a known code (another
+    tool's rows), listed as ``未知阶段（code）`` / ``unknown stage (code)``, never in effect.
     """
     label_col = "to_label_zh" if lang == Lang.ZH else "to_label_en"
-    table = pd.DataFrame({
-        t("acq.col.date", lang): timeline["effective_date"].dt.date,
-        t("acq.col.stage", lang): timeline[label_col],
-        t("acq.col.officer", lang): timeline["officer"],
-        t("acq.col.note", lang): timeline["note"].fillna(""),
-        t("acq.col.evidence", lang): timeline["evidence"].fillna(""),
+    frames = []
+    if len(timeline):
+        frames.append(pd.DataFrame({
+            "day": pd.to_datetime(timeline["effective_date"]),
+            "stage": timeline[label_col],
+            "officer": timeline["officer"],
+            "note": timeline["note"],
+            "evidence": timeline["evidence"],
+            "correction": timeline["is_correction"].astype(bool),
+            "reason": timeline["correction_reason"],
+            "recorded": pd.to_datetime(timeline["recorded_at"]),
+            "in_effect": timeline["in_effect"].astype(bool),
+        }).iloc[::-1])
+    if unknown is not None and len(unknown):
+        frames.append(pd.DataFrame({
+            "day": pd.to_datetime(unknown["effective_date"].astype("string").str.slice(0, 10),
+                                  errors="coerce"),
+            "stage": [t("gap.unknown_stage", lang, code=c) for c in unknown["to_stage"]],
+            "officer": unknown.get("officer"),
+            "note": unknown.get("note"),
+            "evidence": unknown.get("evidence"),
+            "correction": unknown.get("is_correction", pd.Series(False, index=unknown.index))
+            .fillna(False).astype(bool),
+            "reason": unknown.get("correction_reason"),
+            "recorded": pd.to_datetime(unknown["recorded_at"].astype("string"),
+                                       errors="coerce"),
+            "in_effect": False,
+        }))
+    rows = (pd.concat(frames, ignore_index=True) if frames else
+            pd.DataFrame(columns=["day", "stage", "officer", "note", "evidence", "correction",
+                                  "reason", "recorded", "in_effect"]))
+    if len(frames) > 1:  # newest first, as the timeline's own order
+        rows = rows.sort_values(["day", "recorded"], ascending=False, kind="stable")
+    day, recorded = pd.to_datetime(rows["day"]), pd.to_datetime(rows["recorded"])
+    return pd.DataFrame({
+        t("acq.col.date", lang): day.dt.date,
+        t("acq.col.stage", lang): rows["stage"],
+        t("acq.col.officer", lang): rows["officer"],
+        t("acq.col.note", lang): rows["note"].fillna(""),
+        t("acq.col.evidence", lang): rows["evidence"].fillna(""),
         t("acq.col.correction", lang): [t("acq.yes", lang) if c else "" for c in
-                                        timeline["is_correction"]],
-        t("acq.col.reason", lang): timeline["correction_reason"].fillna(""),
-        t("acq.col.recorded", lang): timeline["recorded_at"].dt.strftime("%Y-%m-%d %H:%M"),
-        t("acq.col.in_effect", lang): timeline["in_effect"],
-    })
-    return table.iloc[::-1]
+                                        rows["correction"]],
+        t("acq.col.reason", lang): rows["reason"].fillna(""),
+        t("acq.col.recorded", lang): recorded.dt.strftime("%Y-%m-%d %H:%M"),
+        t("acq.col.in_effect", lang): rows["in_effect"].astype(bool),
+    }).reset_index(drop=True)
 
 
 def stage_area_table(phases: list[PhaseProgress], lang: str) -> pd.DataFrame:
@@ -218,7 +254,7 @@ def trend_table(monthly: pd.DataFrame, lang: str, *, month_as_date: bool = True
     without one). The month end is a date, or a timestamp (for a chart) if not
     ``month_as_date``.
     """
-    month = monthly["month_end"]
+    month = pd.to_datetime(monthly["month_end"])  # an empty table's column is untyped
     return pd.DataFrame({
         t("acq.trend.month", lang): month.dt.date if month_as_date else month,
         t("acq.phase", lang): [phase_label(int(p), lang) for p in monthly["phase"]],

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import altair as alt
 import pandas as pd
 import streamlit as st
@@ -10,7 +12,8 @@ from geo_app.domain.categories import VillagePlan, WorksProgramme
 from geo_app.domain.targets import LOOP_BELT_M
 from geo_app.ui import loaders, state
 from geo_app.ui.charts import show_progress
-from geo_app.ui.components import error_boundary, store_caption
+from geo_app.ui.components import error_boundary, section_boundary, store_caption
+from geo_app.ui.gaps import gap_message, layer_gaps
 from geo_app.ui.i18n import t
 
 
@@ -19,21 +22,24 @@ def render() -> None:
     st.title(t("page.dashboard", lang))
     with error_boundary(lang):
         location, token = loaders.current_store()
-        loaders.load_store(location, token)
+        data = loaders.load_store(location, token)
         store_caption(location, lang)
-        for section in (_progress, _coverage, _villages, _projects, _loop_belt):
-            with error_boundary(lang):
+        for title_key, section, needed in SECTIONS:
+            st.header(t(title_key, lang))
+            gaps = layer_gaps(data.layers, needed)
+            if gaps:
+                st.info(gap_message(gaps, lang))
+                continue
+            with section_boundary(lang):
                 section(location, token, lang)
 
 
 def _progress(location: str, token: str, lang: str) -> None:
-    st.header(t("dash.progress", lang))
     phases, stages = loaders.progress_figures(location, token, lang)
     show_progress(phases, stages, lang)
 
 
 def _coverage(location: str, token: str, lang: str) -> None:
-    st.header(t("dash.coverage", lang))
     table = loaders.coverage_figures(location, token)
     names = table["name"] if lang == "zh" else table["name_en"]
     mu_columns = {"dash.park_area_mu": "area_mu_plane", "dash.covered_mu": "covered_mu_plane",
@@ -58,7 +64,6 @@ def _coverage(location: str, token: str, lang: str) -> None:
 
 
 def _villages(location: str, token: str, lang: str) -> None:
-    st.header(t("dash.villages", lang))
     summary, _table = loaders.village_figures(location, token, lang)
     cols = st.columns(4)
     cols[0].metric(t("dash.villages_total", lang), summary.total)
@@ -72,7 +77,6 @@ def _villages(location: str, token: str, lang: str) -> None:
 
 
 def _projects(location: str, token: str, lang: str) -> None:
-    st.header(t("dash.projects", lang))
     summary, by_status, by_category = loaders.project_figures(location, token, lang)
     cols = st.columns(3)
     cols[0].metric(t("dash.projects_total", lang), summary.total)
@@ -101,7 +105,6 @@ def _projects(location: str, token: str, lang: str) -> None:
 
 
 def _loop_belt(location: str, token: str, lang: str) -> None:
-    st.header(t("dash.loop", lang))
     belt = loaders.belt_figures(location, token)
     st.metric(t("dash.loop_count", lang, km=LOOP_BELT_M / 1000.0), len(belt))
     names = belt["name"] if lang == "zh" or "name_en" not in belt else (
@@ -113,3 +116,14 @@ def _loop_belt(location: str, token: str, lang: str) -> None:
     })
     st.dataframe(view, hide_index=True, width="stretch", column_config={
         t("dash.distance_m", lang): st.column_config.NumberColumn(format="%.0f")})
+
+
+#: The sections in page order: title, what draws it, the layers it needs (missing or empty
+#: ones are said instead of the figures).
+SECTIONS: tuple[tuple[str, Callable[[str, str, str], None], tuple[str, ...]], ...] = (
+    ("dash.progress", _progress, ("parcels",)),
+    ("dash.coverage", _coverage, ("parks", "parcels")),
+    ("dash.villages", _villages, ("villages",)),
+    ("dash.projects", _projects, ("projects",)),
+    ("dash.loop", _loop_belt, ("villages", "roads")),
+)

@@ -38,6 +38,8 @@ def render() -> None:
     with error_boundary(lang):
         location, token = loaders.current_store()
         data = loaders.load_store(location, token)
+        if not any(len(gdf) for gdf in data.layers.values()):
+            st.info(t("map.nothing", lang))
         filters = _filter_widgets(data.layers, lang)
         visible = _layer_widget(list(data.layers), lang)
         basemap = _basemap_widget(lang)

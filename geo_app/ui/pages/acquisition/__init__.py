@@ -21,6 +21,7 @@ import streamlit as st
 
 from geo_app.ui import loaders, state
 from geo_app.ui.components import error_boundary, store_caption
+from geo_app.ui.gaps import gap_message, layer_gaps, unknown_events_message
 from geo_app.ui.i18n import Lang, t
 from geo_app.ui.pages.acquisition import as_of, compare, record, trend
 from geo_app.ui.state import Key
@@ -47,8 +48,13 @@ def render() -> None:
     with error_boundary(lang):
         location, token = loaders.current_store()
         data = loaders.load_store(location, token)
-        data.layer("parcels")
         store_caption(location, lang)
+        gaps = layer_gaps(data.layers, ["parcels"])
+        if gaps:
+            st.info(gap_message(gaps, lang))
+            return
+        if len(data.unknown_events):
+            st.warning(unknown_events_message(data.unknown_events, lang))
         view = st.segmented_control(
             t("acq.view", lang), list(View), default=View.RECORD, key=Key.ACQ_VIEW,
             format_func=lambda v: t(f"acq.view.{v}", lang), label_visibility="collapsed",

@@ -75,17 +75,24 @@ def as_of_map(location: str, token: str, lang: str, as_of: dt.date,
     data = loaders.load_store(location, token)
     parcels = data.layer("parcels")
     then = parcels.drop(columns=[c for c in ("stage_date",) if c in parcels.columns])
-    then["stage"] = stages_as_of(parcels["id"], data.events, as_of).to_numpy()
+    if has_history(data):  # else the stages the layer has, as progress_on shows them
+        then["stage"] = stages_as_of(parcels["id"], data.events, as_of).to_numpy()
     return _draw(_context_layers(data, then), lang, f"{location}|{token}|{lang}|{as_of}",
                  height_px=height_px)
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def progress_on(location: str, token: str, as_of: dt.date) -> list[PhaseProgress]:
-    """Each phase's progress on ``as_of``."""
+    """Each phase's progress on ``as_of``; without any stage history, the parcels' stages
+    as the layer has them (the page says so: :func:`has_history`)."""
     data = loaders.load_store(location, token)
-    return progress(data.layer("parcels"), as_of=as_of, events=data.events,
-                    plane=data.planes.get("parcels"))
+    return progress(data.layer("parcels"), as_of=as_of if has_history(data) else None,
+                    events=data.events, plane=data.planes.get("parcels"))
+
+
+def has_history(data: loaders.StoreData) -> bool:
+    """Whether the store has stage events (with a known stage) to look back through."""
+    return len(data.events) > 0
 
 
 @st.cache_data(show_spinner=False, max_entries=8)

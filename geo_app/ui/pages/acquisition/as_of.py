@@ -20,6 +20,8 @@ XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 def render(location: str, token: str, lang: Lang) -> None:
     data = loaders.load_store(location, token)
+    if not _cached.has_history(data):
+        st.info(t("gap.no_history", lang))
     options = as_of_choices(data.events, today=dt.date.today())
     if st.session_state.get(Key.ACQ_AS_OF) not in options:
         st.session_state.pop(Key.ACQ_AS_OF, None)

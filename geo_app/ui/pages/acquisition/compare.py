@@ -17,6 +17,9 @@ from geo_app.ui.tables import changed_parcels_table, comparison_stage_table
 
 def render(location: str, token: str, lang: Lang) -> None:
     data = loaders.load_store(location, token)
+    if not _cached.has_history(data):
+        st.info(t("gap.no_history.over_time", lang))
+        return
     today = dt.date.today()
     day_a_default, day_b_default = default_comparison_days(data.events, today=today)
     col_a, col_b = st.columns(2)

@@ -17,6 +17,7 @@ from geo_app.domain.workflow import derive_states
 from geo_app.storage import open_store
 from geo_app.ui import loaders
 from geo_app.ui.charts import history_chart
+from geo_app.ui.gaps import split_unknown_stages
 from geo_app.ui.i18n import Lang, phase_label, t
 from geo_app.ui.pages.acquisition import _cached, _widgets
 from geo_app.ui.pages.acquisition.record_form import stage_form
@@ -101,13 +102,17 @@ def _history(history: pd.DataFrame, lang: Lang) -> None:
     if history.empty:
         st.caption(t("acq.history.none", lang))
         return
-    tl = parcel_timeline(history, str(history["parcel_id"].iloc[0]))
-    st.altair_chart(history_chart(tl, lang), width="stretch")
-    table = history_table(tl, lang)
+    known, unknown = split_unknown_stages(history)
+    tl = parcel_timeline(known, str(history["parcel_id"].iloc[0]))
+    if len(tl):
+        st.altair_chart(history_chart(tl, lang), width="stretch")
+    table = history_table(tl, lang, unknown)
     in_effect = t("acq.col.in_effect", lang)
     styled = table.style.apply(
         lambda r: ["color: #9e9e9e" if not r[in_effect] else ""] * len(r), axis=1)
     st.dataframe(styled, hide_index=True, width="stretch", column_config={
         t("acq.col.date", lang): st.column_config.DateColumn(format="YYYY-MM-DD")})
-    if not tl["in_effect"].all():
+    if len(tl) and not tl["in_effect"].all():
         st.caption(t("acq.history.superseded", lang))
+    if len(unknown):
+        st.caption(t("acq.history.unknown", lang))

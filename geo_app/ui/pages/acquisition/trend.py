@@ -6,6 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from geo_app.analysis.timeline import latest_by_phase
+from geo_app.ui import loaders
 from geo_app.ui.charts import trend_chart
 from geo_app.ui.i18n import Lang, phase_label, t
 from geo_app.ui.pages.acquisition import _cached
@@ -13,8 +14,11 @@ from geo_app.ui.tables import trend_table
 
 
 def render(location: str, token: str, lang: Lang) -> None:
-    monthly = _cached.monthly(location, token)
     st.subheader(t("acq.trend.title", lang))
+    if not _cached.has_history(loaders.load_store(location, token)):
+        st.info(t("gap.no_history.over_time", lang))
+        return
+    monthly = _cached.monthly(location, token)
     latest = latest_by_phase(monthly)
     for col, row in zip(st.columns(max(len(latest), 1)), latest.itertuples(), strict=False):
         share = ("" if pd.isna(row.share_of_target)
