@@ -73,6 +73,18 @@ def cases() -> dict[str, list]:
         "island in a hole": [ring_of_holes, box(X0 + 100, Y0 + 100, X0 + 200, Y0 + 200)],
         "island larger than its hole": [ring_of_holes, box(X0 + 90, Y0 + 100, X0 + 200,
                                                            Y0 + 200)],
+        "clockwise copies of tiles, moved": [*tiles, *(
+            shapely.affinity.translate(shapely.reverse(t), 12, 0) for t in tiles[8:10])],
+        "tiles as multipolygons, one doubled": [
+            *(shapely.MultiPolygon([t]) for t in tiles), shapely.MultiPolygon([tiles[3]])],
+        "multipolygon over two tiles": [*tiles, shapely.MultiPolygon(
+            [tiles[1].centroid.buffer(3), tiles[30].centroid.buffer(4)])],
+        # every edge cancels if rings are not read interior-on-the-left
+        "a parcel over its two halves drawn clockwise": [
+            Polygon([(X0, Y0), (X0 + 50, Y0), (X0 + 100, Y0), (X0 + 100, Y0 + 50),
+                     (X0 + 50, Y0 + 50), (X0, Y0 + 50)]),
+            shapely.reverse(box(X0, Y0, X0 + 50, Y0 + 50)),
+            shapely.reverse(box(X0 + 50, Y0, X0 + 100, Y0 + 50))],
         "two overlaps enclosed by a third": [
             ring_of_holes, box(X0 + 100, Y0 + 100, X0 + 160, Y0 + 200),
             box(X0 + 140, Y0 + 100, X0 + 200, Y0 + 200),
@@ -93,7 +105,9 @@ def test_the_cases_do_overlap_where_expected():
     assert found["island in a hole"] == found["duplicate"] == 0
     for name in ("duplicate with an extra vertex", "contained, not touching",
                  "shifted copy of one", "big one over the middle", "two tilings of one area",
-                 "island larger than its hole", "two overlaps enclosed by a third"):
+                 "island larger than its hole", "two overlaps enclosed by a third",
+                 "clockwise copies of tiles, moved", "multipolygon over two tiles",
+                 "a parcel over its two halves drawn clockwise"):
         assert found[name] > 0, name
 
 
