@@ -33,11 +33,20 @@ from geo_app.maps.assets import (
     ensure_assets,
     inline_assets,
     localize_assets,
+    resolve_base_url,
     vendor_dir,
     walk,
 )
 from geo_app.maps.basemaps import add_basemap
-from geo_app.maps.elements import ClassLayer, GeoAppRuntime, Legend, RawMacroElement, ReadyFlag
+from geo_app.maps.csp import PolicyMeta, app_policy, asset_source, export_policy, set_policy
+from geo_app.maps.elements import (
+    ClassLayer,
+    GeoAppRuntime,
+    LayerControl,
+    Legend,
+    RawMacroElement,
+    ReadyFlag,
+)
 from geo_app.maps.encode import (
     QUANTUM_DEG,
     SIMPLIFY_DEG,
@@ -58,6 +67,7 @@ from geo_app.maps.style import (
     layer_style,
     swatch_css,
 )
+from geo_app.textsafe import html_text
 
 #: From this many features in all layers, draw on a canvas instead of SVG.
 CANVAS_MIN_FEATURES = 3000
@@ -162,7 +172,8 @@ def build_zone_map(
     m = folium.Map(location=list(DEFAULT_CENTER), zoom_start=zoom or DEFAULT_ZOOM, tiles=None,
                    prefer_canvas=canvas, control_scale=False, max_zoom=20, min_zoom=4,
                    zoom_snap=0.25, zoom_delta=0.5)  # fractional zoom: the zone fills the map
-    m.get_root().title = "随州高新区规划图" if lang == "zh" else "Suizhou High-tech Zone map"
+    title = "随州高新区规划图" if lang == "zh" else "Suizhou High-tech Zone map"
+    m.get_root().title = html_text(title)  # branca writes <title> unescaped
     GeoAppRuntime(background=BACKGROUND_HEX if basemap is Basemap.NONE else None).add_to(m)
     add_basemap(m, basemap, lang=lang, tianditu_key=tianditu_key)
 
@@ -181,7 +192,7 @@ def build_zone_map(
         _add_selected(m, frames, selected, gcj=gcj, quantum_deg=quantum_deg)
     Legend(_legend_spec([n for n in LEGEND_ORDER if n in frames]
                         + [n for n in frames if n not in LEGEND_ORDER], lang)).add_to(m)
-    folium.LayerControl(
+    LayerControl(
         position="topright", collapsed=False, sortLayers=True,
         sortFunction=JsCode(
             "function (a, b) { return (b.geoAppZ || 0) - (a.geoAppZ || 0); }"),
@@ -190,26 +201,39 @@ def build_zone_map(
     ReadyFlag().add_to(m)
     if asset_base_url is not None:
         localize_assets(m, asset_base_url)
+        source = asset_source(resolve_base_url(asset_base_url))
+        if source is not None:
+            set_policy(m, app_policy(m, source))
     return m
 
 
 def export_map_html(m: folium.Map) -> str:
     """The map as one self-contained HTML page (Leaflet inlined) that opens offline.
 
-    Online basemap tiles still need the internet; everything else is in the file.
+    Online basemap tiles still need the internet; everything else is in the file. The
+    page carries a Content-Security-Policy (:func:`geo_app.maps.csp.export_policy`) that
+    forbids every request except images from the chosen basemap's tile servers.
     """
     saved = [
         (el, el.__dict__.get("default_js"), el.__dict__.get("default_css"))
         for el in walk(m) if isinstance(el, folium.elements.JSCSSMixin)
     ]
+    header = m.get_root().header
+    previous = header._children.get(PolicyMeta.__name__)
+    previous_policy = previous.policy if isinstance(previous, PolicyMeta) else None
     try:
         localize_assets(m, vendor_dir().as_uri())
+        set_policy(m, export_policy(m))
         html = m.get_root().render()
         return inline_assets(html, m)
     finally:
         for el, js, css in saved:
             _restore(el, "default_js", js)
             _restore(el, "default_css", css)
+        if previous_policy is None:
+            header._children.pop(PolicyMeta.__name__, None)
+        else:
+            set_policy(m, previous_policy)
 
 
 def to_true_coords(lat: float, lon: float, basemap: Basemap) -> tuple[float, float]:

@@ -12,16 +12,18 @@ streamlit-folium inserts the header with ``innerHTML``, which does not run scrip
 
 from __future__ import annotations
 
-import json
 from functools import cache
 from pathlib import Path
 from typing import Any
 
+import folium
 from branca.element import Element, Figure, MacroElement
+from folium.map import Layer
 from folium.template import Template
 
 from geo_app.maps.encode import PackedFeatures
 from geo_app.maps.style import BACKGROUND_HEX
+from geo_app.textsafe import html_text, script_json
 
 _HERE = Path(__file__).parent
 
@@ -69,8 +71,8 @@ class RawMacroElement(MacroElement):
 
 
 def _js(value: Any) -> str:
-    """JSON for inline scripts ("</" escaped)."""
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).replace("</", "<\\/")
+    """JSON for inline scripts (``<``, ``>``, ``&``, U+2028/9 escaped: see geo_app.textsafe)."""
+    return script_json(value)
 
 
 class GeoAppRuntime(RawMacroElement):
@@ -162,6 +164,26 @@ class Legend(RawMacroElement):
         self._name = "Legend"
         self.spec = spec
         self.spec_json = _js(spec)
+
+
+class LayerControl(folium.LayerControl):
+    """folium's layer control with every layer name HTML-escaped.
+
+    Leaflet's ``L.control.layers`` puts each name into the page as HTML, so a layer
+    named ``y<img src=x onerror=…>`` would run script. Names are escaped when the
+    control renders, so a layer added by anyone (the app adds its own groups) is
+    covered and ``layer_name`` keeps the plain text.
+    """
+
+    def render(self, **kwargs: Any) -> None:
+        self.reset()
+        for item in self._parent._children.values():
+            if not isinstance(item, Layer) or not item.control:
+                continue
+            target = self.overlays if item.overlay else self.base_layers
+            target[html_text(item.layer_name)] = item.get_name()
+        # folium.LayerControl.render would collect the raw names again
+        MacroElement.render(self, **kwargs)
 
 
 class ReadyFlag(RawMacroElement):

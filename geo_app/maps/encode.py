@@ -24,6 +24,7 @@ import shapely
 
 from geo_app.errors import InputError
 from geo_app.maps.gcj02 import shift_to_gcj02
+from geo_app.textsafe import escape_script_json, script_json
 
 #: Default coordinate step: 1e-6° is 0.11 m north-south, below a pixel at zoom 19.
 QUANTUM_DEG = 1e-6
@@ -86,12 +87,12 @@ class PackedFeatures:
             ',"q":', repr(self.quantum_deg),
             ',"c":', _int_array_json(self.deltas),
             ',"n":[', ",".join(_int_array_json(c) for c in self.counts), "]",
-            ',"k":', json.dumps(list(self.columns), ensure_ascii=False),
-            ',"v":', self.rows_json,
+            ',"k":', script_json(list(self.columns)),
+            ',"v":', escape_script_json(self.rows_json),
             "}",
         ]
-        # "</" cannot appear inside an inline <script>; "<\/" is the same JSON string.
-        return "".join(parts).replace("</", "<\\/")
+        # placed inside an inline <script>: no raw "<", ">", "&", U+2028/9 (textsafe)
+        return "".join(parts)
 
 
 def pack_features(
