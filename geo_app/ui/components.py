@@ -62,4 +62,4 @@ def section_boundary(lang: str) -> Iterator[None]:
 
 
 def store_caption(location: str, lang: str) -> None:
-    st.sidebar.caption(t("app.store", lang, location=display_location(location)))
+    st.sidebar.caption(t("app.store", lang, location=md_text(display_location(location))))

@@ -208,9 +208,11 @@ TEXT: dict[str, tuple[str, str]] = {
                             "This is a correction (any stage, reason required)"),
     "acq.form.to_stage": ("新阶段", "New stage"),
     "acq.form.to_stage.help": (
-        "已预选下一阶段。各阶段须逐一登记，不能跳过或回退；记录有误时请勾选上方“更正”。",
-        "The next stage is preselected. Stages are recorded one at a time, never skipped "
-        "or reversed; tick 'correction' above to fix a wrong record.",
+        "只能登记下一阶段：各阶段须逐一登记，不能跳过或回退。记录有误、需改为其他阶段时，"
+        "请勾选上方“更正”。",
+        "Only the next stage can be recorded: stages are recorded one at a time, never "
+        "skipped or reversed. To fix a wrong record with another stage, tick 'correction' "
+        "above.",
     ),
     "acq.form.date": ("生效日期", "Effective date"),
     "acq.form.date.help": (

@@ -17,6 +17,7 @@ import pyarrow as pa
 import pytest
 import shapely
 from openpyxl import load_workbook
+from streamlit.testing.v1.element_tree import Block
 
 from geo_app.domain.stages import ParcelStage
 from geo_app.io.excel import EVENTS_SHEET, HEADER_ROW, PROGRESS_SHEET
@@ -49,6 +50,29 @@ def _texts(at) -> str:
     parts = [e.value for e in (*at.markdown, *at.caption, *at.title, *at.header,
                                 *at.subheader, *at.info, *at.error, *at.warning, *at.success)]
     return "\n".join(str(p) for p in parts)
+
+
+def _plain(markdown: object) -> str:
+    """Markdown source as a reader sees it: backslash escapes removed."""
+    return re.sub(r"\\(.)", r"\1", str(markdown))
+
+
+def _under_button(at) -> list[tuple[str, str]]:
+    """The messages the record form shows right under its button: (kind, text as read)."""
+    (form,) = [b for b in _blocks(at.main) if b.type == "form"
+               and b.proto.form.form_id == Key.ACQ_FORM]
+    children = list(form.children.values())
+    (button,) = [i for i, c in enumerate(children) if getattr(c, "key", None) == Key.ACQ_SUBMIT]
+    after = children[button + 1:]
+    return [(c.type, _plain(c.value)) for c in after
+            if c.type in ("error", "success", "warning", "info")]
+
+
+def _blocks(node):
+    if isinstance(node, Block):
+        yield node
+        for child in node.children.values():
+            yield from _blocks(child)
 
 
 def _progress_texts(at) -> list[str]:
@@ -161,8 +185,8 @@ def test_recording_the_next_stage_appends_one_event_and_updates_the_page(page, s
     assert (new["effective_date"], new["officer"], new["note"], new["evidence"]) == (
         "2021-12-10", "王建国", "入户调查完成", "随高新征〔2021〕300号")
     assert not new["is_correction"]
-    assert [s.value for s in page.success] == [
-        "QC2-20：已登记“现状调查”（生效 2021-12-10），现为版本 2。"]
+    assert _under_button(page) == [
+        ("success", "QC2-20：已登记“现状调查”（生效 2021-12-10），现为版本 2。")]
     text = _texts(page)
     assert "**当前阶段**：现状调查（2021-12-10 起）" in text
     assert "**版本**：2（已登记 2 条记录）" in text
@@ -174,36 +198,57 @@ def test_recording_the_next_stage_appends_one_event_and_updates_the_page(page, s
     assert page.text_input(key=Key.ACQ_OFFICER).value == "王建国"  # kept for the next one
 
 
-def test_a_skipping_change_is_refused_with_the_reason_and_nothing_is_written(page, store_path):
+def test_the_stage_list_offers_the_next_stage_and_others_only_as_a_correction(page):
+    _pick(page, "QC2-01")  # at compensation_paid
+    assert page.selectbox(key=Key.ACQ_TO_STAGE).options == ["净地"]
+    page.checkbox(key=Key.ACQ_CORRECTION).check().run()
+    assert page.selectbox(key=Key.ACQ_TO_STAGE).options == [
+        s.label_zh for s in ParcelStage if s is not ParcelStage.COMPENSATION_PAID]
+    page.selectbox(key=Key.ACQ_TO_STAGE).set_value(ParcelStage.PRE_NOTICE).run()
+    page.checkbox(key=Key.ACQ_CORRECTION).uncheck().run()  # back to the next stage only
+    assert page.selectbox(key=Key.ACQ_TO_STAGE).options == ["净地"]
+    assert page.selectbox(key=Key.ACQ_TO_STAGE).value == ParcelStage.NET_LAND
+
+
+def test_a_refusal_is_in_chinese_under_the_button_and_nothing_is_written(page, store_path):
     before = _events(store_path)
     _pick(page, "QC2-20")
-    _fill(page, to_stage=ParcelStage.APPROVED, day=D("2021-12-10"))
-    errors = [e.value for e in page.error]
-    assert len(errors) == 1
-    assert errors[0].startswith("未登记，原因：")
-    assert "cannot go from pre_notice (拟征收公告) to approved (报批获批)" in errors[0]
-    assert "status_survey" in errors[0] and "correction" in errors[0]
+    _fill(page, day=D("2021-12-10"), officer="   ")
+    assert _under_button(page) == [
+        ("error", "未登记，原因：\n\n地块 QC2-20：请填写本次阶段变更的经办人。")]
+    assert len(page.error) == 1  # nowhere else on the page
     assert len(_events(store_path)) == len(before)
     assert "**当前阶段**：拟征收公告" in _texts(page)
     assert not page.success
+
+
+def test_a_refusal_in_english_after_the_language_switch(page, store_path):
+    page.sidebar.radio(key=Key.LANG).set_value(Lang.EN).run()
+    _pick(page, "QC2-20")
+    _fill(page, day=D("2021-12-10"), officer="王\x1b[2J建国")
+    ((kind, text),) = _under_button(page)
+    assert kind == "error"
+    assert text.startswith("Not recorded:\n\nThe officer's name contains a control character")
+    assert "pre_notice" not in text and "status_survey" not in text  # no codes
 
 
 def test_the_success_message_stays_until_the_next_attempt(page, store_path):
     _pick(page, "QC2-20")
     _fill(page, day=D("2021-12-10"))
     page.run()  # the redrawn map reruns the page by itself: the message stays
-    assert [s.value for s in page.success] == [
-        "QC2-20：已登记“现状调查”（生效 2021-12-10），现为版本 2。"]
-    _fill(page, to_stage=ParcelStage.APPROVED, day=D("2021-12-10"))
+    assert _under_button(page) == [
+        ("success", "QC2-20：已登记“现状调查”（生效 2021-12-10），现为版本 2。")]
+    _fill(page, day=D("2021-12-10"), officer="")
     assert not page.success
-    assert "cannot go from status_survey" in page.error[0].value
+    assert _under_button(page) == [
+        ("error", "未登记，原因：\n\n地块 QC2-20：请填写本次阶段变更的经办人。")]
 
 
 def test_a_missing_officer_is_refused(page, store_path):
     before = len(_events(store_path))
     _pick(page, "QC2-20")
     _fill(page, day=D("2021-12-10"), officer="   ")
-    assert "give the officer's name" in page.error[0].value
+    assert "请填写本次阶段变更的经办人" in _under_button(page)[0][1]
     assert len(_events(store_path)) == before
 
 
@@ -214,7 +259,8 @@ def test_a_correction_needs_a_reason_then_goes_back(page, store_path):
     assert page.selectbox(key=Key.ACQ_TO_STAGE).options == [
         s.label_zh for s in ParcelStage if s is not ParcelStage.NET_LAND]
     _fill(page, to_stage=ParcelStage.COMPENSATION_PAID, day=D("2021-05-15"), reason="")
-    assert "a correction needs a reason" in page.error[0].value
+    assert _under_button(page) == [
+        ("error", "未登记，原因：\n\n地块 QC1-01：更正须填写更正原因，说明原记录哪里有误。")]
     assert len(_events(store_path)) == before
     _fill(page, to_stage=ParcelStage.COMPENSATION_PAID, day=D("2021-05-15"),
           reason="场地未清理完毕，误报净地")
@@ -236,8 +282,11 @@ def test_a_concurrent_change_is_a_conflict_naming_the_other_officer(page, store_
                         effective_date=D("2021-12-05"), officer="李敏", expected_version=1)
     before = len(_events(store_path))
     _fill(page, to_stage=ParcelStage.STATUS_SURVEY, day=D("2021-12-10"), officer="王建国")
-    error = page.error[0].value
-    assert "changed by 李敏" in error and "you had version 1" in error
+    ((kind, error),) = _under_button(page)
+    assert kind == "error"
+    assert "您读取地块 QC2-20 之后，李敏 于" in error
+    assert "（“拟征收公告” → “现状调查”，生效日期 2021-12-05）" in error
+    assert "您看到的是版本 1，现在是版本 2" in error
     assert len(_events(store_path)) == before
     # the page now shows the other officer's change, and the next try is based on it
     assert "**当前阶段**：现状调查（2021-12-05 起）" in _texts(page)

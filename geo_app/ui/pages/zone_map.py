@@ -26,6 +26,7 @@ from geo_app.ui.selection import (
 )
 from geo_app.ui.state import Key
 from geo_app.ui.tables import AREA_DECIMALS, layer_label
+from geo_app.ui.text import md_line, md_text
 
 MAP_HEIGHT_PX = 650
 #: What the map sends back (each change reruns the page): the click, the clicked
@@ -105,7 +106,7 @@ def _filter_widgets(layers: dict, lang: Lang) -> MapFilters:
 def _layer_widget(names: list[str], lang: Lang) -> list[str]:
     chosen = st.sidebar.pills(
         t("map.layers", lang), names, selection_mode="multi", default=names,
-        key=Key.VISIBLE_LAYERS, format_func=lambda n: layer_label(n, lang))
+        key=Key.VISIBLE_LAYERS, format_func=lambda n: md_text(layer_label(n, lang)))
     return [n for n in names if n in (chosen or [])]
 
 
@@ -132,7 +133,7 @@ def _search(location: str, token: str, lang: Lang, basemap: Basemap) -> bool:
         return False
     hits = map_cache.search(location, token, query)
     if not hits:
-        col_pick.warning(t("map.search.none", lang, query=query.strip()))
+        col_pick.warning(t("map.search.none", lang, query=md_text(query.strip())))
         return False
     hit = hits[0]
     if len(hits) > 1:
@@ -140,7 +141,7 @@ def _search(location: str, token: str, lang: Lang, basemap: Basemap) -> bool:
             t("map.search.pick", lang, count=len(hits)), hits, key=Key.SEARCH_PICK,
             format_func=lambda h: _hit_label(h, lang)) or hits[0]
     else:
-        col_pick.caption(_hit_label(hit, lang))
+        col_pick.caption(md_text(_hit_label(hit, lang)))
     done = f"{query.strip()}|{hit.layer}|{hit.feature_id}"
     if state.search_done() == done:
         return False
@@ -211,15 +212,15 @@ def _details_panel(data: loaders.StoreData, lang: Lang) -> None:
     if details is None:
         st.info(t("details.hint", lang))
         return
-    st.markdown(f"**{_md(details.title)}**")
-    st.caption(f"{t('details.layer', lang)}: {details.layer_label}")
+    st.markdown(f"**{md_text(details.title)}**")
+    st.caption(f"{t('details.layer', lang)}: {md_text(details.layer_label)}")
     if details.areas is not None:
         header = [t("details.area", lang), *details.areas.columns]
         rows = [[label, *(f"{v:,.{AREA_DECIMALS[unit]}f}" for v in values)]
                 for unit, label, values in zip(AREA_UNITS, details.areas.index,
                                                details.areas.to_numpy(), strict=True)]
         st.markdown(_md_table(header, rows, numbers=True))
-        st.caption(details.area_note)
+        st.caption(md_text(details.area_note))
     st.markdown(_md_table([t("details.field", lang), t("details.value", lang)],
                           [[k, v] for k, v in details.fields]))
     if st.button(t("details.clear", lang), key=Key.CLEAR_SELECTION):
@@ -227,17 +228,12 @@ def _details_panel(data: loaders.StoreData, lang: Lang) -> None:
         st.rerun()
 
 
-def _md(text: str) -> str:
-    """Text shown literally in markdown (names may hold ``*``, ``|`` or ``_``)."""
-    return "".join(f"\\{c}" if c in "\\`*_{}[]()#+-.!|<>~" else c for c in str(text))
-
-
 def _md_table(header: list[str], rows: list[list[str]], *, numbers: bool = False) -> str:
     """A markdown table; with ``numbers`` all but the first column align right."""
     align = "--:" if numbers else ":--"
-    lines = ["| " + " | ".join(_md(h) for h in header) + " |",
+    lines = ["| " + " | ".join(md_line(h) for h in header) + " |",
              "|" + "|".join([":--", *[align] * (len(header) - 1)]) + "|"]
-    lines += ["| " + " | ".join(_md(c) for c in row) + " |" for row in rows]
+    lines += ["| " + " | ".join(md_line(c) for c in row) + " |" for row in rows]
     return "\n".join(lines)
 
 

@@ -8,7 +8,6 @@ import datetime as dt
 import geopandas as gpd
 import pandas as pd
 import streamlit as st
-from streamlit.delta_generator import DeltaGenerator
 
 from geo_app.analysis.dashboard import stage_label
 from geo_app.analysis.progress import NOT_STARTED
@@ -26,8 +25,8 @@ from geo_app.ui.pages.acquisition.record_map import (
     parcel_map_widget,
     parcel_picker,
 )
-from geo_app.ui.state import Key
 from geo_app.ui.tables import history_table
+from geo_app.ui.text import card_title, md_text
 
 
 def render(location: str, token: str, lang: Lang) -> None:
@@ -45,22 +44,9 @@ def render(location: str, token: str, lang: Lang) -> None:
             _widgets.progress_bars(_cached.progress_on(location, token, dt.date.today()), lang)
             return
         history = _fresh_history(location, pid)
-        slot = st.empty()
         _parcel_card(parcels, pid, history, lang)
         stage_form(location, pid, history, lang)
-        _flash(slot, pid, len(history))
     _history(history, lang)
-
-
-def _flash(slot: DeltaGenerator, pid: str, version: int) -> None:
-    """The message of the change just recorded, while the parcel is still at that version
-    and no other change was tried (the map redrawn with the new stage reruns the page by
-    itself, so a message shown only once would flash by)."""
-    flash = st.session_state.get(Key.ACQ_FLASH)
-    if isinstance(flash, tuple) and flash[:2] == (pid, version):
-        slot.success(flash[2])
-    else:
-        st.session_state.pop(Key.ACQ_FLASH, None)
 
 
 def _fresh_history(location: str, pid: str) -> pd.DataFrame:
@@ -76,11 +62,11 @@ def _parcel_card(parcels: gpd.GeoDataFrame, pid: str, history: pd.DataFrame,
                  lang: Lang) -> None:
     """The parcel's name, phase and park, current stage (since when), version and area."""
     row = parcels[parcels["id"].astype(str) == pid].iloc[0]
-    st.subheader(f"{pid} {row.get('name', '')}")
+    st.subheader(card_title(pid, row.get("name")))
     parts = [phase_label(int(row["phase"]), lang)] if "phase" in row else []
     if isinstance(row.get("park"), str):
         parts.append(row["park"])
-    st.caption(" · ".join(parts))
+    st.caption(" · ".join(md_text(p) for p in parts))
     current = derive_states(history).get(pid)
     stage = current.stage.value if current and current.stage else NOT_STARTED
     stage_text = stage_label(stage, lang)

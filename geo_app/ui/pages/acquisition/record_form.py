@@ -1,7 +1,10 @@
 """The form that records a parcel's next stage (or a correction), and what submitting does.
 
 :func:`geo_app.storage.events.record_stage_change` checks the workflow and the version;
-the form only offers what it would accept and shows its refusal otherwise.
+the form only offers what it would accept (the next stage; any other stage only as a
+correction) and shows its refusal, in the user's language
+(:func:`geo_app.domain.messages.render`), right under the button; the message of a change
+just recorded appears there too.
 """
 
 from __future__ import annotations
@@ -10,7 +13,9 @@ import datetime as dt
 
 import pandas as pd
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
+from geo_app.domain.messages import render
 from geo_app.domain.stages import STAGE_ORDER, ParcelStage
 from geo_app.domain.workflow import derive_states, steps_between
 from geo_app.errors import GeoAppError
@@ -19,6 +24,7 @@ from geo_app.storage.events import record_stage_change
 from geo_app.ui import loaders
 from geo_app.ui.i18n import Lang, t
 from geo_app.ui.state import Key
+from geo_app.ui.text import md_text
 
 
 def stage_form(location: str, pid: str, history: pd.DataFrame, lang: Lang) -> None:
@@ -31,8 +37,9 @@ def stage_form(location: str, pid: str, history: pd.DataFrame, lang: Lang) -> No
     seen_version = seen[1] if isinstance(seen, tuple) and seen[0] == pid else version
     st.markdown(f"**{t('acq.form.title', lang)}**")
     correction = st.checkbox(t("acq.form.correction", lang), key=Key.ACQ_CORRECTION)
-    options = _stage_options(current, correction)
+    options = stage_options(current, correction=correction)
     if not options:
+        _show_flash(st.empty(), pid, version)
         st.info(t("acq.form.final", lang))
         st.session_state[Key.ACQ_SEEN] = (pid, version)
         return
@@ -62,10 +69,14 @@ def stage_form(location: str, pid: str, history: pd.DataFrame, lang: Lang) -> No
                   if correction else None)
         submitted = st.form_submit_button(t("acq.form.submit", lang), type="primary",
                                           key=Key.ACQ_SUBMIT)
+        message = st.empty()  # the answer to this button, right under it
         st.caption(t("acq.form.based_on", lang, version=version))
     if submitted:
-        _submit(location, pid, ParcelStage(to_stage), day, officer, note, evidence,
-                reason if correction else None, seen_version, lang)
+        refused = _submit(location, pid, ParcelStage(to_stage), day, officer, note, evidence,
+                          reason if correction else None, seen_version, lang)
+        message.error(refused)
+    else:
+        _show_flash(message, pid, version)
     st.session_state[Key.ACQ_SEEN] = (pid, version)
 
 
@@ -92,18 +103,32 @@ def _ensure_value(key: Key, allowed: list[object] | None, default: object) -> No
         st.session_state[key] = default
 
 
-def _stage_options(current: ParcelStage | None, correction: bool) -> list[ParcelStage]:
-    """Forward stages (the next one first in line), or every other stage for a correction."""
+def stage_options(current: ParcelStage | None, *, correction: bool) -> list[ParcelStage]:
+    """The stages the form offers: the next one only (the workflow refuses any other), or
+    every other stage for a correction; none after the last stage unless correcting."""
     if correction:
         return [s for s in STAGE_ORDER if s is not current]
-    last = STAGE_ORDER[-1]
-    return steps_between(current, last) if current is not last else []
+    if current is STAGE_ORDER[-1]:
+        return []
+    return steps_between(current, STAGE_ORDER[-1])[:1]
+
+
+def _show_flash(slot: DeltaGenerator, pid: str, version: int) -> None:
+    """The message of the change just recorded, while the parcel is still at that version
+    and no other change was tried (the map redrawn with the new stage reruns the page by
+    itself, so a message shown only once would flash by)."""
+    flash = st.session_state.get(Key.ACQ_FLASH)
+    if isinstance(flash, tuple) and flash[:2] == (pid, version):
+        slot.success(flash[2])
+    else:
+        st.session_state.pop(Key.ACQ_FLASH, None)
 
 
 def _submit(location: str, pid: str, to_stage: ParcelStage, day: dt.date,
             officer: str, note: str, evidence: str, reason: str | None, seen_version: int,
-            lang: Lang) -> None:
-    """Record the change; on success refresh every view of the store, else say why not."""
+            lang: Lang) -> str:
+    """Record the change and rerun (every view of the store refreshed); or return why not,
+    as markdown in ``lang``."""
     st.session_state.pop(Key.ACQ_FLASH, None)
     store = open_store(location)
     try:
@@ -113,14 +138,14 @@ def _submit(location: str, pid: str, to_stage: ParcelStage, day: dt.date,
             correction_reason=(reason or "") if reason is not None else None,
             expected_version=seen_version)
     except GeoAppError as exc:
-        st.error(f"{t('acq.form.refused', lang)}\n\n{exc}")
-        return
+        return f"{t('acq.form.refused', lang)}\n\n{md_text(render(exc, lang))}"
     finally:
         store.close()
     loaders.note_write()  # every page reads the store again (a database's token changes)
     st.session_state[Key.ACQ_FLASH] = (pid, seen_version + 1, t(
-        "acq.form.done", lang, parcel=pid, stage=to_stage.label(lang),
+        "acq.form.done", lang, parcel=md_text(pid), stage=to_stage.label(lang),
         date=str(recorded["effective_date"].iloc[0]), version=seen_version + 1))
     st.session_state[Key.ACQ_RESET_FORM] = True
     st.session_state[Key.ACQ_PENDING_PARCEL] = pid  # stays picked whatever the box does
     st.rerun()
+    return ""  # not reached: st.rerun() ends this run
