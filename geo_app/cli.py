@@ -32,6 +32,7 @@ from geo_app.io.excel import write_progress_excel
 from geo_app.io.export import parse_format
 from geo_app.io.fields import map_fields, parse_field_map
 from geo_app.io.read import read_any
+from geo_app.secrets import mask_url
 from geo_app.storage import init_store, open_store
 from geo_app.storage.base import ImportMode
 from geo_app.storage.events import record_stage_change
@@ -159,9 +160,9 @@ def layers_cmd(store: StoreOpt = None, as_json: JsonOpt = False) -> None:
     st = open_store(store)
     infos = st.list_layers()
     if as_json:
-        _emit({"store": st.location, "layers": [vars(i) for i in infos]})
+        _emit({"store": mask_url(st.location), "layers": [vars(i) for i in infos]})
         return
-    typer.echo(f"store: {st.location}")
+    typer.echo(f"store: {mask_url(st.location)}")
     for info in infos:
         typer.echo(
             f"  {info.name:<12} {info.feature_count:>6}  {info.geometry_type:<16} {info.crs}"
@@ -336,7 +337,7 @@ def stage_set_cmd(
     event = recorded.to_dict(orient="records")[0]
     version = st.parcel_version(parcel)
     if as_json:
-        _emit({"store": st.location, "version": version, "event": event})
+        _emit({"store": mask_url(st.location), "version": version, "event": event})
         return
     kind = "correction" if event["is_correction"] else "event"
     typer.echo(f"recorded {kind} {event['event_id']}: {_cell(parcel)} "
@@ -512,7 +513,7 @@ def init_cmd(
     """Create geo_app's tables in an empty database or a new GeoPackage."""
     st = init_store(store, sample=sample)
     what = "with the illustrative sample layers" if sample else "empty"
-    typer.echo(f"initialised {st.location} ({what})")
+    typer.echo(f"initialised {mask_url(st.location)} ({what})")
 
 
 def _parse_date(text: str) -> dt.date:
@@ -535,7 +536,12 @@ def main() -> None:
     try:
         code = app(standalone_mode=False)
     except GeoAppError as exc:
-        typer.echo(f"error: {_cell(render(exc, _lang()))}", err=True)
+        typer.echo(f"error: {_cell(mask_url(render(exc, _lang())))}", err=True)
+        sys.exit(2)
+    except OSError as exc:  # the machine, not the user: still one sentence, never a traceback
+        what = exc.strerror or type(exc).__name__
+        where = f" ({_cell(mask_url(str(exc.filename)))})" if exc.filename else ""
+        typer.echo(f"error: the system refused: {what}{where}. Nothing more was done.", err=True)
         sys.exit(2)
     except typer.Exit as exc:
         sys.exit(exc.exit_code)
@@ -546,7 +552,7 @@ def main() -> None:
             exc.show()  # type: ignore[attr-defined]
         else:
             message = exc.format_message()  # type: ignore[attr-defined]
-            typer.echo(f"error: {' '.join(message.split())}", err=True)
+            typer.echo(f"error: {_cell(mask_url(' '.join(message.split())))}", err=True)
         sys.exit(getattr(exc, "exit_code", 2))
     if isinstance(code, int) and code:
         sys.exit(code)
