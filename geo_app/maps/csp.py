@@ -118,8 +118,9 @@ class PolicyMeta(Element):
         self.policy = policy
 
     def render(self, **kwargs: Any) -> str:
-        return (f'<meta http-equiv="Content-Security-Policy" '
-                f'content="{html_text(self.policy)}" />')
+        # quotes of 'none' stay readable: only what could end the attribute is escaped
+        content = html_text(self.policy).replace("&#x27;", "'")
+        return f'<meta http-equiv="Content-Security-Policy" content="{content}" />'
 
 
 def set_policy(m: folium.Map, policy: str) -> PolicyMeta:
