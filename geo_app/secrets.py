@@ -107,11 +107,21 @@ def mask_url(text: str) -> str:
     """
     if not text:
         return text
-    masked = _USERINFO_RE.sub(lambda m: f"{m['head']}{MASK}@", text)
+    masked = _USERINFO_RE.sub(_mask_userinfo, text)
     masked = _PAIR_RE.sub(_mask_pair, masked)
     for value in _env_secrets():
         masked = masked.replace(value, MASK)
     return masked
+
+
+#: The placeholder in advice texts ("postgresql://USER:PASSWORD@HOST…"): not a secret.
+_PLACEHOLDER = "://USER:PASSWORD@"
+
+
+def _mask_userinfo(match: re.Match[str]) -> str:
+    if match.group(0).endswith(_PLACEHOLDER):
+        return match.group(0)
+    return f"{match['head']}{MASK}@"
 
 
 _URL_FORM = ("Write it as postgresql://USER:PASSWORD@HOST:PORT/DATABASE, with any @ : / # ? "
