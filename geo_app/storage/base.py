@@ -29,7 +29,25 @@ EVENT_COLUMNS = (
     "recorded_at",
     "is_correction",
     "correction_reason",
+    "recorded_by",
 )
+#: Who wrote an event as the database knows it: on PostGIS a trigger sets it to the
+#: connection's ``session_user`` (``officer`` stays the name typed in the form); ``None`` on a
+#: GeoPackage (a desktop file has no login) and for events written before it existed.
+RECORDED_BY = "recorded_by"
+
+
+class Capability(StrEnum):
+    """What the connected user may do in a store (:meth:`LayerStore.capabilities`)."""
+
+    READ = "read"
+    RECORD_STAGE = "record_stage"  # append stage changes to the ledger
+    IMPORT = "import"  # create, import into and replace layers (with provenance)
+    ADMIN = "admin"  # owns the geo_app tables: upgrade them, set up the roles
+
+
+#: Every capability: what a GeoPackage (a single-user file) always allows.
+ALL_CAPABILITIES = frozenset(Capability)
 
 #: Columns of :meth:`LayerStore.current_stages`.
 CURRENT_COLUMNS = ("parcel_id", "stage", "stage_date", "version")
@@ -134,6 +152,14 @@ class LayerStore(Protocol):
 
     def close(self) -> None:
         """Release connections (a no-op for the GeoPackage)."""
+        ...
+
+    def capabilities(self) -> set[str]:
+        """What the connected user may do: a subset of :class:`Capability` values.
+
+        Every capability on a GeoPackage; on PostGIS what the database role's privileges
+        allow (:mod:`geo_app.storage.roles`), so a page can hide an action and say why.
+        """
         ...
 
     def list_layers(self) -> list[LayerInfo]: ...

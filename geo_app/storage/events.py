@@ -118,6 +118,7 @@ def event_row(event_id: int, change: StageChange, recorded_at: str) -> dict[str,
         "recorded_at": recorded_at,
         "is_correction": bool(change.is_correction),
         "correction_reason": change.correction_reason if change.is_correction else None,
+        "recorded_by": None,  # PostGIS: set by the database (session_user)
     }
 
 

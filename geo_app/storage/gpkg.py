@@ -57,6 +57,8 @@ from geo_app.storage.base import (
     EVENTS_TABLE,
     PROVENANCE_COLUMNS,
     PROVENANCE_TABLE,
+    RECORDED_BY,
+    Capability,
     ImportMode,
     ImportOutcome,
     LayerInfo,
@@ -68,6 +70,8 @@ from geo_app.storage.base import (
 from geo_app.storage.events import check_events_batch, event_row
 
 PARCELS = "parcels"
+#: The event columns a GeoPackage stores (no login: ``recorded_by`` is always ``None``).
+_STORED = tuple(c for c in EVENT_COLUMNS if c != RECORDED_BY)
 
 _EVENTS_DDL = f"""
 CREATE TABLE {EVENTS_TABLE} (
@@ -149,6 +153,10 @@ class GeoPackageStore:
 
     def close(self) -> None:
         """Nothing to release: every operation opens and closes its own connection."""
+
+    def capabilities(self) -> set[str]:
+        """Everything: a GeoPackage is a single-user file (its ledger guarded by triggers)."""
+        return {str(c) for c in Capability}
 
     # --- layers ---------------------------------------------------------------------------
 
@@ -401,9 +409,9 @@ class GeoPackageStore:
                 rows = []
                 for i, c in enumerate(changes):
                     row = event_row(next_id + i, c, recorded_at)
-                    conn.execute(f"INSERT INTO {EVENTS_TABLE} ({', '.join(EVENT_COLUMNS)}) "
-                                 f"VALUES ({', '.join('?' * len(EVENT_COLUMNS))})",
-                                 [sql_value(row[k]) for k in EVENT_COLUMNS])
+                    conn.execute(f"INSERT INTO {EVENTS_TABLE} ({', '.join(_STORED)}) "
+                                 f"VALUES ({', '.join('?' * len(_STORED))})",
+                                 [sql_value(row[k]) for k in _STORED])
                     rows.append(row)
                     pause_in_transaction(f"recorded event {i + 1} of {len(changes)}")
                 for pid in ids:

@@ -13,6 +13,12 @@ Concurrency: :meth:`PostGISStore.record_events` locks the batch's parcel rows
 (``SELECT … FOR UPDATE``, in id order so batches never deadlock), then reads their
 events, so the version check and the workflow rules see every committed change.
 ``recorded_at`` is the database server's local time (one clock for every officer).
+
+Roles: :meth:`initialise` also creates the group roles ``geo_viewer``, ``geo_officer`` and
+``geo_admin`` and their grants (:mod:`geo_app.storage.roles`); the database, not the app,
+refuses what a role may not do, and every write first checks the connected user's
+capability so the refusal is a sentence naming the role to ask for. ``stage_events`` records
+the connection's ``session_user`` in ``recorded_by`` (a trigger; an insert cannot forge it).
 """
 
 from __future__ import annotations
@@ -35,6 +41,7 @@ from geo_app.domain.workflow import StageChange, derive_states
 from geo_app.errors import CRSError, GeoAppError, InputError, StoreError
 from geo_app.secrets import malformed_url_message, mask_url
 from geo_app.settings import Settings, get_settings
+from geo_app.storage import roles
 from geo_app.storage._gpkg_sql import quote
 from geo_app.storage._import import (
     check_mode,
@@ -51,6 +58,8 @@ from geo_app.storage.base import (
     EVENTS_TABLE,
     PROVENANCE_COLUMNS,
     PROVENANCE_TABLE,
+    RECORDED_BY,
+    Capability,
     ImportMode,
     ImportOutcome,
     LayerInfo,
@@ -63,9 +72,7 @@ from geo_app.storage.events import check_events_batch, event_row
 from geo_app.storage.gpkg import GeoPackageStore, geometry_type_name
 
 #: Version of the tables this code reads and writes; see :data:`MIGRATIONS`.
-SCHEMA_VERSION = 1
-#: Migrations from version N to N + 1 (SQL statements), applied in order on open.
-MIGRATIONS: dict[int, tuple[str, ...]] = {}
+SCHEMA_VERSION = 2
 
 PARCELS = "parcels"
 _INIT_LOCK_KEY = 0x6765_6F61  # "geoa": serialises schema creation and migration
@@ -81,13 +88,21 @@ _EVENTS_DDL = (
         parcel_id text NOT NULL, from_stage text, to_stage text NOT NULL,
         effective_date date NOT NULL, officer text NOT NULL, note text, evidence text,
         recorded_at timestamp(0) without time zone NOT NULL,
-        is_correction boolean NOT NULL DEFAULT false, correction_reason text)""",
+        is_correction boolean NOT NULL DEFAULT false, correction_reason text,
+        recorded_by text)""",
     f"CREATE INDEX {EVENTS_TABLE}_parcel_idx ON {EVENTS_TABLE} (parcel_id, event_id)",
     """CREATE FUNCTION geo_app_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
         BEGIN RAISE EXCEPTION 'stage_events is append-only: record a correction instead';
         END $$""",
     f"""CREATE TRIGGER {EVENTS_TABLE}_append_only BEFORE UPDATE OR DELETE OR TRUNCATE
         ON {EVENTS_TABLE} FOR EACH STATEMENT EXECUTE FUNCTION geo_app_append_only()""",
+)
+#: ``recorded_by`` is the database login that inserted the row, whatever the insert says.
+_RECORDED_BY_DDL = (
+    """CREATE OR REPLACE FUNCTION geo_app_recorded_by() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN NEW.recorded_by := session_user; RETURN NEW; END $$""",
+    f"""CREATE TRIGGER {EVENTS_TABLE}_recorded_by BEFORE INSERT ON {EVENTS_TABLE}
+        FOR EACH ROW EXECUTE FUNCTION geo_app_recorded_by()""",
 )
 _PROVENANCE_DDL = (
     f"""CREATE TABLE {PROVENANCE_TABLE} (
@@ -104,6 +119,20 @@ _PROVENANCE_DDL = (
         ON {PROVENANCE_TABLE} FOR EACH STATEMENT
         EXECUTE FUNCTION geo_app_provenance_append_only()""",
 )
+#: Migrations from version N to N + 1 (SQL statements), applied in order on open by the
+#: tables' owner. 1 → 2: ``stage_events.recorded_by`` (the database login; rows before it
+#: stay NULL) and the provenance ledger where it was never created.
+MIGRATIONS: dict[int, tuple[str, ...]] = {
+    1: (
+        f"ALTER TABLE {EVENTS_TABLE} ADD COLUMN IF NOT EXISTS recorded_by text",
+        *_RECORDED_BY_DDL,
+        _PROVENANCE_DDL[0].replace("CREATE TABLE", "CREATE TABLE IF NOT EXISTS", 1),
+        _PROVENANCE_DDL[1].replace("CREATE INDEX", "CREATE INDEX IF NOT EXISTS", 1),
+        _PROVENANCE_DDL[2],
+        f"""DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_trigger WHERE tgname =
+            '{PROVENANCE_TABLE}_append_only') THEN {_PROVENANCE_DDL[3]}; END IF; END $$""",
+    ),
+}
 _META_DDL = (
     "CREATE TABLE geo_app_schema (version integer NOT NULL, "
     "migrated_at timestamptz NOT NULL DEFAULT now())",
@@ -138,6 +167,9 @@ def _pg_type(series: pd.Series) -> str:
 
 class PostGISStore:
     """Layers and the stage-event log in a PostGIS database (schema created by the app)."""
+
+    #: What :meth:`initialise` did with the group roles (``None`` on a store only opened).
+    role_setup: roles.RoleSetup | None = None
 
     def __init__(self, url: str) -> None:
         """Open an initialised database (never writes; see :meth:`initialise`)."""
@@ -183,6 +215,11 @@ class PostGISStore:
     def location(self) -> str:
         return self._safe_url
 
+    def capabilities(self) -> set[str]:
+        """What the connected database user may do (see :mod:`geo_app.storage.roles`)."""
+        with self._begin("read your privileges") as conn:
+            return set(roles.capabilities(conn))
+
     def close(self) -> None:
         """Release the database connections."""
         self._engine.dispose()
@@ -218,6 +255,9 @@ class PostGISStore:
     def _schema_version(self, conn: Connection) -> int | None:
         if conn.execute(text("SELECT to_regclass('geo_app_schema')")).scalar() is None:
             return None
+        if not conn.execute(text("SELECT has_table_privilege('geo_app_schema', 'SELECT')")
+                            ).scalar():
+            roles.require(conn, Capability.READ, "open the store")
         return int(conn.execute(text("SELECT max(version) FROM geo_app_schema")).scalar() or 0)
 
     def _check_schema(self) -> None:
@@ -239,6 +279,12 @@ class PostGISStore:
         with self._begin("upgrade the geo_app tables") as conn:
             conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _INIT_LOCK_KEY})
             version = self._schema_version(conn) or 0
+            if version < SCHEMA_VERSION and Capability.ADMIN not in roles.capabilities(conn):
+                raise StoreError(
+                    f"The geo_app tables at {self._safe_url} are schema version {version}; "
+                    f"this geo_app needs {SCHEMA_VERSION}. Only their owner can upgrade them: "
+                    "ask an administrator to open the store once (e.g. `geo-app layers "
+                    "--store URL` with their URL). Nothing was changed.")
             for step in range(version, SCHEMA_VERSION):
                 for sql in MIGRATIONS[step]:
                     conn.execute(text(sql))
@@ -258,10 +304,11 @@ class PostGISStore:
                     "--store URL."
                 )
             self._ensure_postgis(conn)
-            for sql in (*_META_DDL, *_EVENTS_DDL, *_PROVENANCE_DDL):
+            for sql in (*_META_DDL, *_EVENTS_DDL, *_RECORDED_BY_DDL, *_PROVENANCE_DDL):
                 conn.execute(text(sql))
             if sample:
                 self._load_sample(conn, settings)
+            self.role_setup = roles.setup_roles(conn, self._safe_url)
             conn.execute(text("INSERT INTO geo_app_schema (version) VALUES (:v)"),
                          {"v": SCHEMA_VERSION})
 
@@ -289,10 +336,15 @@ class PostGISStore:
             self._create_indexes(conn, info.name)
         events = source.read_events()
         if len(events):
+            # The illustrative history was written by no one here: recorded_by stays NULL
+            # as on the GeoPackage (the trigger is off only inside this transaction).
+            toggle = f"ALTER TABLE {EVENTS_TABLE} {{}} TRIGGER {EVENTS_TABLE}_recorded_by"
+            conn.execute(text(toggle.format("DISABLE")))
             conn.execute(text(
                 f"INSERT INTO {EVENTS_TABLE} ({', '.join(EVENT_COLUMNS)}) VALUES "
                 f"({', '.join(':' + c for c in EVENT_COLUMNS)})"),
                 events.to_dict(orient="records"))
+            conn.execute(text(toggle.format("ENABLE")))
             conn.execute(text(
                 f"SELECT setval(pg_get_serial_sequence('{EVENTS_TABLE}', 'event_id'), "
                 f"(SELECT max(event_id) FROM {EVENTS_TABLE}))"))
@@ -377,6 +429,7 @@ class PostGISStore:
         """
         data = prepare_layer_write(name, gdf)
         with self._begin(f"write layer '{name}'") as conn:
+            roles.require(conn, Capability.IMPORT, f"write layer '{name}'")
             self._write_in(conn, name, data, ImportMode.REPLACE, None)
 
     def import_features(
@@ -393,6 +446,7 @@ class PostGISStore:
             raise InputError("An import needs its provenance (file name, officer, date).")
         data = prepare_layer_write(name, gdf)
         with self._begin(f"import into layer '{name}'") as conn:
+            roles.require(conn, Capability.IMPORT, f"import into layer '{name}'")
             return self._write_in(conn, name, data, mode, provenance)
 
     def _write_in(self, conn: Connection, name: str, data: gpd.GeoDataFrame, mode: ImportMode,
@@ -434,6 +488,7 @@ class PostGISStore:
             pause_in_transaction(f"wrote {done} of {total} features to {name}")))
         if created:
             self._create_indexes(conn, name)
+            roles.adopt_layer(conn, name)
         if len(data) and kind != declared and declared != "Unknown":
             conn.execute(text("UPDATE geo_app_layers SET geometry_type = :g WHERE name = :n"),
                          {"n": name, "g": kind if before == replaced else "Unknown"})
@@ -521,6 +576,7 @@ class PostGISStore:
         changes = list(changes)
         ids = sorted({c.parcel_id for c in changes})
         with self._begin("record the stage changes") as conn:
+            roles.require(conn, Capability.RECORD_STAGE, "record the stage changes")
             known = {r[0] for r in conn.execute(text(
                 f"SELECT id FROM {PARCELS} WHERE id = ANY(:ids) ORDER BY id FOR UPDATE"),
                 {"ids": ids})}
@@ -529,12 +585,13 @@ class PostGISStore:
             recorded_at = conn.execute(text("SELECT LOCALTIMESTAMP(0)")).scalar()
             insert = text(
                 f"INSERT INTO {EVENTS_TABLE} ({', '.join(EVENT_COLUMNS[1:])}) VALUES "
-                f"({', '.join(':' + c for c in EVENT_COLUMNS[1:])}) RETURNING event_id")
+                f"({', '.join(':' + c for c in EVENT_COLUMNS[1:])}) "
+                f"RETURNING event_id, {RECORDED_BY}")
             rows = []
             for i, change in enumerate(changes):
                 row = event_row(0, change, recorded_at.isoformat())
-                row["event_id"] = int(conn.execute(insert, {
-                    k: v for k, v in row.items() if k != "event_id"}).scalar())
+                row["event_id"], row[RECORDED_BY] = conn.execute(insert, {
+                    k: v for k, v in row.items() if k != "event_id"}).one()
                 rows.append(row)
                 pause_in_transaction(f"recorded event {i + 1} of {len(changes)}")
             for pid in ids:

@@ -26,6 +26,8 @@ POSTGIS_URL_ENV = "GEO_APP_TEST_POSTGIS_URL"
 REQUIRE_POSTGIS_ENV = "GEO_APP_REQUIRE_POSTGIS"
 DEFAULT_POSTGIS_URL = "postgresql://geo_app:geo_app@127.0.0.1:5432/geo_app_test"
 BACKENDS = ("gpkg", "postgis")
+#: The password of the login roles :func:`temporary_logins` creates.
+LOGIN_PASSWORD = "geo-app-test"
 
 _TEMPLATES: dict[str, str] = {}
 
@@ -139,6 +141,34 @@ def temporary_postgis_database(url: str | None = None, *, with_layers: bool = Tr
         yield _with_database(url, name)
     finally:
         _admin(url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def login_url(url: str, user: str, password: str) -> str:
+    """``url`` (same server and database) connecting as ``user``."""
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).set(username=user, password=password).render_as_string(
+        hide_password=False)
+
+
+@contextlib.contextmanager
+def temporary_logins(*names: str, url: str | None = None) -> Iterator[dict[str, str]]:
+    """Login roles with unique names (``names`` are their suffixes), dropped on exit.
+
+    Yields suffix → role name; the password of each is :data:`LOGIN_PASSWORD`. Needs a test
+    role with ``CREATEROLE`` (``scripts/ci/start_postgres.sh``). Drop the databases they
+    wrote in before leaving (nest this outside :func:`temporary_postgis_database`): a role
+    that still owns something is not dropped.
+    """
+    url = url or postgis_url()
+    stem = f"geo_t_{uuid.uuid4().hex[:10]}"
+    logins = {n: f"{stem}_{n}" for n in names}
+    _admin(url, *(f"CREATE ROLE \"{r}\" LOGIN PASSWORD '{LOGIN_PASSWORD}'"
+                  for r in logins.values()))
+    try:
+        yield logins
+    finally:
+        _admin(url, *(f'DROP ROLE IF EXISTS "{r}"' for r in logins.values()))
 
 
 @contextlib.contextmanager

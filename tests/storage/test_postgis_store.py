@@ -111,7 +111,8 @@ def test_init_of_an_initialised_database_is_refused_and_changes_nothing(postgis_
     layers = len(BUNDLED.list_layers())
     for sample in (False, True):
         with pytest.raises(StoreError, match=rf"already initialised \(geo_app schema version "
-                                             rf"1, {layers} layer\(s\)\); nothing was changed"):
+                                             rf"{SCHEMA_VERSION}, {layers} layer\(s\)\); "
+                                             r"nothing was changed"):
             init_store(postgis_case.location, sample=sample)
     assert _catalogue(postgis_case.location) == before
     assert _query(postgis_case.location, "SELECT count(*) FROM parcels") == parcels
