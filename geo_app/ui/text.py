@@ -11,7 +11,13 @@ a one-line label); tables of data are shown with ``st.dataframe``, which renders
 
 from __future__ import annotations
 
-_MD_SPECIAL = "\\`*_{}[]()#+-.!|<>~$&"
+#: CommonMark's punctuation that starts markup: emphasis, code, links and images, headings
+#: and lists, tables, HTML and entities, strikethrough, LaTeX (``$``), and ``:`` (else the
+#: parser reads ``http://…`` as a bare-URL link up to the next space and shows the escapes
+#: inside it as backslashes). Such a URL may still be shown as a plain link (GFM also
+#: finds bare URLs in the text once escapes are resolved), exactly as written: never an
+#: image, never a ``javascript:`` link.
+_MD_SPECIAL = "\\`*_{}[]()#+-.!|<>~$&:"
 
 
 def md_text(text: object) -> str:
