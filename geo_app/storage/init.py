@@ -33,6 +33,12 @@ def init_store(location: str, *, sample: bool = False,
 
     What ``geo-app init --store LOCATION [--sample]`` calls (print ``display_location``
     of the result and the layer count; a :class:`StoreError` is the one error line).
+    On PostGIS, run it with an administrator's URL (a user with ``CREATEROLE``): it owns
+    the ledger, and the group roles ``geo_viewer``, ``geo_officer`` and ``geo_admin`` are
+    created if missing and granted their privileges (:mod:`geo_app.storage.roles`); the
+    returned store's ``role_setup.created`` names the roles it created, for a line such as
+    ``roles: created geo_viewer, geo_officer, geo_admin; give users one with geo-app grant
+    USER ROLE``. A GeoPackage's ledgers are append-only (triggers) from creation.
 
     Parameters
     ----------
@@ -46,7 +52,10 @@ def init_store(location: str, *, sample: bool = False,
     ------
     StoreError
         The database already has geo_app tables (nothing is changed), lacks the postgis
-        extension and the user may not create it, or is unreachable; the GeoPackage path
+        extension and the user may not create it, or is unreachable; a group role is
+        missing and the user lacks ``CREATEROLE``, or the user cannot join ``geo_admin``
+        or grant ``CREATE`` on the schema (each says what to ask the database
+        administrator; nothing is changed); the GeoPackage path
         exists already (never overwritten) or its folder is missing or not writable.
     """
     settings = settings or get_settings()

@@ -1,11 +1,13 @@
 """Throwaway stores for tests: a copy of the bundled GeoPackage, or a fresh PostGIS database.
 
 PostGIS: ``GEO_APP_TEST_POSTGIS_URL`` (default :data:`DEFAULT_POSTGIS_URL`) names a
-database with the postgis extension whose role may create databases (see
-``scripts/ci/start_postgres.sh``). The first request builds a template database from it
-(initialised with the sample layers by :func:`geo_app.storage.init_store`); every test
-then gets its own clone, dropped afterwards. The test suite skips PostGIS only when the
-server is unreachable and ``GEO_APP_REQUIRE_POSTGIS`` is unset.
+database with the postgis extension whose role may create databases and roles (``CREATEDB
+CREATEROLE``, see ``scripts/ci/start_postgres.sh``: init creates the group roles, the role
+tests a login per test with :func:`temporary_logins`). The first request builds a
+template database from it (initialised with the sample layers by
+:func:`geo_app.storage.init_store`); every test then gets its own clone, dropped
+afterwards. The test suite skips PostGIS only when the server is unreachable and
+``GEO_APP_REQUIRE_POSTGIS`` is unset.
 """
 
 from __future__ import annotations

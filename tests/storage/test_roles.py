@@ -13,7 +13,7 @@ from conftest import require_backend
 
 from geo_app.domain.stages import ParcelStage as S
 from geo_app.errors import StoreError
-from geo_app.storage import ImportMode
+from geo_app.storage import ImportMode, init_store
 from geo_app.storage.events import record_stage_change
 from geo_app.storage.postgis import SCHEMA_VERSION, PostGISStore
 from geo_app.storage.roles import AppRole, grant_role, revoke_role
@@ -276,3 +276,21 @@ def test_only_the_owner_upgrades_a_version_1_database(db):
     events = store.read_events()
     assert events["recorded_by"].iloc[:-1].isna().all()  # older rows: unknown
     assert events["recorded_by"].iloc[-1] == db.logins["officer"]
+
+
+# --- init without CREATEROLE ----------------------------------------------------------------
+
+def test_init_by_a_user_without_createrole_says_what_to_ask_and_changes_nothing():
+    require_backend("postgis")
+    with temporary_logins("plain") as logins, \
+            temporary_postgis_database(with_layers=False) as url:
+        plain = logins["plain"]
+        _raw(url, f'GRANT CREATE ON SCHEMA public TO "{plain}"')
+        with pytest.raises(StoreError) as err:
+            init_store(login_url(url, plain, LOGIN_PASSWORD), sample=True)
+        msg = str(err.value)
+        assert "must be a member of geo_admin" in msg
+        assert f"ask the database administrator to run `GRANT geo_admin TO {plain}`" in msg
+        assert _raw(url, "SELECT to_regclass('stage_events'), to_regclass('parcels')") == [
+            (None, None)]
+        _raw(url, f'REVOKE CREATE ON SCHEMA public FROM "{plain}"')
