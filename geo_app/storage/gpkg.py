@@ -36,6 +36,7 @@ from geo_app.storage._gpkg_write import (
     delete_all_features,
     ensure_srs,
     insert_features,
+    insert_ledger_rows,
     layer_geometry,
     refresh_layer_metadata,
     sql_type,
@@ -285,13 +286,16 @@ class GeoPackageStore:
     def _record_provenance(self, conn: sqlite3.Connection, name: str, ids: list[str | None],
                            provenance: Provenance, recorded_at: str) -> int:
         self._ensure_provenance_table(conn)
+        if not ids:
+            return 0
         columns, values = provenance_columns(name, ids, provenance, recorded_at)
         first = int(conn.execute(f"SELECT coalesce(max(event_id), 0) + 1 FROM "
                                  f"{PROVENANCE_TABLE}").fetchone()[0])
-        event_ids = range(first, first + len(ids))
-        conn.executemany(
-            f"INSERT INTO {PROVENANCE_TABLE} (event_id, {', '.join(columns)}) VALUES "
-            f"({', '.join('?' * (len(columns) + 1))})", zip(event_ids, *values, strict=True))
+        # one INSERT … SELECT over a JSON array of the ids: the columns that are the same for
+        # every feature (file, officer, dates, details) are bound once, not per row
+        insert_ledger_rows(conn, PROVENANCE_TABLE, first, "event_id", "feature_id", list(ids),
+                           {c: v[0] for c, v in zip(columns, values, strict=True)
+                            if c != "feature_id"})
         touch_contents(conn, PROVENANCE_TABLE)
         pause_in_transaction(f"recorded {len(ids)} provenance events for {name}")
         return len(ids)
