@@ -36,6 +36,7 @@ from geo_app.secrets import mask_url
 from geo_app.storage import init_store, open_store
 from geo_app.storage.base import ImportMode
 from geo_app.storage.events import record_stage_change
+from geo_app.storage.roles import grant_role, revoke_role
 from geo_app.transfer.export import export_layer
 from geo_app.transfer.importer import (
     ImportOptions,
@@ -514,6 +515,34 @@ def init_cmd(
     st = init_store(store, sample=sample)
     what = "with the illustrative sample layers" if sample else "empty"
     typer.echo(f"initialised {mask_url(st.location)} ({what})")
+    setup = getattr(st, "role_setup", None)
+    if setup is not None:
+        made = f"created {', '.join(setup.created)}" if setup.created else (
+            "geo_viewer, geo_officer, geo_admin exist")
+        typer.echo(f"roles: {made}; give each user one with "
+                   "`geo-app grant USER ROLE --store URL`")
+
+
+@app.command("grant")
+def grant_cmd(
+    user: Annotated[str, typer.Argument(help="The database login to give a role to.")],
+    role: Annotated[str, typer.Argument(help="geo_viewer, geo_officer or geo_admin.")],
+    revoke: Annotated[bool, typer.Option("--revoke", help="Take the role away instead.")
+                      ] = False,
+    store: Annotated[str, typer.Option(
+        "--store", envvar="GEO_APP_STORE",
+        help="postgresql:// URL of an administrator's connection (CREATEROLE).")] = "",
+) -> None:
+    """Give a database user one of geo_app's roles (PostGIS stores)."""
+    if revoke:
+        removed = revoke_role(store, user, role)
+        typer.echo(f"revoked {_cell(role)} from {_cell(user)}" if removed
+                   else f"{_cell(user)} did not have {_cell(role)}")
+        return
+    g = grant_role(store, user, role)
+    may = ", ".join(sorted(str(c) for c in g.capabilities)) or "nothing"
+    verb = "already had" if g.already else "granted"
+    typer.echo(f"{_cell(g.user)} {verb} {_cell(g.role)}: may {may}")
 
 
 def _parse_date(text: str) -> dt.date:
