@@ -21,6 +21,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from geo_app.secrets import mask_url
 from geo_app.settings import BUNDLED_LAYERS
 from geo_app.storage.base import LayerStore
 
@@ -59,7 +60,8 @@ def postgis_unreachable_reason(url: str | None = None) -> str | None:
     try:
         conn = psycopg2.connect(url, connect_timeout=3)
     except psycopg2.Error as exc:
-        return f"PostGIS test server unreachable at {url}: {str(exc).strip()}"
+        return (f"PostGIS test server unreachable at {mask_url(url)}: "
+                f"{mask_url(str(exc).strip())}")
     conn.close()
     return None
 
