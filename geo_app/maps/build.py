@@ -67,7 +67,7 @@ from geo_app.maps.style import (
     layer_style,
     swatch_css,
 )
-from geo_app.textsafe import html_text
+from geo_app.textsafe import html_text, script_json
 
 #: From this many features in all layers, draw on a canvas instead of SVG.
 CANVAS_MIN_FEATURES = 3000
@@ -253,7 +253,7 @@ class _Register(RawMacroElement):
         """
         {% macro script(this, kwargs) %}
         geoApp.register({{ this.map_name }}, {{ this._parent.get_name() }},
-                        {{ this.layer|tojson }}, {{ this.z }});
+                        {{ this.layer_json }}, {{ this.z }});
         {% endmacro %}
         """
     )
@@ -262,6 +262,7 @@ class _Register(RawMacroElement):
         super().__init__()
         self._name = "Register"
         self.map_name, self.layer, self.z = map_name, layer, z
+        self.layer_json = script_json(layer)
 
 
 def _geographic(name: str, gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
