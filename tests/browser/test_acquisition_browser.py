@@ -40,7 +40,8 @@ def test_clicking_a_parcel_picks_it_and_a_stage_can_be_recorded(app: AppSession)
     main.get_by_role("textbox", name="依据文件（文件名或文号）").fill("随高新征〔2021〕300号")
     main.get_by_role("button", name="登记").click()
     app.wait_idle()
-    expect(main.locator('[data-testid="stAlert"]').first).to_contain_text(
+    # the message of the change is in the form, under the button that made it
+    expect(main.locator('[data-testid="stForm"] [data-testid="stAlert"]')).to_contain_text(
         "QC2-20：已登记“现状调查”")
     expect(main).to_contain_text("当前阶段：现状调查")
     # the map shows the new stage at once; the form is emptied for the next stage
