@@ -9,6 +9,7 @@ import streamlit as st
 
 from geo_app.domain.messages import render
 from geo_app.errors import GeoAppError
+from geo_app.secrets import mask_url
 from geo_app.storage import display_location
 from geo_app.ui import state
 from geo_app.ui.i18n import Lang, t
@@ -47,7 +48,7 @@ def error_boundary(lang: str) -> Iterator[None]:
     try:
         yield
     except GeoAppError as exc:
-        st.error(md_text(render(exc, lang)))
+        st.error(md_text(mask_url(render(exc, lang))))
         st.caption(t("app.error_hint", lang))
 
 

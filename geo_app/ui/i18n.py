@@ -316,6 +316,15 @@ TEXT: dict[str, tuple[str, str]] = {
     ),
     # import page (geo_app/ui/pages/importing/)
     "page.import": ("导入", "Import"),
+    "role.no_record": (
+        "当前数据库角色只能查看：请管理员授予 geo_officer（经办人）角色后再登记阶段。",
+        "Your database role may only read: ask an administrator to grant geo_officer to "
+        "record stages.",
+    ),
+    "role.no_import": (
+        "当前数据库角色不能导入图层：请管理员授予 geo_admin（管理员）角色。",
+        "Your database role may not import layers: ask an administrator to grant geo_admin.",
+    ),
     "imp.intro": (
         "上传地块等数据文件，先检查并查看报告，确认后才写入数据库。",
         "Upload a land-data file, check it and read the report; nothing is written until "

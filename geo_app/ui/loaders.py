@@ -134,6 +134,16 @@ def load_store(location: str, token: str) -> StoreData:
     return StoreData(location, token, layers, planes, events, unknown)
 
 
+@st.cache_data(show_spinner=False, max_entries=16)
+def capabilities(location: str, token: str) -> frozenset[str]:
+    """What the connected user may do in the store (PostGIS roles; everything on a file)."""
+    store = open_store(location)
+    try:
+        return frozenset(str(c) for c in store.capabilities())
+    finally:
+        store.close()
+
+
 def current_data() -> StoreData:
     location, token = current_store()
     return load_store(location, token)

@@ -42,3 +42,26 @@ def test_dashboard_figures_on_postgis_and_password_hidden(app_page, postgis_stor
     assert "***" in captions
     password = postgis_store_url.split("://", 1)[1].split("@", 1)[0].split(":", 1)[1]
     assert f":{password}@" not in captions
+
+
+def test_a_viewer_role_sees_no_record_form_and_no_import(app_page, monkeypatch):
+    """PostgreSQL roles decide: a geo_viewer login reads, and the app says why it cannot write."""
+    from geo_app.storage.roles import grant_role
+    from geo_app.storage.testing import LOGIN_PASSWORD, login_url, temporary_logins
+    from geo_app.ui.state import Key
+
+    reason = postgis_unreachable_reason()
+    if reason is not None:
+        if postgis_required():
+            pytest.fail(reason)
+        pytest.skip(reason)
+    with temporary_logins("viewer") as logins, temporary_postgis_database() as url:
+        grant_role(url, logins["viewer"], "geo_viewer")
+        monkeypatch.setenv("GEO_APP_STORE", login_url(url, logins["viewer"], LOGIN_PASSWORD))
+        at = app_page("acquisition").run()
+        at.selectbox(key=Key.ACQ_PARCEL).set_value("QC2-20").run()
+        assert not at.exception and not at.error
+        assert any("geo_officer" in i.value for i in at.info)
+        assert not [b for b in at.button if b.key == Key.ACQ_SUBMIT]
+        at = app_page("import").run()
+        assert not at.exception and any("geo_admin" in i.value for i in at.info)

@@ -45,7 +45,10 @@ def render(location: str, token: str, lang: Lang) -> None:
             return
         history = _fresh_history(location, pid)
         _parcel_card(parcels, pid, history, lang)
-        stage_form(location, pid, history, lang)
+        if "record_stage" in loaders.capabilities(location, token):
+            stage_form(location, pid, history, lang)
+        else:  # a viewer's role: say why there is no form instead of a refusal later
+            st.info(t("role.no_record", lang))
     _history(history, lang)
 
 

@@ -50,6 +50,9 @@ def render() -> None:
         location, token = loaders.current_store()
         data = loaders.load_store(location, token)
         store_caption(location, lang)
+        if "import" not in loaders.capabilities(location, token):
+            st.info(t("role.no_import", lang))
+            return
         flash = _state.flash()
         if flash is not None:
             kind, text = flash
