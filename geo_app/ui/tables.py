@@ -19,6 +19,7 @@ from geo_app.analysis.progress import PhaseProgress
 from geo_app.analysis.timeline import DateComparison
 from geo_app.domain.layers import LayerSpec, get_spec
 from geo_app.domain.phases import phase_label
+from geo_app.io.excel import FORMULA_TRIGGERS, set_text
 from geo_app.ui.i18n import Lang, t
 
 #: Area columns in the order a planner reads them: mu first, then m², then ha.
@@ -129,8 +130,19 @@ def layer_table(gdf: gpd.GeoDataFrame, layer: str, *, lang: str = Lang.ZH) -> pd
 
 
 def csv_bytes(table: pd.DataFrame) -> bytes:
-    """CSV in UTF-8 with a byte-order mark, so Excel shows Chinese correctly."""
-    return table.to_csv(index=False).encode("utf-8-sig")
+    """CSV in UTF-8 with a byte-order mark, so Excel shows Chinese correctly.
+
+    Text cells starting with ``= + - @``, a tab or a line break get a leading ``'`` (the
+    OWASP rule against CSV formula injection): a spreadsheet shows them as text. Numbers
+    (negative ones too) are left alone.
+    """
+    safe = table.copy()
+    for col in safe.columns:
+        if safe[col].dtype == object or pd.api.types.is_string_dtype(safe[col]):
+            safe[col] = safe[col].map(
+                lambda v: f"'{v}" if isinstance(v, str) and v.startswith(FORMULA_TRIGGERS)
+                else v)
+    return safe.to_csv(index=False).encode("utf-8-sig")
 
 
 def excel_sheet_name(text: str) -> str:
@@ -142,7 +154,12 @@ def excel_bytes(table: pd.DataFrame, *, sheet: str) -> bytes:
     """An .xlsx workbook (openpyxl) holding ``table`` on one sheet."""
     buffer = io.BytesIO()
     with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
-        table.to_excel(writer, index=False, sheet_name=excel_sheet_name(sheet))
+        name = excel_sheet_name(sheet)
+        table.to_excel(writer, index=False, sheet_name=name)
+        for row in writer.sheets[name].iter_rows():
+            for cell in row:  # text stays text: never a formula (hostile-text standard)
+                if isinstance(cell.value, str):
+                    set_text(cell, cell.value)
     return buffer.getvalue()
 
 

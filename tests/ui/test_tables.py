@@ -92,3 +92,22 @@ def test_excel_holds_the_table(parcels):
 def test_sheet_names_are_made_valid():
     assert excel_sheet_name("a/b:c") == "a-b-c"
     assert len(excel_sheet_name("x" * 40)) == 31
+
+
+def test_downloads_never_turn_hostile_text_into_formulas():
+    import io as _io
+
+    import openpyxl
+    import pandas as pd
+
+    from geo_app.ui.tables import csv_bytes, excel_bytes
+
+    payloads = ['=HYPERLINK("http://x","y")', "+1", "-1+2", "@SUM(A1)", "\t=1"]
+    table = pd.DataFrame({"名称": payloads, "面积": [-1.5, 2.0, 3.0, 4.0, 5.0]})
+    back = pd.read_csv(_io.BytesIO(csv_bytes(table)), encoding="utf-8-sig")
+    assert back["名称"].tolist() == [f"'{p}" for p in payloads]  # shown as text
+    assert back["面积"].tolist() == [-1.5, 2.0, 3.0, 4.0, 5.0]  # numbers stay numbers
+    ws = openpyxl.load_workbook(_io.BytesIO(excel_bytes(table, sheet="t"))).active
+    cells = [ws.cell(row=r, column=1) for r in range(2, 2 + len(payloads))]
+    assert [c.value for c in cells] == payloads
+    assert {c.data_type for c in cells} == {"s"}
