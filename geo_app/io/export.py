@@ -4,11 +4,10 @@ KML, Excel or the 部标 boundary coordinate TXT.
 Public API
 ----------
 :class:`ExportFormat` and :func:`format_from_path` / :func:`parse_format` name the format;
-:func:`render_layer` makes the file's bytes (with its name, MIME type and notes), and
-:func:`layer_file_bytes` returns them as ``(bytes, file name, MIME)`` for a download
-button; :func:`write_layer` / :func:`write_layer_file` write them to a path, whole or not
-at all. These depend on :mod:`geo_app.domain` only: areas for the Excel sheet are computed
-by the caller (:mod:`geo_app.transfer.export` does it) and passed as ``area_columns``.
+:func:`render_layer` makes the file's bytes (with its name, MIME type and notes) for a
+download button, and :func:`write_layer` writes them to a path, whole or not at all.
+These depend on :mod:`geo_app.domain` only: areas for the Excel sheet are computed by the
+caller (:mod:`geo_app.transfer.export` does it) and passed as ``area_columns``.
 
 Encodings: ``encoding=None`` means the format's own default, UTF-8, except GBK for the
 boundary TXT (what land-use approval systems expect). Only the Shapefile and the boundary
@@ -41,11 +40,9 @@ __all__ = [
     "LayerFile",
     "WrittenFile",
     "format_from_path",
-    "layer_file_bytes",
     "parse_format",
     "render_layer",
     "write_layer",
-    "write_layer_file",
 ]
 
 #: Longitude/latitude CRS of GeoJSON (RFC 7946) and KML. CGCS2000 (EPSG:4490) coordinates
@@ -299,21 +296,6 @@ def render_layer(
                      features=len(gdf), notes=notes)
 
 
-def layer_file_bytes(
-    gdf: gpd.GeoDataFrame,
-    *,
-    fmt: ExportFormat,
-    layer_name: str,
-    encoding: str | None = None,
-    spec: LayerSpec | None = None,
-    area_columns: Sequence[str] = (),
-) -> tuple[bytes, str, str]:
-    """``(bytes, file name, MIME type)`` of :func:`render_layer`, for a download button."""
-    out = render_layer(gdf, fmt=fmt, layer_name=layer_name, encoding=encoding, spec=spec,
-                       area_columns=area_columns)
-    return out.data, out.file_name, out.mime
-
-
 def check_target(target: Path | str, fmt: ExportFormat) -> tuple[Path, list[str]]:
     """The path to write ``fmt`` to, or an :class:`InputError` saying what is wrong.
 
@@ -393,18 +375,3 @@ def write_layer(
     _atomic_write(path, out.data)
     return WrittenFile(path=path, format=chosen, features=out.features,
                        notes=[*target_notes, *out.notes])
-
-
-def write_layer_file(
-    gdf: gpd.GeoDataFrame,
-    target: Path,
-    *,
-    fmt: ExportFormat | None = None,
-    layer_name: str,
-    encoding: str | None = None,
-    spec: LayerSpec | None = None,
-    area_columns: Sequence[str] = (),
-) -> Path:
-    """:func:`write_layer`, returning only the path written."""
-    return write_layer(gdf, target, fmt=fmt, layer_name=layer_name, encoding=encoding,
-                       spec=spec, area_columns=area_columns).path

@@ -11,6 +11,7 @@ import pandas as pd
 
 from geo_app.domain.layers import get_spec
 from geo_app.errors import InputError
+from geo_app.storage._write import prepare_layer_write
 from geo_app.storage.base import ImportMode, Provenance, ProvenanceKind
 
 #: How many colliding ids an error message names before "and N more".
@@ -38,6 +39,18 @@ def feature_ids(name: str, data: gpd.GeoDataFrame) -> list[str | None]:
         values = np.array(series.astype(str).to_numpy(dtype=object), dtype=object)
     values[missing] = None
     return values.tolist()
+
+
+def prepare_import(name: str, gdf: gpd.GeoDataFrame, mode: ImportMode | str,
+                   provenance: object) -> tuple[ImportMode, gpd.GeoDataFrame]:
+    """What every store checks before an import: the mode, the provenance, the layer's rules.
+
+    Returns the mode and the validated features (:func:`prepare_layer_write`).
+    """
+    checked = check_mode(mode)
+    if not isinstance(provenance, Provenance):
+        raise InputError("An import needs its provenance (file name, officer, date).")
+    return checked, prepare_layer_write(name, gdf)
 
 
 def check_mode(mode: ImportMode | str) -> ImportMode:

@@ -45,9 +45,9 @@ from geo_app.storage._gpkg_write import (
     table_exists,
 )
 from geo_app.storage._import import (
-    check_mode,
     feature_ids,
     id_column,
+    prepare_import,
     provenance_columns,
     refuse_collisions,
 )
@@ -212,10 +212,7 @@ class GeoPackageStore:
         provenance: Provenance,
     ) -> ImportOutcome:
         """See :meth:`geo_app.storage.base.LayerStore.import_features`."""
-        mode = check_mode(mode)
-        if not isinstance(provenance, Provenance):
-            raise InputError("An import needs its provenance (file name, officer, date).")
-        data = prepare_layer_write(name, gdf)
+        mode, data = prepare_import(name, gdf, mode, provenance)
         return self._write(name, data, mode, provenance, what=f"Importing into '{name}'")
 
     def _write(self, name: str, data: gpd.GeoDataFrame, mode: ImportMode,

@@ -44,9 +44,9 @@ from geo_app.settings import Settings, get_settings
 from geo_app.storage import roles
 from geo_app.storage._gpkg_sql import quote
 from geo_app.storage._import import (
-    check_mode,
     feature_ids,
     id_column,
+    prepare_import,
     provenance_columns,
     refuse_collisions,
 )
@@ -441,10 +441,7 @@ class PostGISStore:
         provenance: Provenance,
     ) -> ImportOutcome:
         """See :meth:`geo_app.storage.base.LayerStore.import_features`."""
-        mode = check_mode(mode)
-        if not isinstance(provenance, Provenance):
-            raise InputError("An import needs its provenance (file name, officer, date).")
-        data = prepare_layer_write(name, gdf)
+        mode, data = prepare_import(name, gdf, mode, provenance)
         with self._begin(f"import into layer '{name}'") as conn:
             roles.require(conn, Capability.IMPORT, f"import into layer '{name}'")
             return self._write_in(conn, name, data, mode, provenance)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -64,3 +65,18 @@ def section_boundary(lang: str) -> Iterator[None]:
 
 def store_caption(location: str, lang: str) -> None:
     st.sidebar.caption(t("app.store", lang, location=md_text(display_location(location))))
+
+
+def swatch_legend(entries: list[tuple[str, str]]) -> None:
+    """One line of map-like swatches: ``(label, css)`` pairs; labels are HTML-escaped.
+
+    ``css`` must come from the program (``maps.style.swatch_css`` or a fixed string), never
+    from a file or a user: it goes into a ``style`` attribute as is.
+    """
+    items = "".join(
+        '<span style="display:inline-flex;align-items:center;margin:0 14px 6px 0;'
+        'font-size:0.85rem;white-space:nowrap">'
+        f'<span style="display:inline-block;width:14px;height:14px;margin-right:5px;'
+        f'{css}"></span>{html.escape(label)}</span>'
+        for label, css in entries)
+    st.markdown(f'<div style="line-height:1.2">{items}</div>', unsafe_allow_html=True)

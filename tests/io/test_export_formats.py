@@ -18,11 +18,9 @@ from geo_app.errors import CRSError, InputError
 from geo_app.io.export import (
     ExportFormat,
     format_from_path,
-    layer_file_bytes,
     parse_format,
     render_layer,
     write_layer,
-    write_layer_file,
 )
 
 KML = "{http://www.opengis.net/kml/2.2}"
@@ -70,7 +68,8 @@ def test_parse_format_takes_values_and_aliases():
 
 
 def test_geopackage_holds_the_layer_by_name(parcels, tmp_path):
-    data, name, mime = layer_file_bytes(parcels, fmt=ExportFormat.GPKG, layer_name="parcels")
+    out = render_layer(parcels, fmt=ExportFormat.GPKG, layer_name="parcels")
+    data, name, mime = out.data, out.file_name, out.mime
     assert (name, mime) == ("parcels.gpkg", "application/geopackage+sqlite3")
     path = tmp_path / name
     path.write_bytes(data)
@@ -174,7 +173,7 @@ def test_write_infers_the_format_and_replaces_atomically(parcels, tmp_path):
     assert written.features == len(parcels)
     assert json.loads(target.read_bytes())["type"] == "FeatureCollection"
     assert (target.stat().st_mode & 0o777) == 0o640  # the replaced file's mode is kept
-    fresh = write_layer_file(parcels, tmp_path / "q.kml", layer_name="parcels")
+    fresh = write_layer(parcels, tmp_path / "q.kml", layer_name="parcels").path
     assert (fresh.stat().st_mode & 0o777) == 0o644  # not mkstemp's 0600
     assert sorted(p.name for p in tmp_path.iterdir()) == ["p.geojson", "q.kml"]  # no temporary
 
@@ -188,31 +187,31 @@ def test_shp_target_becomes_a_zip_beside_it(parcels, tmp_path):
 
 def test_missing_folder_is_refused(parcels, tmp_path):
     with pytest.raises(InputError) as err:
-        write_layer_file(parcels, tmp_path / "nope" / "p.gpkg", layer_name="parcels")
+        write_layer(parcels, tmp_path / "nope" / "p.gpkg", layer_name="parcels")
     assert str(err.value) == (f"Folder {tmp_path / 'nope'} does not exist. Create it or choose "
                               "another folder.")
 
 
 def test_folder_as_target_is_refused(parcels, tmp_path):
     with pytest.raises(InputError, match="is a folder. Give a file name, e.g."):
-        write_layer_file(parcels, tmp_path, fmt=ExportFormat.GPKG, layer_name="parcels")
+        write_layer(parcels, tmp_path, fmt=ExportFormat.GPKG, layer_name="parcels")
 
 
 def test_parent_that_is_a_file_is_refused(parcels, tmp_path):
     (tmp_path / "f").write_text("x")
     with pytest.raises(InputError, match="is a file, not a folder"):
-        write_layer_file(parcels, tmp_path / "f" / "p.kml", layer_name="parcels")
+        write_layer(parcels, tmp_path / "f" / "p.kml", layer_name="parcels")
 
 
 def test_extension_not_matching_the_format_is_refused(parcels, tmp_path):
     with pytest.raises(InputError) as err:
-        write_layer_file(parcels, tmp_path / "p.txt", fmt=ExportFormat.KML, layer_name="parcels")
+        write_layer(parcels, tmp_path / "p.txt", fmt=ExportFormat.KML, layer_name="parcels")
     assert "'p.txt' does not end in .kml, the extension of a KML file" in str(err.value)
 
 
 def test_unknown_extension_is_refused_before_writing(parcels, tmp_path):
     with pytest.raises(InputError, match="Cannot tell the export format of 'p.dwg'"):
-        write_layer_file(parcels, tmp_path / "p.dwg", layer_name="parcels")
+        write_layer(parcels, tmp_path / "p.dwg", layer_name="parcels")
     assert list(tmp_path.iterdir()) == []
 
 
@@ -224,7 +223,7 @@ def test_unwritable_folder_is_refused(parcels, tmp_path):
     folder.chmod(0o555)
     try:
         with pytest.raises(InputError, match=r"Cannot write .*p.gpkg: Permission denied"):
-            write_layer_file(parcels, folder / "p.gpkg", layer_name="parcels")
+            write_layer(parcels, folder / "p.gpkg", layer_name="parcels")
     finally:
         folder.chmod(0o755)
 
@@ -238,7 +237,7 @@ def test_unwritable_target_is_refused(parcels, tmp_path, monkeypatch):
 
     monkeypatch.setattr(export.os, "replace", refuse)
     with pytest.raises(InputError) as err:
-        write_layer_file(parcels, tmp_path / "p.kml", layer_name="parcels")
+        write_layer(parcels, tmp_path / "p.kml", layer_name="parcels")
     assert str(err.value) == f"Cannot write {tmp_path / 'p.kml'}: Permission denied."
     assert list(tmp_path.iterdir()) == []
 
@@ -247,5 +246,5 @@ def test_a_refused_value_writes_nothing(tmp_path):
     gdf = gpd.GeoDataFrame({"name": ["🏠"]}, geometry=[box(113.4, 31.6, 113.41, 31.61)],
                            crs=4490)
     with pytest.raises(InputError, match="Field 'name', row 1"):
-        write_layer_file(gdf, tmp_path / "p.zip", layer_name="plots", encoding="gbk")
+        write_layer(gdf, tmp_path / "p.zip", layer_name="plots", encoding="gbk")
     assert list(tmp_path.iterdir()) == []

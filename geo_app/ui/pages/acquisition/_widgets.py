@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import html
 
 import streamlit as st
 from streamlit_folium import st_folium
@@ -12,6 +11,7 @@ from geo_app.analysis.dashboard import stage_label
 from geo_app.analysis.progress import NOT_STARTED, PhaseProgress
 from geo_app.maps.build import SELECTED_HEX
 from geo_app.maps.style import layer_style, swatch_css
+from geo_app.ui.components import swatch_legend
 from geo_app.ui.i18n import Lang, phase_label, t
 from geo_app.ui.pages.acquisition import _cached
 from geo_app.ui.state import Key
@@ -26,13 +26,7 @@ def stage_legend(lang: Lang, *, selected: bool = False) -> None:
     if selected:
         entries.append((t("acq.legend.selected", lang),
                         f"background:transparent;border:3px solid {SELECTED_HEX}"))
-    items = "".join(
-        '<span style="display:inline-flex;align-items:center;margin:0 14px 6px 0;'
-        'font-size:0.85rem;white-space:nowrap">'
-        f'<span style="display:inline-block;width:14px;height:14px;margin-right:5px;'
-        f'{css}"></span>{html.escape(label)}</span>'
-        for label, css in entries)
-    st.markdown(f'<div style="line-height:1.2">{items}</div>', unsafe_allow_html=True)
+    swatch_legend(entries)
 
 
 def as_of_map_widget(location: str, token: str, lang: Lang, day: dt.date, *, key: Key,

@@ -5,7 +5,6 @@ quote them) is shown as plain text or in dataframes, never as HTML."""
 from __future__ import annotations
 
 import copy
-import html
 
 import pandas as pd
 import streamlit as st
@@ -14,6 +13,7 @@ from streamlit_folium import st_folium
 from geo_app.maps.style import layer_label, layer_style, swatch_css
 from geo_app.transfer.importer import ImportReport, Severity
 from geo_app.ui import loaders
+from geo_app.ui.components import swatch_legend
 from geo_app.ui.i18n import TEXT, Lang, t
 from geo_app.ui.map_cache import ASSET_BASE_URL
 from geo_app.ui.pages.importing import _state
@@ -153,14 +153,7 @@ def _legend(lang: Lang, *, boundary: bool) -> None:
         style = layer_style("boundary")
         drawn = next(iter(style.classes.values()), style.other)
         entries.append((layer_label("boundary", lang), swatch_css(drawn, style.symbol)))
-    items = "".join(
-        '<span style="display:inline-flex;align-items:center;margin:0 14px 6px 0;'
-        'font-size:0.85rem;white-space:nowrap">'
-        f'<span style="display:inline-block;width:14px;height:14px;margin-right:5px;'
-        f'{css}"></span>{html.escape(label)}</span>'
-        for label, css in entries)
-    # only the page's own fixed labels (escaped) go into this HTML, never file content
-    st.markdown(f'<div style="line-height:1.2">{items}</div>', unsafe_allow_html=True)
+    swatch_legend(entries)
 
 
 def _height(rows: int) -> int:
