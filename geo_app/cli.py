@@ -19,9 +19,8 @@ from geo_app.analysis.crs import (
     CRSSource,
     choose_plane_crs,
     plane_from_override,
-    resolve_source_crs,
 )
-from geo_app.analysis.geometry_checks import GeometryCheck, check_geometries
+from geo_app.analysis.geometry_checks import GeometryCheck
 from geo_app.analysis.progress import at_stages, progress
 from geo_app.analysis.proximity import nearest, within_distance
 from geo_app.analysis.report import area_report, progress_report
@@ -30,8 +29,7 @@ from geo_app.domain.stages import parse_stage
 from geo_app.errors import GeoAppError, InputError
 from geo_app.io.excel import write_progress_excel
 from geo_app.io.export import parse_format
-from geo_app.io.fields import map_fields, parse_field_map
-from geo_app.io.read import read_any
+from geo_app.io.fields import parse_field_map
 from geo_app.secrets import mask_url
 from geo_app.storage import init_store, open_store
 from geo_app.storage.base import ImportMode
@@ -44,6 +42,7 @@ from geo_app.transfer.importer import (
     import_file,
     parse_constants,
 )
+from geo_app.transfer.load import load_file
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Suizhou High-tech Zone planning: layers, areas, coverage, progress.")
@@ -108,7 +107,7 @@ def _emit(data: dict[str, Any]) -> None:
 
 
 def _note(text: str) -> None:
-    typer.echo(f"note: {text}", err=True)
+    typer.echo(f"note: {_cell(text)}", err=True)  # notes quote file content: keep it inert
 
 
 @dataclass(frozen=True)
@@ -132,27 +131,26 @@ def _load(store_location: str | None, source: str, *, layer: str | None = None,
             f"'{source}' is neither a layer in the store ({', '.join(sorted(names))}) nor a "
             "file. Check the name or the path."
         )
-    result = read_any(path, layer=layer, encoding=encoding)
+    loaded = load_file(path, layer=layer, encoding=encoding,
+                       field_map=parse_field_map(field_map or []), crs=source_crs, gcj02=gcj02,
+                       strict=strict, crs_flag="--source-crs")
+    result = loaded.read
     _note(f"read {result.source} as {result.format}"
           + (f", encoding {result.encoding} ({result.encoding_reason})"
              if result.encoding else ""))
     for text in result.notes:
         _note(text)
-    gdf, mappings = map_fields(result.gdf, overrides=parse_field_map(field_map or []))
-    for m in mappings:
+    for m in loaded.fields:
         _note(f"field {m.source} → {m.target} ({m.reason})")
-    gdf, crs_source = resolve_source_crs(gdf, declared_reason=result.crs_reason,
-                                         override=source_crs, gcj02=gcj02,
-                                         flag="--source-crs")
-    _note(f"coordinates read as {crs_source.crs}: {crs_source.reason}")
-    for text in crs_source.notes:
+    _note(f"coordinates read as {loaded.crs_source.crs}: {loaded.crs_source.reason}")
+    for text in loaded.crs_source.notes:
         _note(text)
-    check = check_geometries(gdf, strict=strict, id_column="id" if "id" in gdf.columns else None)
-    if strict and any(str(i.severity) == "error" for i in check.issues):
-        first = next(i for i in check.issues if str(i.severity) == "error")
+    errors = [i for i in loaded.check.issues if str(i.severity) == "error"]
+    if strict and errors:
         raise InputError(f"--strict: {source} has invalid geometry (feature "
-                         f"{first.position + 1}: {first.message}). Repair it or drop --strict.")
-    return _Loaded(check.gdf, crs_source, check)
+                         f"{errors[0].position + 1}: {errors[0].message}). Repair it or drop "
+                         "--strict.")
+    return _Loaded(loaded.gdf, loaded.crs_source, loaded.check)
 
 
 @app.command("layers")

@@ -156,6 +156,14 @@ def plane_areas_by_zone_m2(geoms: gpd.GeoSeries, epsgs: np.ndarray) -> np.ndarra
     return out
 
 
+def zone_plane_area_m2(gdf: gpd.GeoDataFrame, *, plane: PlaneCRS | None = None
+                       ) -> np.ndarray:
+    """Each feature's plane area (m²) in its own 3° GK zone, or in ``plane``; NaN where the
+    geometry is not finite. The plane half of :func:`add_areas`, without the equal-area
+    projection (for callers that report only plane areas, such as the import)."""
+    return plane_areas_by_zone_m2(gdf.geometry, zone_plane_epsgs(gdf, plane=plane))
+
+
 def add_areas(
     gdf: gpd.GeoDataFrame, *, plane: PlaneCRS | None = None
 ) -> tuple[gpd.GeoDataFrame, PlaneCRS]:

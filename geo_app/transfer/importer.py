@@ -27,11 +27,10 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from geo_app.analysis.area import plane_areas_by_zone_m2, zone_plane_epsgs
-from geo_app.analysis.crs import CRSSource, resolve_source_crs
+from geo_app.analysis.area import zone_plane_area_m2
+from geo_app.analysis.crs import CRSSource
 from geo_app.analysis.geometry_checks import (
     Severity,
-    check_geometries,
     outside_share,
     overlap_with_existing_mu,
 )
@@ -39,11 +38,10 @@ from geo_app.analysis.units import M2_PER_MU
 from geo_app.domain.layers import LayerSpec, get_spec
 from geo_app.errors import GeoAppError, InputError, SchemaError
 from geo_app.io.base import ReadResult
-from geo_app.io.fields import map_fields
-from geo_app.io.read import read_any
 from geo_app.storage import LayerStore
 from geo_app.storage._write import check_layer_name
 from geo_app.storage.base import ImportMode, Provenance
+from geo_app.transfer.load import load_file
 
 #: A computed area may differ from the declared one by this share before it is reported.
 AREA_TOLERANCE = 0.01
@@ -210,15 +208,6 @@ def _ids(gdf: gpd.GeoDataFrame, id_column: str) -> list[Any]:
     return [v if v is None or type(v) is str else _plain(v) for v in values]
 
 
-def _plane_areas_m2(gdf: gpd.GeoDataFrame) -> np.ndarray:
-    """Each feature's plane area (m²) in its own 3° GK zone, as ``add_areas`` measures it.
-
-    Only the plane area: the import reports and compares nothing else, and ``add_areas``
-    would also project every feature to an equal-area CRS for the ellipsoidal area.
-    """
-    return plane_areas_by_zone_m2(gdf.geometry, zone_plane_epsgs(gdf))
-
-
 def _apply_constants(gdf: gpd.GeoDataFrame, constants: Mapping[str, str],
                      report: ImportReport) -> gpd.GeoDataFrame:
     if not constants:
@@ -271,10 +260,6 @@ def _validate_values(gdf: gpd.GeoDataFrame, spec: LayerSpec, report: ImportRepor
         return None
 
 
-def _read(path: Path, options: ImportOptions, source: str) -> ReadResult:
-    return read_any(path, layer=options.source_layer, encoding=options.encoding, source=source)
-
-
 def plan_import(
     path: Path | str,
     store: LayerStore,
@@ -295,35 +280,23 @@ def plan_import(
     if options.mode not in tuple(ImportMode):
         raise InputError(f"--mode must be append or replace, not {options.mode!r}.")
     report = ImportReport(source=source, layer=options.layer, mode=str(options.mode))
-    step("reading the file", 0.0)
-    result = _read(path, options, source)
+    spec = get_spec(options.layer)
+    id_column = spec.id_column if spec else "id"
+    loaded = load_file(path, layer=options.source_layer, encoding=options.encoding,
+                       source_name=source, field_map=options.field_map,
+                       targets=list(spec.column_names) if spec else None, crs=options.crs,
+                       gcj02=options.gcj02, strict=options.strict, id_column=id_column,
+                       progress=step)
+    result, check = loaded.read, loaded.check
     report.format = str(result.format)
     report.encoding, report.encoding_reason = result.encoding, result.encoding_reason
     report.notes.extend(result.notes)
-    gdf = result.gdf
-    report.features_read = len(gdf)
-    report.source_columns = [str(c) for c in gdf.columns if c != gdf.geometry.name]
-    if len(gdf) == 0:
-        raise InputError(f"{source} holds no features; nothing to import.")
-
-    step("mapping fields", 0.15)
-    spec = get_spec(options.layer)
-    targets = list(spec.column_names) if spec else None
-    gdf, mappings = map_fields(gdf, overrides=dict(options.field_map), targets=targets)
+    report.features_read = len(result.gdf)
+    report.source_columns = loaded.source_columns
     report.fields = [{"source": m.source, "target": m.target, "reason": m.reason}
-                     for m in mappings]
-    gdf = _apply_constants(gdf, options.constants, report)
-
-    step("working out the coordinate system", 0.25)
-    gdf, crs_source = resolve_source_crs(gdf, declared_reason=result.crs_reason,
-                                         override=options.crs, gcj02=options.gcj02)
-    _note_crs(report, crs_source)
-
-    step("checking geometries", 0.35)
-    id_column = spec.id_column if spec else "id"
-    check = check_geometries(gdf, strict=options.strict,
-                             id_column=id_column if id_column in gdf.columns else None)
-    gdf = check.gdf
+                     for m in loaded.fields]
+    _note_crs(report, loaded.crs_source)
+    gdf = _apply_constants(loaded.gdf, options.constants, report)
     ids = _ids(gdf, id_column)
     measurable = np.asarray(check.measurable, dtype=bool)
     for issue in check.issues:
@@ -339,7 +312,7 @@ def plan_import(
     measured = gdf[measurable]
     area_m2 = np.full(len(gdf), np.nan)
     if len(measured):
-        area_m2[measurable] = _plane_areas_m2(measured)
+        area_m2[measurable] = zone_plane_area_m2(measured)
     report.area_mu_plane = float(np.nansum(area_m2) / M2_PER_MU)
     _declared_area_issues(gdf, result, spec, area_m2, ids, report)
 

@@ -140,3 +140,17 @@ def test_init_creates_a_new_geopackage_and_refuses_to_overwrite(run_cli, tmp_pat
     assert res.json()["layers"] == []
     res = run_cli("init", "--store", str(target), "--sample")
     assert res.code == 2 and res.err.startswith("error: ")
+
+
+def test_file_text_in_notes_reaches_the_terminal_escaped(run_cli, tmp_path):
+    import geopandas as gpd
+    from shapely.geometry import box
+
+    hostile = "名称\x1b[2J\x07"
+    path = tmp_path / "h.geojson"
+    gpd.GeoDataFrame({hostile: ["a"]}, geometry=[box(113.40, 31.70, 113.401, 31.701)],
+                     crs=4326).to_file(path)
+    res = run_cli("area", str(path), "--map", f"{hostile}=name")
+    assert res.code == 0, res.err
+    assert "\x1b" not in res.err + res.out and "\x07" not in res.err + res.out
+    assert "名称\\x1b[2J\\x07 → name" in res.err  # shown, escaped
