@@ -29,6 +29,7 @@ import datetime as dt
 import sqlite3
 import struct
 import threading
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -120,6 +121,13 @@ def connect(path: Path) -> Iterator[sqlite3.Connection]:
             conn.close()
 
 
+def _is_busy(exc: sqlite3.Error) -> bool:
+    code = getattr(exc, "sqlite_errorcode", None)
+    primary = code & 0xFF if isinstance(code, int) else None
+    return primary in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED) or (
+        "database is locked" in str(exc).lower())
+
+
 def environment_error(path: Path, exc: sqlite3.Error, *,
                       nothing: str = "Nothing was written.") -> StoreError | None:
     """The sentence for an SQLite failure caused by the environment, else ``None``.
@@ -136,7 +144,7 @@ def environment_error(path: Path, exc: sqlite3.Error, *,
     text = str(exc).lower()
     where = Path(path)
     tail = f" {nothing}" if nothing else ""
-    if primary in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED) or "database is locked" in text:
+    if _is_busy(exc):
         return StoreError(f"{where} is busy: another writer held it for more than "
                           f"{BUSY_TIMEOUT_MS // 1000} s.{tail} Try again.")
     if primary == sqlite3.SQLITE_READONLY or "readonly database" in text:
@@ -162,6 +170,32 @@ def environment_error(path: Path, exc: sqlite3.Error, *,
     return None
 
 
+def _switch_to_wal(conn: sqlite3.Connection) -> None:
+    """Put the file in WAL mode, waiting up to :data:`BUSY_TIMEOUT_MS` for other writers.
+
+    Switching a rollback-journal file to WAL takes a read lock and then upgrades it, and
+    SQLite answers such an upgrade with "database is locked" at once, without its busy
+    handler, when another process is switching (or writing) at the same moment: two
+    officers making the first write to a new file at once. Retry until the deadline.
+    """
+    deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+    while True:
+        try:
+            mode = conn.execute("PRAGMA journal_mode").fetchone()[0]
+            if str(mode).lower() == "wal":
+                return
+            mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+            if str(mode).lower() == "wal":
+                return
+        except sqlite3.Error as exc:
+            if not _is_busy(exc) or time.monotonic() >= deadline:
+                raise
+        else:
+            if time.monotonic() >= deadline:
+                raise sqlite3.OperationalError("database is locked")
+        time.sleep(0.02)
+
+
 @contextlib.contextmanager
 def write_transaction(path: Path) -> Iterator[sqlite3.Connection]:
     """``BEGIN IMMEDIATE`` … ``COMMIT`` (``ROLLBACK`` on any error), WAL, synchronous FULL.
@@ -173,9 +207,7 @@ def write_transaction(path: Path) -> Iterator[sqlite3.Connection]:
     """
     with connect(path) as conn:
         try:
-            mode = conn.execute("PRAGMA journal_mode").fetchone()[0]
-            if str(mode).lower() != "wal":
-                conn.execute("PRAGMA journal_mode = WAL")
+            _switch_to_wal(conn)
             conn.execute("PRAGMA synchronous = FULL")
             conn.execute(f"PRAGMA cache_size = {-CACHE_KIB}")
             conn.execute("BEGIN IMMEDIATE")
