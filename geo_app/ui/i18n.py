@@ -5,6 +5,7 @@ from __future__ import annotations
 from enum import StrEnum
 
 from geo_app.domain.phases import phase_label as domain_phase_label
+from geo_app.ui.texts import feature_texts
 
 
 class Lang(StrEnum):
@@ -473,6 +474,17 @@ TEXT: dict[str, tuple[str, str]] = {
     "exp.fmt.xlsx": ("Excel 表（.xlsx）", "Excel (.xlsx)"),
     "exp.fmt.boundary-txt": ("部标坐标 TXT（.txt）", "Boundary coordinate TXT (.txt)"),
 }
+
+
+def _merge_feature_texts() -> None:
+    extra = feature_texts()
+    twice = TEXT.keys() & extra.keys()
+    if twice:
+        raise RuntimeError(f"UI text keys defined twice: {sorted(twice)}")
+    TEXT.update(extra)
+
+
+_merge_feature_texts()
 
 
 def t(key: str, lang: str = Lang.ZH, **values: object) -> str:

@@ -1,0 +1,3 @@
+"""UI strings of the deploy feature: key -> (Chinese, English)."""
+
+TEXT: dict[str, tuple[str, str]] = {}
