@@ -10,8 +10,22 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from geo_app.errors import InputError
 from geo_app.secrets import MASK, is_secret_name, mask_url
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-BUNDLED_LAYERS = PROJECT_ROOT / "layers" / "suizhou.gpkg"
+#: The installed package (``geo_app/``): its data files live here in a checkout and a wheel.
+PACKAGE_DIR = Path(__file__).resolve().parent
+#: The repository root in a checkout; in an installed wheel, site-packages (nothing of ours).
+PROJECT_ROOT = PACKAGE_DIR.parent
+#: The sample layers inside the package (a link to ``layers/suizhou.gpkg`` in the
+#: repository, a real file in the wheel).
+PACKAGED_LAYERS = PACKAGE_DIR / "data" / "suizhou.gpkg"
+
+
+def _bundled_layers() -> Path:
+    """``layers/suizhou.gpkg`` of a checkout (what ``make layers`` writes), else the wheel's."""
+    checkout = PROJECT_ROOT / "layers" / "suizhou.gpkg"
+    return checkout if checkout.is_file() else PACKAGED_LAYERS
+
+
+BUNDLED_LAYERS = _bundled_layers()
 
 
 def _default_home() -> Path:

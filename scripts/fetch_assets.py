@@ -1,9 +1,11 @@
-"""Fetch the map's JavaScript and CSS into ``static/vendor/`` (run once, at set-up time).
+"""Upgrade the vendored map JavaScript and CSS in ``geo_app/static/vendor/`` (needs npm).
 
-Each package pinned in ``geo_app.maps.assets.NPM_PACKAGES`` is downloaded with
-``npm pack`` from the npm registry npm is configured for, its sha512 checked against
-the pinned integrity, and only the listed files are extracted. After this the app's
-maps need no internet.
+The files are committed and ship in the wheel, so running the app never calls this. To
+upgrade, change the pins in ``geo_app.maps.assets.NPM_PACKAGES`` and run it: each package
+is downloaded with ``npm pack`` from the npm registry npm is configured for, its sha512
+checked against the pinned integrity, only the listed files are extracted, and
+``manifest.json`` records the versions, the tarball integrities and every file's sha512
+(checked by ``geo_app.maps.assets.verify_assets`` and the tests). Commit the result.
 
 Without internet on the target machine, run ``npm pack leaflet@1.9.4 jquery@3.7.1``
 elsewhere, copy the ``.tgz`` files over and pass ``--tarballs DIR``.
@@ -14,8 +16,6 @@ elsewhere, copy the ``.tgz`` files over and pass ``--tarballs DIR``.
 from __future__ import annotations
 
 import argparse
-import base64
-import hashlib
 import json
 import shutil
 import subprocess
@@ -25,14 +25,21 @@ import tempfile
 from pathlib import Path
 
 from geo_app.errors import AssetError
-from geo_app.maps.assets import MANIFEST_NAME, NPM_PACKAGES, NpmPackage, ensure_assets, vendor_dir
+from geo_app.maps.assets import (
+    MANIFEST_NAME,
+    NPM_PACKAGES,
+    NpmPackage,
+    file_digest,
+    vendor_dir,
+    verify_assets,
+)
 
 NPM_TIMEOUT_S = 300
 
 
 def integrity_of(data: bytes) -> str:
     """The npm ``integrity`` string (sha512, base64) of a tarball."""
-    return "sha512-" + base64.b64encode(hashlib.sha512(data).digest()).decode("ascii")
+    return file_digest(data)
 
 
 def npm_pack(pkg: NpmPackage, workdir: Path) -> Path:
@@ -63,7 +70,7 @@ def tarball_for(pkg: NpmPackage, tarballs: Path | None, workdir: Path) -> bytes:
 
 
 def extract(pkg: NpmPackage, data: bytes, dest: Path) -> dict[str, str]:
-    """Write the listed files of the verified tarball; return path → sha256."""
+    """Write the listed files of the verified tarball; return path → sha512 digest."""
     if integrity_of(data) != pkg.integrity:
         raise AssetError(
             f"{pkg.spec}: tarball integrity {integrity_of(data)} does not match the pinned "
@@ -82,29 +89,30 @@ def extract(pkg: NpmPackage, data: bytes, dest: Path) -> dict[str, str]:
                 target = dest / rel
                 target.parent.mkdir(parents=True, exist_ok=True)
                 target.write_bytes(content)
-                hashes[rel] = hashlib.sha256(content).hexdigest()
+                hashes[rel] = file_digest(content)
     return hashes
 
 
 def fetch_assets(dest: Path, *, tarballs: Path | None = None) -> dict[str, object]:
     """Fetch, verify and extract every pinned package; write and return the manifest."""
     dest.mkdir(parents=True, exist_ok=True)
-    manifest: dict[str, object] = {"packages": {}, "files": {}}
+    manifest: dict[str, object] = {"packages": {}, "integrity": {}, "files": {}}
     with tempfile.TemporaryDirectory() as work:
         for pkg in NPM_PACKAGES:
             data = tarball_for(pkg, tarballs, Path(work))
             manifest["files"].update(extract(pkg, data, dest))  # type: ignore[union-attr]
             manifest["packages"][pkg.name] = pkg.version  # type: ignore[index]
+            manifest["integrity"][pkg.name] = pkg.integrity  # type: ignore[index]
             print(f"  {pkg.spec}: {len(pkg.files)} files, integrity ok")
     (dest / MANIFEST_NAME).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
-    ensure_assets(dest)
+    verify_assets(dest)
     return manifest
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--dest", type=Path, default=vendor_dir(),
-                        help="target folder (default: static/vendor beside app.py)")
+                        help="target folder (default: geo_app/static/vendor)")
     parser.add_argument("--tarballs", type=Path, default=None,
                         help="folder of `npm pack` .tgz files to use instead of the registry")
     args = parser.parse_args(argv)
@@ -114,7 +122,7 @@ def main(argv: list[str] | None = None) -> int:
     except AssetError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
-    print("Done: the maps can now be served with no internet.")
+    print("Done: the maps can now be served with no internet. Commit the folder.")
     return 0
 
 

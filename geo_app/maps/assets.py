@@ -1,19 +1,25 @@
 """The map's JavaScript and CSS, served by the app itself so maps work with no internet.
 
 folium points every map at CDNs (Leaflet, jQuery, Bootstrap, awesome-markers, Font
-Awesome). Here those links are rewritten to files vendored under ``static/vendor/``,
-which ``scripts/fetch_assets.py`` fetches once, at set-up time, from the npm registry
-with the versions and integrity hashes pinned in :data:`NPM_PACKAGES`. Bootstrap,
-glyphicons and awesome-markers are dropped: the maps draw circle markers and build
-their own popups, so no icon font or Bootstrap style is needed.
+Awesome). Here those links are rewritten to files vendored under
+``geo_app/static/vendor/``: they are committed with their licences and ship inside the
+wheel, so running the app needs neither Node nor a network. ``manifest.json`` there records
+each package's version and npm tarball integrity (as pinned in :data:`NPM_PACKAGES`) and the
+sha512 of every file; :func:`verify_assets` checks the files against it.
+``scripts/fetch_assets.py`` is the way to upgrade them: it fetches the pinned npm tarballs,
+checks their integrity and rewrites the folder and the manifest. Bootstrap, glyphicons and
+awesome-markers are dropped: the maps draw circle markers and build their own popups, so no
+icon font or Bootstrap style is needed.
 
-Served by Streamlit (``server.enableStaticServing``), ``static/vendor/x`` is at
-``<server root>/app/static/vendor/x``.
+Served by Streamlit (``server.enableStaticServing``) from the ``static`` folder beside the
+main script (``geo_app/webapp.py``; the repository's ``static`` is a link to
+``geo_app/static``), ``vendor/x`` is at ``<server root>/app/static/vendor/x``.
 """
 
 from __future__ import annotations
 
 import base64
+import hashlib
 import json
 import mimetypes
 import re
@@ -27,7 +33,7 @@ import folium.elements
 import folium.map
 
 from geo_app.errors import AssetError
-from geo_app.settings import PROJECT_ROOT
+from geo_app.settings import PACKAGE_DIR
 
 FETCH_COMMAND = "python scripts/fetch_assets.py"
 MANIFEST_NAME = "manifest.json"
@@ -91,8 +97,13 @@ _STYLESHEET = re.compile(r"<link\b[^>]*\brel=[\"']?stylesheet", re.IGNORECASE)
 
 
 def vendor_dir() -> Path:
-    """``static/vendor`` beside ``app.py``: where the fetched files live."""
-    return PROJECT_ROOT / "static" / "vendor"
+    """``geo_app/static/vendor``: where the vendored files live (in a checkout or a wheel)."""
+    return PACKAGE_DIR / "static" / "vendor"
+
+
+def file_digest(data: bytes) -> str:
+    """``sha512-<base64>`` of ``data``: the form of npm's integrity and of the manifest."""
+    return "sha512-" + base64.b64encode(hashlib.sha512(data).digest()).decode("ascii")
 
 
 def expected_files() -> dict[str, str]:
@@ -124,8 +135,50 @@ def ensure_assets(directory: Path | None = None) -> None:
     if problems:
         raise AssetError(
             f"The offline map scripts are not set up in {root} ({'; '.join(problems)}). "
-            f"Run `{FETCH_COMMAND}` once (it needs the npm registry), then restart the app."
+            "They ship with geo_app: reinstall the package or restore geo_app/static/vendor "
+            f"from the repository; `{FETCH_COMMAND}` fetches them again from the npm "
+            "registry. Then restart the app."
         )
+
+
+def verify_assets(directory: Path | None = None) -> dict[str, str]:
+    """Check every vendored file against the manifest's sha512 and the pins.
+
+    Besides :func:`ensure_assets`, the manifest must record each package's pinned npm
+    integrity (the tarball the files were taken from) and a sha512 for every expected
+    file, and each file must hash to it. Returns vendored path → sha512.
+
+    Raises
+    ------
+    AssetError
+        A file was changed, a digest or an integrity is missing or differs (each named).
+    """
+    root = directory or vendor_dir()
+    ensure_assets(root)
+    manifest = json.loads((root / MANIFEST_NAME).read_text(encoding="utf-8"))
+    problems: list[str] = []
+    integrity = manifest.get("integrity", {})
+    for pkg in NPM_PACKAGES:
+        if integrity.get(pkg.name) != pkg.integrity:
+            problems.append(f"{pkg.spec}: manifest integrity {integrity.get(pkg.name)!r} "
+                            "is not the pinned one")
+    digests = manifest.get("files", {})
+    found: dict[str, str] = {}
+    for rel in expected_files():
+        found[rel] = file_digest((root / rel).read_bytes())
+        if digests.get(rel) != found[rel]:
+            problems.append(f"{rel}: sha512 {found[rel][:20]}… is not the manifest's "
+                            f"{str(digests.get(rel))[:20]}…")
+    extra = sorted(set(digests) - set(expected_files()))
+    if extra:
+        problems.append("manifest lists files no package provides: " + ", ".join(extra))
+    if problems:
+        raise AssetError(
+            f"The vendored map scripts in {root} do not match their manifest "
+            f"({'; '.join(problems)}). Restore them from the repository or run "
+            f"`{FETCH_COMMAND}`."
+        )
+    return found
 
 
 def resolve_base_url(asset_base_url: str) -> str:
