@@ -41,6 +41,7 @@ import datetime as dt
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 
+import numpy as np
 import pandas as pd
 
 from geo_app.domain.ledger_text import LEDGER_TEXT_MAX_CHARS, clean_ledger_text
@@ -294,3 +295,253 @@ def _missing(value: object) -> bool:
 
 def _optional(value: object) -> str | None:
     return None if _missing(value) else str(value)
+
+
+# --- batches as tables (imports, spreadsheets, generators) ---------------------------------
+
+#: Columns of a batch of changes as a table (:func:`changes_frame`); ``from_stage`` may be
+#: left out, then each change starts from the stage before it (see :func:`check_changes_frame`).
+CHANGE_COLUMNS = ("parcel_id", "from_stage", "to_stage", "effective_date", "officer", "note",
+                  "evidence", "is_correction", "correction_reason")
+#: Columns of the parcel states a store hands to :func:`check_changes_frame`.
+STATE_COLUMNS = ("parcel_id", "stage", "stage_date", "version")
+
+_TEXT_FIELDS = ("parcel_id", "correction_reason", "evidence", "officer", "note")
+_ORDER = {s.value: s.order for s in STAGE_ORDER}
+_NO_STAGE = -1
+_DAY0 = dt.date(1, 1, 1).toordinal()
+
+
+def changes_frame(changes: Iterable[StageChange] | pd.DataFrame) -> pd.DataFrame:
+    """A batch as a table with :data:`CHANGE_COLUMNS` (``from_stage`` kept only if given).
+
+    A DataFrame is taken as it is (missing optional columns filled: note ``""``, evidence
+    and reason ``None``, ``is_correction`` from a non-empty reason); a sequence of
+    :class:`StageChange` becomes one row each, in order.
+    """
+    if isinstance(changes, pd.DataFrame):
+        frame = changes.reset_index(drop=True).copy()
+        if "parcel_id" not in frame.columns or "to_stage" not in frame.columns:
+            raise InputError("A batch of stage changes needs the columns parcel_id, to_stage, "
+                             "effective_date and officer.")
+        n = len(frame)
+        for col, default in (("note", ""), ("evidence", None), ("correction_reason", None),
+                             ("officer", None), ("effective_date", None)):
+            if col not in frame.columns:
+                frame[col] = pd.Series([default] * n, dtype="object")
+        if "is_correction" not in frame.columns:
+            reason = frame["correction_reason"]
+            frame["is_correction"] = reason.notna() & (reason.astype("string").str.strip()
+                                                       != "").fillna(False)
+        cols = [c for c in CHANGE_COLUMNS if c in frame.columns]
+        return frame[cols]
+    rows = [(c.parcel_id, c.from_stage, c.to_stage, c.effective_date, c.officer, c.note,
+             c.evidence, c.is_correction, c.correction_reason) for c in changes]
+    return pd.DataFrame(rows, columns=list(CHANGE_COLUMNS), dtype="object")
+
+
+def _row_change(row: Mapping[str, object], from_stage: ParcelStage | None) -> StageChange:
+    return StageChange(
+        parcel_id=str(row["parcel_id"]),
+        from_stage=from_stage,
+        to_stage=ParcelStage(str(row["to_stage"])),
+        effective_date=row["effective_date"],  # type: ignore[arg-type]
+        officer=_optional(row["officer"]) or "",
+        note=_optional(row["note"]) or "",
+        evidence=_optional(row["evidence"]),
+        is_correction=bool(row["is_correction"]),
+        correction_reason=_optional(row["correction_reason"]),
+    )
+
+
+def _clean_column(field: str, values: pd.Series) -> tuple[pd.Series, np.ndarray]:
+    """(cleaned values, refused mask): :func:`clean_ledger_text` once per distinct value."""
+    limit = LEDGER_TEXT_MAX_CHARS[field]
+    codes, uniques = pd.factorize(values.astype("object"), use_na_sentinel=True)
+    cleaned: list[object] = []
+    bad = np.zeros(len(uniques), dtype=bool)
+    for i, value in enumerate(uniques):
+        try:
+            text = clean_ledger_text(field, None if _missing(value) else str(value),
+                                     max_chars=limit)
+        except InputError:
+            bad[i], text = True, ""
+        if field == "parcel_id":
+            bad[i] |= not text
+            text = str(value)
+        cleaned.append(text)
+    table = np.array([*cleaned, ""], dtype=object)  # code -1 (missing) → ""
+    refused = np.append(bad, field == "parcel_id")[codes]
+    return pd.Series(table[codes], index=values.index, dtype="object"), refused
+
+
+def clean_changes_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """:func:`clean_change` applied to every row of a batch table, vectorised.
+
+    Each distinct text is cleaned once. The first row (in order) with a refused text raises
+    the error :func:`clean_change` raises for it; stage codes (or labels) become codes and
+    dates ``datetime.date``.
+
+    Raises
+    ------
+    InputError
+        As :func:`clean_change`; an unknown stage (``stage.unknown``); a date that is not
+        a date.
+    """
+    frame = changes_frame(frame)
+    out = frame.copy()
+    refused = np.zeros(len(frame), dtype=bool)
+    for field in _TEXT_FIELDS:
+        out[field], bad = _clean_column(field, frame[field])
+        refused |= bad
+    if refused.any():
+        first = int(np.flatnonzero(refused)[0])
+        clean_change(_row_change(frame.iloc[first].to_dict() | {
+            "to_stage": _stage_code(frame["to_stage"].iloc[first]) or ParcelStage.PRE_NOTICE,
+            "effective_date": None}, None))
+        raise AssertionError("unreachable: clean_change accepted a refused text")
+    for col in ("evidence", "correction_reason"):
+        out[col] = out[col].where(out[col] != "", None)
+    out["is_correction"] = frame["is_correction"].fillna(False).astype(bool).to_numpy()
+    out["to_stage"] = _stage_codes(frame["to_stage"], optional=False)
+    if "from_stage" in frame.columns:
+        out["from_stage"] = _stage_codes(frame["from_stage"], optional=True)
+    out["effective_date"] = _dates(frame["effective_date"])
+    return out
+
+
+def _stage_code(value: object) -> str | None:
+    if _missing(value):
+        return None
+    if isinstance(value, ParcelStage):
+        return value.value
+    from geo_app.domain.stages import parse_stage
+
+    return parse_stage(str(value)).value
+
+
+def _stage_codes(values: pd.Series, *, optional: bool) -> pd.Series:
+    codes, uniques = pd.factorize(values.astype("object"), use_na_sentinel=True)
+    if not optional and (codes < 0).any():
+        raise refusal(InputError, "stage.unknown", {"value": "", "known": ", ".join(_ORDER)})
+    table = np.array([*(_stage_code(u) for u in uniques), None], dtype=object)
+    return pd.Series(table[codes], index=values.index, dtype="object")
+
+
+def _dates(values: pd.Series) -> pd.Series:
+    codes, uniques = pd.factorize(values.astype("object"), use_na_sentinel=True)
+    parsed: list[dt.date] = []
+    for value in uniques:
+        try:
+            parsed.append(_as_date(value))
+        except (TypeError, ValueError):
+            raise InputError(f"The effective date {value!r} is not a date; write it as "
+                             "YYYY-MM-DD.") from None
+    if (codes < 0).any():
+        row = int(np.flatnonzero(codes < 0)[0])
+        raise InputError(f"Change {row + 1} of the batch has no effective date; give it as "
+                         "YYYY-MM-DD.")
+    table = np.array(parsed, dtype=object)
+    return pd.Series(table[codes], index=values.index, dtype="object")
+
+
+def check_changes_frame(
+    changes: pd.DataFrame,
+    states: pd.DataFrame,
+    *,
+    today: dt.date | None = None,
+) -> pd.DataFrame:
+    """:func:`check_batch` for a whole table at once: the same refusals, vectorised.
+
+    Parameters
+    ----------
+    changes
+        The batch cleaned by :func:`clean_changes_frame`, in the order it is to be
+        recorded (several rows may concern one parcel). Without a ``from_stage`` column,
+        each change starts from the stage before it (the stored stage for a parcel's first
+        change in the batch) and that column is added.
+    states
+        :data:`STATE_COLUMNS` of (at least) the batch's parcels as stored: ``stage`` a
+        code or ``None``, ``stage_date`` a date or ``None``, ``version``; a parcel not in
+        it has no event yet.
+
+    Returns
+    -------
+    DataFrame
+        The final state of each parcel of the batch (:data:`STATE_COLUMNS`, ``stage`` as
+        a code), in the order the parcels first appear; ``changes`` gains ``from_stage``
+        when it had none.
+
+    Raises
+    ------
+    InputError, TransitionError
+        For the first change (in order) the workflow refuses, the very error
+        :func:`check_change` raises for it: every row is checked at once, and only the
+        first refused one is replayed by :func:`check_change` to build the message.
+    """
+    today = today or dt.date.today()
+    n = len(changes)
+    pid = changes["parcel_id"].astype("object").to_numpy()
+    st = states.drop_duplicates("parcel_id").set_index("parcel_id")
+    stored_ord = pd.Series([_ORDER.get(s, _NO_STAGE) if s is not None else _NO_STAGE
+                            for s in st["stage"]], index=st.index, dtype="int64")
+    stored_day = pd.Series(_day_numbers(st["stage_date"]), index=st.index, dtype="int64")
+    to_ord = changes["to_stage"].map(_ORDER).to_numpy(dtype="int64")
+    day = _day_numbers(changes["effective_date"])
+    grouped = pd.Series(to_ord).groupby(pid, sort=False)
+    first = ~pd.Series(pid).duplicated().to_numpy()
+    prev_ord = grouped.shift(1).to_numpy()
+    prev_day = pd.Series(day).groupby(pid, sort=False).shift(1).to_numpy()
+    start_ord = pd.Series(pid).map(stored_ord).fillna(_NO_STAGE).to_numpy(dtype="int64")
+    start_day = pd.Series(pid).map(stored_day).fillna(-1).to_numpy(dtype="int64")
+    prev_ord = np.where(first, start_ord, np.nan_to_num(prev_ord, nan=0)).astype("int64")
+    prev_day = np.where(first, start_day, np.nan_to_num(prev_day, nan=0)).astype("int64")
+    if "from_stage" not in changes.columns:
+        codes = np.array([*(s.value for s in STAGE_ORDER), None], dtype=object)
+        changes["from_stage"] = codes[prev_ord]  # -1 → None (last entry)
+    from_ord = np.array([_ORDER[s] if s is not None else _NO_STAGE
+                         for s in changes["from_stage"]], dtype="int64") if n else np.zeros(
+        0, dtype="int64")
+    correction = changes["is_correction"].to_numpy(dtype=bool)
+    today_day = today.toordinal() - _DAY0
+    refused = (
+        (changes["officer"].to_numpy(dtype=object) == "")
+        | (correction & changes["correction_reason"].isna().to_numpy())
+        | (day > today_day)
+        | (from_ord != prev_ord)
+        | ((prev_day >= 0) & (day < prev_day))
+        | (to_ord == prev_ord)
+        | (~correction & (to_ord != prev_ord + 1))
+    )
+    if refused.any():
+        row = int(np.flatnonzero(refused)[0])
+        stage = None if prev_ord[row] == _NO_STAGE else STAGE_ORDER[prev_ord[row]]
+        stage_date = None if prev_day[row] < 0 else dt.date.fromordinal(
+            int(prev_day[row]) + _DAY0)
+        record = changes.iloc[row].to_dict()
+        check_change(_row_change(record, None if record["from_stage"] is None
+                                 else ParcelStage(record["from_stage"])),
+                     ParcelState(str(pid[row]), stage, stage_date), today=today)
+        raise AssertionError("unreachable: check_change accepted a refused change")
+    last = ~pd.Series(pid).duplicated(keep="last").to_numpy()
+    counts = pd.Series(pid).value_counts(sort=False)
+    ids = pid[last]
+    base = pd.Series(ids).map(st["version"]).fillna(0).astype("int64").to_numpy()
+    final = pd.DataFrame({
+        "parcel_id": ids,
+        "stage": changes["to_stage"].to_numpy(dtype=object)[last],
+        "stage_date": changes["effective_date"].to_numpy(dtype=object)[last],
+        "version": base + pd.Series(ids).map(counts).to_numpy(dtype="int64"),
+    })
+    order = pd.Series(pid[first]).reset_index(drop=True)
+    return final.set_index("parcel_id").loc[order].reset_index()
+
+
+def _day_numbers(values: pd.Series) -> np.ndarray:
+    """Days since 0001-01-01 of each date (``-1`` for none), whole column at once."""
+    if len(values) == 0:
+        return np.zeros(0, dtype="int64")
+    codes, uniques = pd.factorize(values.astype("object"), use_na_sentinel=True)
+    table = np.array([*(_as_date(u).toordinal() - _DAY0 for u in uniques), -1],
+                     dtype="int64")
+    return table[codes]

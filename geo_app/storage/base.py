@@ -7,12 +7,15 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import PureWindowsPath
-from typing import Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 import geopandas as gpd
 import pandas as pd
 
 from geo_app.domain.workflow import StageChange
+
+if TYPE_CHECKING:
+    from geo_app.storage.events import BulkOutcome
 
 #: The non-spatial table holding the append-only stage-change log.
 EVENTS_TABLE = "stage_events"
@@ -204,6 +207,50 @@ class LayerStore(Protocol):
         """
         ...
 
+    def record_changes_frame(
+        self,
+        changes: pd.DataFrame,
+        *,
+        expected_versions: Mapping[str, int] | None,
+        today: dt.date | None = None,
+    ) -> BulkOutcome:
+        """Append a cleaned batch table in one transaction with one bulk insert.
+
+        ``changes`` as :func:`geo_app.domain.workflow.clean_changes_frame` returns it.
+        The same checks and refusals as :meth:`record_events`, vectorised
+        (:func:`geo_app.storage.events.check_changes_bulk`); the parcels' ``stage`` and
+        ``stage_date`` updated in the same transaction. Called by
+        :func:`geo_app.storage.events.record_stage_changes`.
+        """
+        ...
+
+    def parcel_states(self) -> pd.DataFrame:
+        """Each parcel with events: ``parcel_id``, ``stage`` (code or ``None``),
+        ``stage_date`` (ISO text or ``None``), ``version``, computed in SQL with the rule of
+        :func:`geo_app.domain.workflow.derive_states`, ordered by parcel id."""
+        ...
+
+    def stages_as_of(self, day: dt.date, *, known_only: bool = True) -> pd.DataFrame:
+        """``parcel_id``, ``stage``: each parcel's stage on ``day``, computed in SQL.
+
+        The rule of :func:`geo_app.analysis.progress.stages_as_of`; parcels with no event
+        on or before ``day`` are left out (not started). ``known_only`` skips events whose
+        stage is not a known code (as the app does); ``False`` counts them (as
+        :func:`~geo_app.analysis.progress.stages_as_of` on the whole log does).
+        """
+        ...
+
+    def net_land_steps(self, net_stages: Sequence[str], *,
+                       known_only: bool = True) -> pd.DataFrame:
+        """``parcel_id``, ``day`` (ISO text), ``step`` (+1/−1): the days a parcel's stage
+        enters or leaves ``net_stages``, computed in SQL (see
+        :func:`geo_app.analysis.timeline.net_land_by_month_from_steps`)."""
+        ...
+
+    def event_span(self, *, known_only: bool = True) -> tuple[dt.date, dt.date] | None:
+        """The first and last effective date in the ledger; ``None`` when it is empty."""
+        ...
+
     def import_features(
         self,
         name: str,
@@ -287,6 +334,23 @@ def normalise_events(rows: pd.DataFrame | Sequence[Mapping[str, object]]) -> pd.
     )
     result = result[list(EVENT_COLUMNS)]
     return result.sort_values("event_id", kind="stable").reset_index(drop=True)
+
+
+def states_frame(rows: Sequence[Sequence[object]]) -> pd.DataFrame:
+    """Rows ``(parcel_id, stage, stage_date, version)`` read by SQL as
+    :meth:`LayerStore.parcel_states` returns them (ordered by parcel id)."""
+    frame = pd.DataFrame(list(rows), columns=["parcel_id", "stage", "stage_date", "version"],
+                         dtype="object")
+    frame["parcel_id"] = pd.Series([str(v) for v in frame["parcel_id"]], dtype="object")
+    frame["stage_date"] = pd.Series([_iso(v, 10) for v in frame["stage_date"]],
+                                    dtype="object")
+    frame["version"] = frame["version"].astype("int64")
+    return frame.sort_values("parcel_id", kind="stable").reset_index(drop=True)
+
+
+def day_text(values: Sequence[object]) -> list[str | None]:
+    """Dates read from either store as ISO ``YYYY-MM-DD`` text."""
+    return [_iso(v, 10) for v in values]
 
 
 def current_frame(events: pd.DataFrame) -> pd.DataFrame:

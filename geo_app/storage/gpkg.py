@@ -51,6 +51,19 @@ from geo_app.storage._import import (
     provenance_columns,
     refuse_collisions,
 )
+from geo_app.storage._ledger_sql import (
+    ASOF_INDEX,
+    ASOF_INDEX_SQL,
+    EVENT_ID_INDEX,
+    EVENT_ID_INDEX_SQL,
+    PARCELS_ID_INDEX,
+    PARCELS_ID_INDEX_SQL,
+    all_states_sql,
+    net_land_steps_sql,
+    span_sql,
+    stages_as_of_sql,
+    states_sql,
+)
 from geo_app.storage._test_hook import pause_in_transaction
 from geo_app.storage._write import prepare_layer_write
 from geo_app.storage.base import (
@@ -64,11 +77,18 @@ from geo_app.storage.base import (
     ImportOutcome,
     LayerInfo,
     Provenance,
-    current_frame,
+    day_text,
     normalise_events,
     normalise_provenance,
+    states_frame,
 )
-from geo_app.storage.events import check_events_batch, event_row
+from geo_app.storage.events import (
+    BulkOutcome,
+    bulk_event_columns,
+    check_changes_bulk,
+    check_events_batch,
+    event_row,
+)
 
 PARCELS = "parcels"
 #: The event columns a GeoPackage stores (no login: ``recorded_by`` is always ``None``).
@@ -124,6 +144,31 @@ def protect_events_table(path: Path) -> None:
         conn.execute("COMMIT")
     finally:
         conn.close()
+
+
+def ledger_indexes_missing(conn: sqlite3.Connection) -> list[str]:
+    """The ledger indexes (:mod:`._ledger_sql`) a file lacks, for tables it has."""
+    have = {str(r[0]) for r in conn.execute(
+        "SELECT name FROM sqlite_master WHERE type = 'index'")}
+    wanted = []
+    if table_exists(conn, EVENTS_TABLE):
+        wanted += [(ASOF_INDEX, ASOF_INDEX_SQL), (EVENT_ID_INDEX, EVENT_ID_INDEX_SQL)]
+    if table_exists(conn, PARCELS) and "id" in {
+            r[1] for r in conn.execute(f"PRAGMA table_info({PARCELS})")}:
+        wanted.append((PARCELS_ID_INDEX, PARCELS_ID_INDEX_SQL))
+    return [sql for name, sql in wanted if name not in have]
+
+
+def ensure_ledger_indexes(conn: sqlite3.Connection) -> None:
+    """The schema step of a GeoPackage: create the ledger indexes it lacks.
+
+    Runs inside every write transaction (a store is never written when only read), so
+    a file made before the indexes existed gets them with its first write; a file
+    geo_app creates has them from its first stage change or parcels import. The step is
+    recorded by the indexes themselves (``sqlite_master``), checked in one query.
+    """
+    for sql in ledger_indexes_missing(conn):
+        conn.execute(sql)
 
 
 _TYPE_NAMES = ("POINT", "LINESTRING", "LINEARRING", "POLYGON", "MULTIPOINT", "MULTILINESTRING",
@@ -278,6 +323,7 @@ class GeoPackageStore:
             events = self._record_provenance(conn, name, ids, provenance, recorded_at)
         if name == PARCELS:
             self._sync_stages(conn, self._events_query(conn))
+        ensure_ledger_indexes(conn)
         return ImportOutcome(name, mode, created, len(data), replaced, events, recorded_at)
 
     def _record_provenance(self, conn: sqlite3.Connection, name: str, ids: list[str | None],
@@ -358,7 +404,7 @@ class GeoPackageStore:
                 raise StoreError(f"Cannot read the stage events in {self.path}: {exc}.") from None
 
     def current_stages(self) -> pd.DataFrame:
-        return current_frame(self.read_events())
+        return self.parcel_states()  # derive_states's rule, in SQL
 
     def parcel_version(self, parcel_id: str) -> int:
         with connect(self.path) as conn:
@@ -381,6 +427,7 @@ class GeoPackageStore:
             conn.execute(f"ALTER TABLE {EVENTS_TABLE} ADD COLUMN correction_reason TEXT")
         for ddl in _APPEND_ONLY:
             conn.execute(ddl)
+        ensure_ledger_indexes(conn)
 
     def record_events(
         self,
@@ -428,3 +475,90 @@ class GeoPackageStore:
                              "Nothing was recorded.") from None
         return normalise_events(rows)
 
+    # --- the ledger in bulk and as of a date (SQL) --------------------------------------
+
+    def record_changes_frame(
+        self,
+        changes: pd.DataFrame,
+        *,
+        expected_versions: Mapping[str, int] | None,
+        today: dt.date | None = None,
+    ) -> BulkOutcome:
+        """See :meth:`geo_app.storage.base.LayerStore.record_changes_frame`."""
+        ids = pd.unique(changes["parcel_id"].to_numpy(dtype=object)).tolist()
+        try:
+            with write_transaction(self.path) as conn:
+                self._ensure_events_table(conn)
+                if not table_exists(conn, PARCELS):
+                    raise StoreError(f"{self.path} has no parcels layer to record stages "
+                                     "for. Import the parcels first.")
+                conn.execute("CREATE TEMP TABLE IF NOT EXISTS batch_ids (parcel_id TEXT)")
+                conn.execute("DELETE FROM temp.batch_ids")
+                conn.executemany("INSERT INTO temp.batch_ids VALUES (?)", ((p,) for p in ids))
+                known = {str(r[0]) for r in conn.execute(
+                    f"SELECT b.parcel_id FROM temp.batch_ids b WHERE EXISTS (SELECT 1 FROM "
+                    f"{PARCELS} p WHERE p.id = b.parcel_id)")}
+                states = states_frame(conn.execute(states_sql("temp.batch_ids")).fetchall())
+                final = check_changes_bulk(
+                    changes, states, known, expected_versions,
+                    lambda pids: self._events_query(
+                        conn, f"WHERE parcel_id IN ({', '.join('?' * len(pids))})", pids),
+                    today=today)
+                next_id = int(conn.execute(
+                    f"SELECT coalesce(max(event_id), 0) + 1 FROM {EVENTS_TABLE}").fetchone()[0])
+                recorded_at = now_iso()
+                columns = bulk_event_columns(changes, next_id, recorded_at)
+                names = list(columns)
+                conn.executemany(
+                    f"INSERT INTO {EVENTS_TABLE} ({', '.join(names)}) VALUES "
+                    f"({', '.join('?' * len(names))})", zip(*columns.values(), strict=True))
+                pause_in_transaction(f"recorded {len(changes)} events")
+                dates = day_text(final["stage_date"].tolist())
+                conn.executemany(
+                    f"UPDATE {PARCELS} SET stage = ?, stage_date = ? WHERE id = ?",
+                    zip(final["stage"].tolist(), dates, final["parcel_id"].tolist(),
+                        strict=True))
+                conn.execute("DROP TABLE temp.batch_ids")
+                touch_contents(conn, EVENTS_TABLE)
+                touch_contents(conn, PARCELS)
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"Recording stage changes in {self.path} failed: {exc}. "
+                             "Nothing was recorded.") from None
+        final = final.assign(stage_date=dates)
+        return BulkOutcome(len(changes), len(final), recorded_at, final)
+
+    def _ledger_read(self, sql: str, params: Sequence[object] = ()) -> list[tuple]:
+        with connect(self.path) as conn:
+            try:
+                if not table_exists(conn, EVENTS_TABLE):
+                    return []
+                return conn.execute(sql, tuple(params)).fetchall()
+            except sqlite3.DatabaseError as exc:
+                raise StoreError(f"Cannot read the stage events in {self.path}: "
+                                 f"{exc}.") from None
+
+    def parcel_states(self) -> pd.DataFrame:
+        """See :meth:`geo_app.storage.base.LayerStore.parcel_states`."""
+        return states_frame(self._ledger_read(all_states_sql()))
+
+    def stages_as_of(self, day: dt.date, *, known_only: bool = True) -> pd.DataFrame:
+        """See :meth:`geo_app.storage.base.LayerStore.stages_as_of`."""
+        rows = self._ledger_read(stages_as_of_sql("?", known_only=known_only),
+                                 (day.isoformat(),))
+        return pd.DataFrame(rows, columns=["parcel_id", "stage"], dtype="object")
+
+    def net_land_steps(self, net_stages: Sequence[str], *,
+                       known_only: bool = True) -> pd.DataFrame:
+        """See :meth:`geo_app.storage.base.LayerStore.net_land_steps`."""
+        rows = self._ledger_read(net_land_steps_sql(tuple(net_stages), known_only=known_only))
+        frame = pd.DataFrame(rows, columns=["parcel_id", "day", "step"])
+        frame["day"] = day_text(frame["day"].tolist())
+        return frame.astype({"parcel_id": "object", "step": "int64"})
+
+    def event_span(self, *, known_only: bool = True) -> tuple[dt.date, dt.date] | None:
+        """See :meth:`geo_app.storage.base.LayerStore.event_span`."""
+        rows = self._ledger_read(span_sql(known_only=known_only))
+        if not rows or rows[0][0] is None:
+            return None
+        first, last = day_text(rows[0])
+        return dt.date.fromisoformat(str(first)), dt.date.fromisoformat(str(last))
