@@ -23,7 +23,13 @@ import pandas as pd
 
 from geo_app.analysis.area import plane_area_m2
 from geo_app.analysis.crs import PlaneCRS, choose_plane_crs
-from geo_app.analysis.progress import NET_LAND_OR_LATER, NOT_STARTED, stages_as_of
+from geo_app.analysis.progress import (
+    NET_LAND_OR_LATER,
+    NOT_STARTED,
+    PhaseProgress,
+    progress,
+    stages_as_of,
+)
 from geo_app.analysis.units import M2_PER_MU
 from geo_app.domain.stages import STAGE_ORDER, stage_label_or_unknown, stage_or_none
 from geo_app.domain.targets import PHASE_TARGETS_MU
@@ -106,14 +112,9 @@ def net_land_changes(
     """
     _require(parcels, events)
     ids = parcels["id"].astype("string").to_numpy(dtype=object)
-    area = pd.Series(parcel_area_mu(parcels, plane=plane), index=ids)
-    phase = pd.Series(parcels["phase"].astype("int64").to_numpy(), index=ids)
     known = events[events["parcel_id"].astype("string").isin(ids)]
-    empty = pd.DataFrame({"day": pd.Series(dtype="datetime64[ns]"),
-                          "phase": pd.Series(dtype="int64"),
-                          "delta_mu": pd.Series(dtype="float64")})
     if len(known) == 0:
-        return empty
+        return _deltas(parcels, _NO_STEPS, plane)
     ordered = _effect_ordered(known)
     # the stage in effect at the end of each event day: the day's last event
     days = ordered.groupby(["parcel_id", "day"], sort=False).tail(1)
@@ -121,17 +122,48 @@ def net_land_changes(
     is_net = days["to_stage"].isin(NET_LAND_OR_LATER).astype("int64")
     before = is_net.groupby(days["parcel_id"]).shift(1, fill_value=0)
     step = (is_net - before).to_numpy()
-    changed = days.loc[step != 0, ["parcel_id", "day"]]
+    changed = days.loc[step != 0, ["parcel_id", "day"]].assign(step=step[step != 0])
+    return _deltas(parcels, changed, plane)
+
+
+_NO_STEPS = pd.DataFrame({"parcel_id": pd.Series(dtype="object"),
+                          "day": pd.Series(dtype="datetime64[ns]"),
+                          "step": pd.Series(dtype="int64")})
+
+
+def _deltas(parcels: gpd.GeoDataFrame, changed: pd.DataFrame,
+            plane: PlaneCRS | None) -> pd.DataFrame:
+    """``day``, ``phase``, ``delta_mu`` from the steps ``parcel_id``, ``day``, ``step``
+    (ordered by parcel id, then day) of the parcels in ``parcels``."""
+    ids = parcels["id"].astype("string").to_numpy(dtype=object)
+    empty = pd.DataFrame({"day": pd.Series(dtype="datetime64[ns]"),
+                          "phase": pd.Series(dtype="int64"),
+                          "delta_mu": pd.Series(dtype="float64")})
+    changed = changed[changed["parcel_id"].astype("string").isin(ids)]
+    if len(changed) == 0:
+        return empty
+    area = pd.Series(parcel_area_mu(parcels, plane=plane), index=ids)
+    phase = pd.Series(parcels["phase"].astype("int64").to_numpy(), index=ids)
     pid = changed["parcel_id"].astype("string").to_numpy(dtype=object)
+    step = changed["step"].to_numpy(dtype="int64")
     frame = pd.DataFrame({
         "day": changed["day"].to_numpy(),
         "phase": phase.loc[pid].to_numpy(),
-        "delta_mu": step[step != 0] * area.loc[pid].to_numpy(),
+        "delta_mu": step * area.loc[pid].to_numpy(),
     })
-    if frame.empty:
-        return empty
     out = frame.groupby(["phase", "day"], as_index=False, sort=True)["delta_mu"].sum()
     return out[out["delta_mu"] != 0].reset_index(drop=True)
+
+
+def steps_frame(steps: pd.DataFrame) -> pd.DataFrame:
+    """A store's :meth:`~geo_app.storage.base.LayerStore.net_land_steps` as
+    :func:`net_land_changes` orders them: by parcel id, then day (``day`` datetime64)."""
+    out = pd.DataFrame({
+        "parcel_id": steps["parcel_id"].astype("object").to_numpy(),
+        "day": pd.to_datetime(steps["day"].astype("string").str.slice(0, 10)),
+        "step": steps["step"].astype("int64").to_numpy(),
+    })
+    return out.sort_values(["parcel_id", "day"], kind="stable").reset_index(drop=True)
 
 
 def month_ends(start: dt.date, end: dt.date) -> list[dt.date]:
@@ -223,8 +255,45 @@ def net_land_by_month(
     known_days = pd.to_datetime(events["effective_date"].astype("string").str.slice(0, 10))
     first = _to_date(start) if start is not None else known_days.min().date()
     last = _to_date(end) if end is not None else known_days.max().date()
+    return _monthly(parcels, net_land_changes(parcels, events, plane=plane), first, last,
+                    targets)
+
+
+def net_land_by_month_from_steps(
+    parcels: gpd.GeoDataFrame,
+    steps: pd.DataFrame,
+    span: tuple[dt.date, dt.date] | None,
+    *,
+    start: dt.date | str | None = None,
+    end: dt.date | str | None = None,
+    plane: PlaneCRS | None = None,
+    targets_mu: dict[int, float] | None = None,
+) -> pd.DataFrame:
+    """:func:`net_land_by_month` from what a store computed in SQL, the same figures.
+
+    ``steps`` is the store's ``net_land_steps(NET_LAND_OR_LATER)`` and ``span`` its
+    ``event_span()`` (both with the same ``known_only``): the log is never read whole.
+    """
+    _require(parcels, _STEP_COLUMNS_ONLY)
+    targets = PHASE_TARGETS_MU if targets_mu is None else targets_mu
+    if span is None and (start is None or end is None):
+        raise InputError(
+            "There is no stage history in this store, so there is no progress over time "
+            "to show. Record stage changes first."
+        )
+    first = _to_date(start) if start is not None else span[0]  # type: ignore[index]
+    last = _to_date(end) if end is not None else span[1]  # type: ignore[index]
+    changes = _deltas(parcels, steps_frame(steps), plane)
+    return _monthly(parcels, changes, first, last, targets)
+
+
+_STEP_COLUMNS_ONLY = pd.DataFrame(columns=["event_id", "parcel_id", "to_stage",
+                                           "effective_date", "recorded_at"])
+
+
+def _monthly(parcels: gpd.GeoDataFrame, changes: pd.DataFrame, first: dt.date,
+             last: dt.date, targets: dict[int, float]) -> pd.DataFrame:
     points = pd.to_datetime(pd.Series(month_ends(first, last))).to_numpy()
-    changes = net_land_changes(parcels, events, plane=plane)
     phases = sorted(int(p) for p in pd.unique(parcels["phase"].astype("int64")))
     frames = []
     for phase in phases:
@@ -248,6 +317,29 @@ def net_land_by_month(
 def latest_by_phase(monthly: pd.DataFrame) -> pd.DataFrame:
     """The last row of each phase in a :func:`net_land_by_month` table (the newest figures)."""
     return monthly.sort_values("month_end").groupby("phase").tail(1)
+
+
+def stages_on(parcel_ids: pd.Series | np.ndarray, stages: pd.DataFrame) -> np.ndarray:
+    """Each parcel's stage from a store's ``stages_as_of(day)`` (``parcel_id``, ``stage``):
+    ``not_started`` for a parcel it does not list, as :func:`stages_as_of` gives it."""
+    last = pd.Series(stages["stage"].to_numpy(dtype=object),
+                     index=stages["parcel_id"].astype("object").to_numpy())
+    mapped = pd.Series(np.asarray(parcel_ids), dtype="object").map(last).astype("object")
+    return mapped.where(mapped.notna(), NOT_STARTED).to_numpy(dtype=object)
+
+
+def progress_from_stages(
+    parcels: gpd.GeoDataFrame,
+    stages: pd.DataFrame,
+    *,
+    plane: PlaneCRS | None = None,
+    targets_mu: dict[int, float] | None = None,
+) -> list[PhaseProgress]:
+    """:func:`~geo_app.analysis.progress.progress` as of a date, from the stages a store
+    computed in SQL (``stages_as_of(day)``) instead of the whole log: the same figures,
+    by the same code (the parcels' stages replaced by those of the day)."""
+    then = parcels.assign(stage=stages_on(parcels["id"], stages))
+    return progress(then, plane=plane, targets_mu=targets_mu)
 
 
 # --- one parcel's history ------------------------------------------------------------------

@@ -50,6 +50,15 @@ from geo_app.storage._import import (
     provenance_columns,
     refuse_collisions,
 )
+from geo_app.storage._ledger_sql import (
+    ASOF_INDEX_SQL,
+    PARCELS_ID_INDEX_SQL,
+    all_states_sql,
+    net_land_steps_sql,
+    span_sql,
+    stages_as_of_sql,
+    states_sql,
+)
 from geo_app.storage._pg_copy import copy_rows, csv_field, geometry_field
 from geo_app.storage._test_hook import pause_in_transaction
 from geo_app.storage._write import prepare_layer_write
@@ -64,15 +73,22 @@ from geo_app.storage.base import (
     ImportOutcome,
     LayerInfo,
     Provenance,
-    current_frame,
+    day_text,
     normalise_events,
     normalise_provenance,
+    states_frame,
 )
-from geo_app.storage.events import check_events_batch, event_row
+from geo_app.storage.events import (
+    BulkOutcome,
+    bulk_event_columns,
+    check_changes_bulk,
+    check_events_batch,
+    event_row,
+)
 from geo_app.storage.gpkg import GeoPackageStore, geometry_type_name
 
 #: Version of the tables this code reads and writes; see :data:`MIGRATIONS`.
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 PARCELS = "parcels"
 _INIT_LOCK_KEY = 0x6765_6F61  # "geoa": serialises schema creation and migration
@@ -91,6 +107,7 @@ _EVENTS_DDL = (
         is_correction boolean NOT NULL DEFAULT false, correction_reason text,
         recorded_by text)""",
     f"CREATE INDEX {EVENTS_TABLE}_parcel_idx ON {EVENTS_TABLE} (parcel_id, event_id)",
+    ASOF_INDEX_SQL,
     """CREATE FUNCTION geo_app_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
         BEGIN RAISE EXCEPTION 'stage_events is append-only: record a correction instead';
         END $$""",
@@ -133,6 +150,17 @@ MIGRATIONS: dict[int, tuple[str, ...]] = {
             '{PROVENANCE_TABLE}_append_only') THEN {_PROVENANCE_DDL[3]}; END IF; END $$""",
     ),
 }
+#: 2 → 3: the as-of index on ``stage_events`` (:mod:`._ledger_sql`) and an index on
+#: ``parcels.id`` where the parcels table lacks one (a layer created by geo_app has the
+#: unique ``parcels_id_idx``).
+MIGRATIONS[2] = (
+    ASOF_INDEX_SQL,
+    f"""DO $$ BEGIN IF EXISTS (SELECT 1 FROM information_schema.columns WHERE
+        table_schema = current_schema() AND table_name = '{PARCELS}' AND column_name = 'id')
+        AND NOT EXISTS (SELECT 1 FROM pg_index i JOIN pg_attribute a ON a.attrelid =
+        i.indrelid AND a.attnum = i.indkey[0] WHERE i.indrelid = '{PARCELS}'::regclass
+        AND a.attname = 'id') THEN {PARCELS_ID_INDEX_SQL}; END IF; END $$""",
+)
 _META_DDL = (
     "CREATE TABLE geo_app_schema (version integer NOT NULL, "
     "migrated_at timestamptz NOT NULL DEFAULT now())",
@@ -555,7 +583,7 @@ class PostGISStore:
             return self._events(conn, None if parcel_id is None else [parcel_id])
 
     def current_stages(self) -> pd.DataFrame:
-        return current_frame(self.read_events())
+        return self.parcel_states()  # derive_states's rule, in SQL
 
     def parcel_version(self, parcel_id: str) -> int:
         with self._begin("read the parcel's version") as conn:
@@ -598,6 +626,77 @@ class PostGISStore:
                              {"s": state.stage.value if state.stage else None,
                               "d": state.stage_date, "id": pid})
         return normalise_events(rows)
+
+    # --- the ledger in bulk and as of a date (SQL) --------------------------------------
+
+    def record_changes_frame(
+        self,
+        changes: pd.DataFrame,
+        *,
+        expected_versions: Mapping[str, int] | None,
+        today: dt.date | None = None,
+    ) -> BulkOutcome:
+        """See :meth:`geo_app.storage.base.LayerStore.record_changes_frame`.
+
+        The batch's parcel rows are locked (``FOR UPDATE``, in id order) before their
+        states are read, as for one change; the events go in with one ``COPY``.
+        """
+        ids = pd.unique(changes["parcel_id"].to_numpy(dtype=object)).tolist()
+        with self._begin("record the stage changes") as conn:
+            roles.require(conn, Capability.RECORD_STAGE, "record the stage changes")
+            known = {str(r[0]) for r in conn.execute(text(
+                f"SELECT id FROM {PARCELS} WHERE id = ANY(:ids) ORDER BY id FOR UPDATE"),
+                {"ids": ids})}
+            batch = "(SELECT unnest(CAST(:ids AS text[])) AS parcel_id) AS batch_ids"
+            states = states_frame(conn.execute(text(states_sql(batch)), {"ids": ids}))
+            final = check_changes_bulk(changes, states, known, expected_versions,
+                                       lambda pids: self._events(conn, pids), today=today)
+            recorded_at = conn.execute(text("SELECT LOCALTIMESTAMP(0)")).scalar().isoformat()
+            columns = bulk_event_columns(changes, None, recorded_at)
+            columns["is_correction"] = [bool(v) for v in columns["is_correction"]]
+            copy_rows(conn, EVENTS_TABLE, list(columns),
+                      [csv_field(pd.Series(v, dtype="object")) for v in columns.values()],
+                      what="Recording the stage changes")
+            pause_in_transaction(f"recorded {len(changes)} events")
+            dates = day_text(final["stage_date"].tolist())
+            conn.execute(text(
+                f"UPDATE {PARCELS} AS p SET stage = v.stage, stage_date = v.day::date FROM "
+                "(SELECT unnest(CAST(:ids AS text[])) AS id, unnest(CAST(:stages AS text[])) "
+                "AS stage, unnest(CAST(:days AS text[])) AS day) AS v WHERE p.id = v.id"),
+                {"ids": final["parcel_id"].tolist(), "stages": final["stage"].tolist(),
+                 "days": dates})
+        return BulkOutcome(len(changes), len(final), recorded_at,
+                           final.assign(stage_date=dates))
+
+    def parcel_states(self) -> pd.DataFrame:
+        """See :meth:`geo_app.storage.base.LayerStore.parcel_states`."""
+        with self._begin("read the stage events") as conn:
+            return states_frame(conn.execute(text(all_states_sql())).fetchall())
+
+    def stages_as_of(self, day: dt.date, *, known_only: bool = True) -> pd.DataFrame:
+        """See :meth:`geo_app.storage.base.LayerStore.stages_as_of`."""
+        with self._begin("read the stages as of a date") as conn:
+            rows = conn.execute(text(stages_as_of_sql("CAST(:day AS date)",
+                                                      known_only=known_only)),
+                                {"day": day.isoformat()}).fetchall()
+        return pd.DataFrame([tuple(r) for r in rows], columns=["parcel_id", "stage"],
+                            dtype="object")
+
+    def net_land_steps(self, net_stages: Sequence[str], *,
+                       known_only: bool = True) -> pd.DataFrame:
+        """See :meth:`geo_app.storage.base.LayerStore.net_land_steps`."""
+        with self._begin("read the stage events") as conn:
+            rows = conn.execute(text(net_land_steps_sql(tuple(net_stages),
+                                                        known_only=known_only))).fetchall()
+        frame = pd.DataFrame([tuple(r) for r in rows], columns=["parcel_id", "day", "step"])
+        frame["day"] = pd.Series(day_text(frame["day"].tolist()), dtype="object")
+        return frame.astype({"parcel_id": "object", "step": "int64"})
+
+    def event_span(self, *, known_only: bool = True) -> tuple[dt.date, dt.date] | None:
+        """See :meth:`geo_app.storage.base.LayerStore.event_span`."""
+        with self._begin("read the stage events") as conn:
+            first, last = conn.execute(text(span_sql(known_only=known_only))).one()
+        return None if first is None else (first, last)
 
 
 def _psycopg2_operational() -> type[Exception]:
