@@ -498,8 +498,9 @@ def check_changes_frame(
     prev_day = np.where(first, start_day, np.nan_to_num(prev_day, nan=0)).astype("int64")
     if "from_stage" not in changes.columns:
         codes = np.array([*(s.value for s in STAGE_ORDER), None], dtype=object)
-        changes["from_stage"] = codes[prev_ord]  # -1 → None (last entry)
-    from_ord = np.array([_ORDER[s] if s is not None else _NO_STAGE
+        changes["from_stage"] = pd.Series(codes[prev_ord], index=changes.index,
+                                          dtype="object")  # -1 → None (last entry)
+    from_ord = np.array([_NO_STAGE if _missing(s) else _ORDER[s]
                          for s in changes["from_stage"]], dtype="int64") if n else np.zeros(
         0, dtype="int64")
     correction = changes["is_correction"].to_numpy(dtype=bool)
@@ -519,7 +520,7 @@ def check_changes_frame(
         stage_date = None if prev_day[row] < 0 else dt.date.fromordinal(
             int(prev_day[row]) + _DAY0)
         record = changes.iloc[row].to_dict()
-        check_change(_row_change(record, None if record["from_stage"] is None
+        check_change(_row_change(record, None if _missing(record["from_stage"])
                                  else ParcelStage(record["from_stage"])),
                      ParcelState(str(pid[row]), stage, stage_date), today=today)
         raise AssertionError("unreachable: check_change accepted a refused change")
