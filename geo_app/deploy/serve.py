@@ -57,10 +57,12 @@ def normalize_base_url_path(value: str) -> str:
     Raises
     ------
     InputError
-        The path has characters other than letters, digits, ``. _ ~ -`` and ``/``.
+        The path has characters other than letters, digits, ``. _ ~ -`` and ``/``, an empty
+        segment, or a ``.``/``..`` segment.
     """
     path = value.strip().strip("/")
-    if path and not _BASE_PATH.match(path):
+    dots = any(part in (".", "..") for part in path.split("/"))
+    if path and (dots or not _BASE_PATH.match(path)):
         raise InputError(
             f"--base-url-path {value!r} is not a plain URL path; use letters, digits, "
             "'-', '_', '.' and '/', e.g. --base-url-path geo (the app is then at /geo/).")
