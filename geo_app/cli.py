@@ -11,7 +11,7 @@ from typing import Annotated
 import geopandas as gpd
 import typer
 
-from geo_app import cli_brief, cli_deploy, cli_present
+from geo_app import cli_brief, cli_deploy, cli_present, cli_terrain
 from geo_app.analysis.coverage import coverage
 from geo_app.analysis.crs import (
     CRSSource,
@@ -509,6 +509,7 @@ def grant_cmd(
 cli_present.register(app)
 cli_brief.register(app)
 cli_deploy.register(app)
+cli_terrain.register(app)
 
 
 def _usage_error_types() -> tuple[type[Exception], ...]:

@@ -129,7 +129,7 @@ class ZonalResult:
     def to_dict(self) -> dict[str, Any]:
         """``{"raster", "crs", "stats", "classes"?, "notes", "features": [...]}``."""
         cols = ["id", "name", "area_mu_ellipsoidal", *self.keys()]
-        features = [{c: _plain(row[c]) for c in cols} for row in self.frame.to_dict("records")]
+        features = [{c: plain_value(row[c]) for c in cols} for row in self.frame.to_dict("records")]
         out: dict[str, Any] = {"raster": self.raster, "crs": self.crs,
                                "stats": [str(s) for s in self.stats]}
         if self.classes:
@@ -139,9 +139,9 @@ class ZonalResult:
         return out
 
 
-def _plain(value: Any) -> Any:
+def plain_value(value: Any) -> Any:
     if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
+        return {k: plain_value(v) for k, v in value.items()}
     if isinstance(value, np.generic):
         value = value.item()
     if isinstance(value, float) and not math.isfinite(value):
