@@ -137,8 +137,12 @@ def pg_dump_plan(url: str, out: Path) -> PgDump:
     except ArgumentError:
         raise InputError(f"{mask_url(url)!r} is not a database URL.") from None
     password = parsed.password
-    libpq = parsed.set(drivername="postgresql", password=None).render_as_string(
+    # URL.set() ignores None, so the password is dropped with _replace (URL is a NamedTuple)
+    libpq = parsed._replace(drivername="postgresql", password=None).render_as_string(
         hide_password=False)
+    if make_url(libpq).password is not None:
+        raise InputError("The database URL could not be split from its password; pass "
+                         "the password through PGPASSWORD or ~/.pgpass instead.")
     argv = ["pg_dump", "--format=custom", f"--file={out}", f"--dbname={libpq}"]
     env = {"PGPASSWORD": str(password)} if password is not None else {}
     prefix = "PGPASSWORD=*** " if password is not None else ""
