@@ -14,7 +14,8 @@ The caller's GeoDataFrames are never modified: display geometry is a new array.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from enum import StrEnum
 
 import folium
@@ -42,8 +43,10 @@ from geo_app.maps.csp import PolicyMeta, app_policy, asset_source, export_policy
 from geo_app.maps.elements import (
     ClassLayer,
     GeoAppRuntime,
+    LabelLayer,
     LayerControl,
     Legend,
+    MapTools,
     RawMacroElement,
     ReadyFlag,
 )
@@ -55,8 +58,15 @@ from geo_app.maps.encode import (
     pack_features,
 )
 from geo_app.maps.gcj02 import gcj02_to_wgs84, wgs84_to_gcj02
+from geo_app.maps.labels import (
+    DEFAULT_LABEL_PX,
+    check_label_layers,
+    check_label_px,
+    layer_labels,
+)
 from geo_app.maps.style import (
     BACKGROUND_HEX,
+    LAYER_STYLES,
     OTHER_CLASS,
     Z_ORDER,
     Basemap,
@@ -81,7 +91,8 @@ DEFAULT_ZOOM = 12
 GEOGRAPHIC_EPSG = 4490
 #: Legend sections, most consulted first.
 LEGEND_ORDER: tuple[str, ...] = (
-    "parcels", "projects", "villages", "sites", "parks", "roads", "facilities", "boundary",
+    "parcels", "projects", "villages", "loop_belt", "sites", "parks", "roads", "facilities",
+    "boundary",
 )
 #: Layers drawn for context only: the initial view fits the other layers (the zone), not
 #: the whole district, unless nothing else is shown.
@@ -115,6 +126,13 @@ def build_zone_map(
     quantum_deg: float = QUANTUM_DEG,
     selected: tuple[str, str] | None = None,
     details: bool | None = None,
+    labels: Iterable[str] | None = None,
+    label_px: float = DEFAULT_LABEL_PX,
+    layer_control: bool = True,
+    styles: Mapping[str, LayerStyle] | None = None,
+    legend_open: bool = False,
+    fit_bounds: tuple[float, float, float, float] | None = None,
+    overlays: Sequence[Callable[[folium.Map, str], None]] = (),
 ) -> folium.Map:
     """A folium map of ``layers``, each in its own toggleable group, with a legend.
 
@@ -156,15 +174,41 @@ def build_zone_map(
         features; bigger layers send id, name and area (half the payload at 50k
         parcels), and the app's side panel shows the rest.
 
+    labels
+        Layers whose features get name labels (see :mod:`geo_app.maps.labels`); ``None``
+        for :data:`~geo_app.maps.labels.DEFAULT_LABEL_LAYERS`, ``()`` for none. The
+        browser places them by priority and hides those that would overlap.
+    label_px
+        Label font size in CSS px (14 by default, 18+ for a projector).
+    layer_control
+        Leaflet's own layer box. The app passes ``False``: its sidebar is the one layer
+        control, and layers not in ``visible`` are then left out of the page.
+    styles
+        Layer name → :class:`~geo_app.maps.style.LayerStyle` replacing the default
+        (e.g. villages by works programme, the belt with its village count).
+    legend_open
+        Every legend section open at first (exports and slides); by default only the
+        parcel stages (else the first section).
+    fit_bounds
+        ``(minx, miny, maxx, maxy)`` in lon/lat to fit at first (e.g. what the filters
+        kept), instead of every feature; ignored with ``center``.
+    overlays
+        Functions ``(map, lang)`` called after the vector layers and before the legend,
+        to add more (raster) layers: the place for terrain overlays.
+
     Every feature's properties carry ``id`` and ``layer`` so a click
     (streamlit-folium's ``last_active_drawing``) maps back to the record.
     """
     if lang not in ("zh", "en"):
         raise InputError(f"Unknown language {lang!r}: use 'zh' (中文) or 'en' (English).")
     basemap = Basemap(basemap)
+    label_layers = check_label_layers(labels)
+    label_px = check_label_px(label_px)
     if asset_base_url is not None:
         ensure_assets()
-    frames = {name: _geographic(name, gdf) for name, gdf in layers.items()}
+    frames = {name: _geographic(name, gdf) for name, gdf in layers.items()
+              if layer_control or visible is None or name in visible}
+    styles = dict(styles or {})
     total = sum(len(gdf) for gdf in frames.values())
     canvas = prefer_canvas if prefer_canvas is not None else total >= CANVAS_MIN_FEATURES
     gcj = basemap is Basemap.GAODE
@@ -175,28 +219,46 @@ def build_zone_map(
     title = "随州高新区规划图" if lang == "zh" else "Suizhou High-tech Zone map"
     m.get_root().title = html_text(title)  # branca writes <title> unescaped
     GeoAppRuntime(background=BACKGROUND_HEX if basemap is Basemap.NONE else None).add_to(m)
+    MapTools(_tools_spec(lang, label_px, BACKGROUND_HEX)).add_to(m)
     add_basemap(m, basemap, lang=lang, tianditu_key=tianditu_key)
 
     bounds: list[tuple[float, float, float, float]] = []
     context_bounds: list[tuple[float, float, float, float]] = []
+    present: dict[str, set[str]] = {}
     for z, name in enumerate(_draw_order(frames)):
         group = folium.FeatureGroup(name=layer_label(name, lang), overlay=True, control=True,
                                     show=visible is None or name in visible)
         group.add_to(m)
         _Register(m.get_name(), name, z).add_to(group)
-        added = _add_classes(group, name, frames[name], lang=lang, gcj=gcj,
+        style = styles.get(name) or _default_style(name, frames[name])
+        drawn = _add_classes(group, name, frames[name], lang=lang, gcj=gcj,
                              simplify_deg=simplify_deg, quantum_deg=quantum_deg,
-                             details=details)
-        (context_bounds if name in CONTEXT_LAYERS else bounds).extend(added)
+                             details=details, style=style)
+        styles[name] = drawn.style
+        present[name] = drawn.classes
+        (context_bounds if name in CONTEXT_LAYERS else bounds).extend(drawn.bounds)
+        if name in label_layers and drawn.drawn.any():
+            labelled = layer_labels(name, frames[name][drawn.drawn], drawn.display[drawn.drawn],
+                                    lang=lang)
+            if len(labelled):
+                LabelLayer(m.get_name(), labelled.to_payload()).add_to(group)
     if selected is not None:
         _add_selected(m, frames, selected, gcj=gcj, quantum_deg=quantum_deg)
-    Legend(_legend_spec([n for n in LEGEND_ORDER if n in frames]
-                        + [n for n in frames if n not in LEGEND_ORDER], lang)).add_to(m)
-    LayerControl(
-        position="topright", collapsed=False, sortLayers=True,
-        sortFunction=JsCode(
-            "function (a, b) { return (b.geoAppZ || 0) - (a.geoAppZ || 0); }"),
-    ).add_to(m)
+    for overlay in overlays:
+        overlay(m, lang)
+    names = ([n for n in LEGEND_ORDER if n in frames]
+             + [n for n in frames if n not in LEGEND_ORDER])
+    Legend(_legend_spec(names, lang, styles=styles, present=present,
+                        open_all=legend_open)).add_to(m)
+    if layer_control:
+        LayerControl(
+            position="topright", collapsed=False, sortLayers=True,
+            sortFunction=JsCode(
+                "function (a, b) { return (b.geoAppZ || 0) - (a.geoAppZ || 0); }"),
+        ).add_to(m)
+    if fit_bounds is not None and center is None:
+        fit = _checked_bounds(fit_bounds)
+        bounds = [_display_bounds(fit, gcj)] if fit is not None else bounds
     _set_view(m, bounds or context_bounds, center=center, zoom=zoom, gcj=gcj)
     ReadyFlag().add_to(m)
     if asset_base_url is not None:
@@ -218,15 +280,20 @@ def export_map_html(m: folium.Map) -> str:
         (el, el.__dict__.get("default_js"), el.__dict__.get("default_css"))
         for el in walk(m) if isinstance(el, folium.elements.JSCSSMixin)
     ]
+    legends = [(el, el.spec_json) for el in walk(m) if isinstance(el, Legend)]
     header = m.get_root().header
     previous = header._children.get(PolicyMeta.__name__)
     previous_policy = previous.policy if isinstance(previous, PolicyMeta) else None
     try:
+        for el, _ in legends:  # an export is read, not operated: the legend fully open
+            el.set_spec(_opened(el.spec))
         localize_assets(m, vendor_dir().as_uri())
         set_policy(m, export_policy(m))
         html = m.get_root().render()
         return inline_assets(html, m)
     finally:
+        for el, spec_json in legends:
+            el.spec_json = spec_json
         for el, js, css in saved:
             _restore(el, "default_js", js)
             _restore(el, "default_css", css)
@@ -234,6 +301,14 @@ def export_map_html(m: folium.Map) -> str:
             header._children.pop(PolicyMeta.__name__, None)
         else:
             set_policy(m, previous_policy)
+
+
+def _opened(spec: dict[str, object]) -> dict[str, object]:
+    sections = spec.get("sections")
+    if not isinstance(sections, list):
+        return spec
+    return {**spec, "sections": [{**sec, "open": True} for sec in sections],
+            "collapsed": False, "remember": False}
 
 
 def to_true_coords(lat: float, lon: float, basemap: Basemap) -> tuple[float, float]:
@@ -283,14 +358,31 @@ def _draw_order(frames: Mapping[str, gpd.GeoDataFrame]) -> list[str]:
     return sorted(frames, key=lambda n: rank.get(n, parcels_rank))
 
 
+@dataclass(frozen=True)
+class _Drawn:
+    """What :func:`_add_classes` drew of a layer."""
+
+    bounds: list[tuple[float, float, float, float]]
+    classes: set[str]
+    display: np.ndarray
+    drawn: np.ndarray
+    style: LayerStyle
+
+
+def _default_style(name: str, gdf: gpd.GeoDataFrame) -> LayerStyle | None:
+    """The style of a known layer; ``None`` for a user's layer (chosen by geometry)."""
+    return layer_style(name) if name in LAYER_STYLES else None
+
+
 def _add_classes(
     group: folium.FeatureGroup, name: str, gdf: gpd.GeoDataFrame, *,
     lang: str, gcj: bool, simplify_deg: float | None, quantum_deg: float,
-    details: bool | None,
-) -> list[tuple[float, float, float, float]]:
-    """Add one ClassLayer per (class, geometry family) of a layer; return their bounds."""
+    details: bool | None, style: LayerStyle | None = None,
+) -> _Drawn:
+    """Add one ClassLayer per (class, geometry family) of a layer."""
     if len(gdf) == 0:
-        return []
+        return _Drawn([], set(), np.empty(0, dtype=object), np.zeros(0, dtype=bool),
+                      style or layer_style(name))
     geoms = np.asarray(gdf.geometry.array, dtype=object)
     families = geometry_families(geoms)
     tolerance = simplify_deg if simplify_deg is not None else (
@@ -301,11 +393,13 @@ def _add_classes(
     # simplification can empty a tiny polygon: leave it out of the display
     families = np.where(present & ~_is_empty(display), families, "")
 
-    style = layer_style(name, _SYMBOL_OF_FAMILY.get(_first(families), "polygon"))
+    if style is None:
+        style = layer_style(name, _SYMBOL_OF_FAMILY.get(_first(families), "polygon"))
     keys = _class_keys(gdf, style)
     lean = not details if details is not None else len(gdf) >= DETAILS_MAX_FEATURES
     spec = LAYER_SPECS.get(name)
     bounds = []
+    classes: set[str] = set()
     for class_key in [*style.classes, OTHER_CLASS]:
         for family in ("polygon", "line", "point"):
             mask = (keys == class_key) & (families == family)
@@ -324,7 +418,8 @@ def _add_classes(
             ClassLayer(packed, layer=name, class_key=class_key, symbol=symbol, options=options,
                        meta=meta).add_to(group)
             bounds.append(packed.bounds)
-    return bounds
+            classes.add(class_key)
+    return _Drawn(bounds, classes, display, families != "", style)
 
 
 def _class_keys(gdf: gpd.GeoDataFrame, style: LayerStyle) -> np.ndarray:
@@ -455,13 +550,27 @@ def _add_selected(m: folium.Map, frames: Mapping[str, gpd.GeoDataFrame],
 
 # --- legend and view ---------------------------------------------------------------------
 
-def _legend_spec(names: list[str], lang: str) -> dict[str, object]:
-    """Legend sections in ``names`` order; only the parcel stages (else the first) open."""
+def _legend_spec(names: list[str], lang: str, *,
+                 styles: Mapping[str, LayerStyle] | None = None,
+                 present: Mapping[str, set[str]] | None = None,
+                 open_all: bool = False) -> dict[str, object]:
+    """Legend sections in ``names`` order, with only the classes drawn (``present``).
+
+    Only the parcel stages (else the first section) are open, or all with ``open_all``.
+    A layer with nothing drawn has no section.
+    """
+    styles = styles or {}
+    if present is not None:
+        names = [n for n in names if present.get(n)]
     opened = "parcels" if "parcels" in names else (names[0] if names else None)
     sections = []
     for name in names:
-        style = layer_style(name)
-        classes = list(style.classes.items()) or [(OTHER_CLASS, style.other)]
+        style = styles.get(name) or layer_style(name)
+        classes = [*style.classes.items(), (OTHER_CLASS, style.other)]
+        if present is not None:
+            classes = [(k, s) for k, s in classes if k in present[name]]
+        elif style.classes:
+            classes = classes[:-1]
         entries = [
             {
                 "label": (style.label_of(key, lang) if style.classes
@@ -472,13 +581,50 @@ def _legend_spec(names: list[str], lang: str) -> dict[str, object]:
             for key, s in classes
         ]
         sections.append({"layer": name, "title": layer_label(name, lang),
-                         "symbol": style.symbol, "entries": entries, "open": name == opened})
+                         "symbol": style.symbol, "entries": entries,
+                         "open": open_all or name == opened})
     zh = lang == "zh"
     return {
         "title": "图例" if zh else "Legend",
         "toggle_hint": "点击折叠/展开图例" if zh else "Click to fold or unfold the legend",
         "section_hint": "点击展开/收起" if zh else "Click to open or close",
         "sections": sections,
+    }
+
+
+def _checked_bounds(b: tuple[float, float, float, float]
+                    ) -> tuple[float, float, float, float] | None:
+    """``(minx, miny, maxx, maxy)`` as floats if finite and ordered, else ``None``."""
+    try:
+        minx, miny, maxx, maxy = (float(v) for v in b)
+    except (TypeError, ValueError) as exc:
+        raise InputError(f"Bounds {b!r} are not (minx, miny, maxx, maxy) numbers.") from exc
+    if not np.isfinite([minx, miny, maxx, maxy]).all() or minx > maxx or miny > maxy:
+        return None
+    return minx, miny, maxx, maxy
+
+
+def _display_bounds(b: tuple[float, float, float, float], gcj: bool
+                    ) -> tuple[float, float, float, float]:
+    if not gcj:
+        return b
+    x0, y0 = wgs84_to_gcj02(b[0], b[1])
+    x1, y1 = wgs84_to_gcj02(b[2], b[3])
+    return x0, y0, x1, y1
+
+
+def _tools_spec(lang: str, label_px: float, background: str) -> dict[str, object]:
+    """Options and words of the map's tools (labels, full screen, offline notice)."""
+    zh = lang == "zh"
+    return {
+        "label_px": label_px,
+        "background": background,
+        "fullscreen": "全屏显示" if zh else "Full screen",
+        "exit_fullscreen": "退出全屏" if zh else "Exit full screen",
+        "offline": ("底图无法加载（离线）：已改为无底图显示。连网后可重新选择在线底图。" if zh
+                    else "Basemap could not be loaded (offline): showing no basemap. "
+                         "Choose the online basemap again when connected."),
+        "dismiss": "关闭" if zh else "Close",
     }
 
 

@@ -165,6 +165,51 @@ class Legend(RawMacroElement):
         self.spec = spec
         self.spec_json = _js(spec)
 
+    def set_spec(self, spec: dict[str, object]) -> None:
+        """Render with ``spec`` (``self.spec`` keeps the original)."""
+        self.spec_json = _js(spec)
+
+
+class MapTools(RawMacroElement):
+    """Label settings, the full-screen button and the offline-basemap watch; add it second."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        geoApp.tools({{ this._parent.get_name() }}, {{ this.spec_json }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, spec: dict[str, object]) -> None:
+        super().__init__()
+        self._name = "MapTools"
+        self.spec = spec
+        self.spec_json = _js(spec)
+
+
+class LabelLayer(RawMacroElement):
+    """The name labels of one layer (:class:`geo_app.maps.labels.LabelSet` payload).
+
+    Add it to the layer's ``folium.FeatureGroup``: the labels show while the group is
+    on the map. Text goes into the page with ``textContent`` only.
+    """
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        geoApp.labels({{ this.map_name }}, {{ this._parent.get_name() }}, {{ this.payload }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, map_name: str, payload: dict[str, object]) -> None:
+        super().__init__()
+        self._name = "LabelLayer"
+        self.map_name = map_name
+        self.payload_data = payload
+        self.payload = _js(payload)
+
 
 class LayerControl(folium.LayerControl):
     """folium's layer control with every layer name HTML-escaped.

@@ -202,7 +202,9 @@
       head.title = spec.toggle_hint;
       head.addEventListener("click", function () { div.classList.toggle("geo-collapsed"); });
       div.appendChild(head);
-      var body = G.el("div", "geo-legend-body"), memory = G.legendMemory();
+      if (spec.collapsed) { div.classList.add("geo-collapsed"); }
+      var body = G.el("div", "geo-legend-body");
+      var memory = spec.remember === false ? {} : G.legendMemory();
       spec.sections.forEach(function (sec) {
         var s = G.el("div", "geo-legend-section");
         s.setAttribute("data-layer", sec.layer);
@@ -241,11 +243,17 @@
   /* Room for the legend: the map's height less the zoom buttons above it and the
      scale bar below it. */
   G.LEGEND_CLEARANCE_PX = 130;
+  /* At most this share of the map's height and width: at 150 % browser zoom the legend
+     scrolls instead of covering the map. */
+  G.LEGEND_MAX_SHARE = 0.5;
   G.fitLegend = function (map) {
     var control = map.geoApp.legend;
     if (!control || !control.getContainer()) { return; }
-    var room = map.getSize().y - G.LEGEND_CLEARANCE_PX;
-    control.getContainer().style.maxHeight = Math.max(room, 80) + "px";
+    var size = map.getSize();
+    var room = Math.min(size.y - G.LEGEND_CLEARANCE_PX, size.y * G.LEGEND_MAX_SHARE);
+    var style = control.getContainer().style;
+    style.maxHeight = Math.max(room, 80) + "px";
+    style.maxWidth = Math.max(Math.min(260, size.x * 0.3), 140) + "px";
   };
   G.syncLegend = function (map) {
     var control = map.geoApp.legend;
@@ -261,9 +269,182 @@
     control.getContainer().style.display = any ? "" : "none";
   };
 
+  /* --- tools: labels, full screen, offline basemap ---------------------------------- */
+
+  G.tools = function (map, spec) {
+    map.geoApp.tools = spec;
+    map.geoApp.labelSets = [];
+    var pane = map.createPane("geoLabels");
+    pane.classList.add("geo-labels");
+    pane.style.fontSize = spec.label_px + "px";
+    var relayout = function () { G.layoutLabels(map); };
+    map.on("zoomstart", function () { pane.style.visibility = "hidden"; });
+    map.on("zoomend moveend resize overlayadd overlayremove layeradd layerremove", function () {
+      pane.style.visibility = "";
+      G.scheduleLabels(map);
+    });
+    map.whenReady(relayout);
+    G.fullscreenControl(map, spec);
+  };
+
+  /* Labels of one layer: columns x, y (lon/lat), t (text), p (priority), already sorted
+     by priority. Elements are made when first needed; text goes in with textContent. */
+  G.labels = function (map, group, d) {
+    var items = new Array(d.t.length);
+    for (var i = 0; i < d.t.length; i++) {
+      items[i] = {ll: L.latLng(d.y[i], d.x[i]), text: d.t[i], p: d.p[i], el: null,
+                  w: 0, h: 0, kind: d.kind, layer: d.layer};
+    }
+    map.geoApp.labelSets.push({group: group, layer: d.layer, kind: d.kind, items: items});
+  };
+  G.scheduleLabels = function (map) {
+    if (map.geoApp.labelFrame) { return; }
+    map.geoApp.labelFrame = requestAnimationFrame(function () {
+      map.geoApp.labelFrame = null;
+      G.layoutLabels(map);
+    });
+  };
+  /* Candidates measured per layout at most (in priority order, inside the view). */
+  G.LABEL_MAX_CANDIDATES = 600;
+  G.LABEL_PAD_PX = 3;
+  G.LABEL_POINT_GAP_PX = 4;
+  G.layoutLabels = function (map) {
+    var sets = map.geoApp.labelSets, pane = map.getPane("geoLabels");
+    if (!sets || !pane) { return; }
+    var size = map.getSize(), candidates = [], order = 0;
+    sets.forEach(function (set) {
+      var on = map.hasLayer(set.group);
+      set.items.forEach(function (it) {
+        it.placed = false;
+        it.order = order++;
+        if (on) { candidates.push(it); }
+      });
+    });
+    candidates.sort(function (a, b) { return (b.p - a.p) || (a.order - b.order); });
+    var inView = [];
+    for (var i = 0; i < candidates.length && inView.length < G.LABEL_MAX_CANDIDATES; i++) {
+      var it = candidates[i], pt = map.latLngToContainerPoint(it.ll);
+      if (pt.x < 0 || pt.y < 0 || pt.x > size.x || pt.y > size.y) { continue; }
+      it.pt = pt;
+      if (!it.el) {
+        it.el = G.el("div", "geo-label geo-label-" + it.kind + " geo-label-l-" + it.layer,
+                     it.text);
+        it.el.setAttribute("data-layer", it.layer);
+        pane.appendChild(it.el);
+      }
+      inView.push(it);
+    }
+    inView.forEach(function (it) {  // one layout pass: read every new size
+      if (!it.w) { it.w = it.el.offsetWidth; it.h = it.el.offsetHeight; }
+    });
+    var boxes = G.controlBoxes(map), pad = G.LABEL_PAD_PX;
+    inView.forEach(function (it) {
+      var x = it.kind === "point" ? it.pt.x + G.LABEL_POINT_GAP_PX + 6 : it.pt.x - it.w / 2;
+      var y = it.pt.y - it.h / 2;
+      var box = {l: x - pad, t: y - pad, r: x + it.w + pad, b: y + it.h + pad};
+      if (box.l < 0 || box.t < 0 || box.r > size.x || box.b > size.y) { return; }
+      for (var k = 0; k < boxes.length; k++) {
+        var o = boxes[k];
+        if (box.l < o.r && o.l < box.r && box.t < o.b && o.t < box.b) { return; }
+      }
+      boxes.push(box);
+      it.placed = true;
+      L.DomUtil.setPosition(it.el, map.containerPointToLayerPoint([x, y]));
+    });
+    sets.forEach(function (set) {
+      set.items.forEach(function (it) {
+        if (it.el) { it.el.style.display = it.placed ? "" : "none"; }
+      });
+    });
+  };
+  /* The map's controls (zoom, legend, scale, notices) as boxes labels keep clear of. */
+  G.controlBoxes = function (map) {
+    var box = map.getContainer().getBoundingClientRect(), out = [];
+    var controls = map.getContainer().querySelectorAll(".leaflet-control, .geo-notice");
+    for (var i = 0; i < controls.length; i++) {
+      var r = controls[i].getBoundingClientRect();
+      if (!r.width || !r.height) { continue; }
+      out.push({l: r.left - box.left, t: r.top - box.top, r: r.right - box.left,
+                b: r.bottom - box.top});
+    }
+    return out;
+  };
+
+  G.fullscreenControl = function (map, spec) {
+    var el = map.getContainer();
+    if (!document.fullscreenEnabled || !el.requestFullscreen) { return; }
+    var control = L.control({position: "topleft"});
+    control.onAdd = function () {
+      var div = L.DomUtil.create("div", "leaflet-bar leaflet-control geo-fullscreen");
+      var a = G.el("a", "geo-fullscreen-button");
+      a.appendChild(G.el("span", "geo-fullscreen-icon"));  // four corners, drawn in CSS
+      a.href = "#";
+      a.setAttribute("role", "button");
+      a.title = spec.fullscreen;
+      a.setAttribute("aria-label", spec.fullscreen);
+      L.DomEvent.disableClickPropagation(div);
+      L.DomEvent.on(a, "click", function (e) {
+        L.DomEvent.preventDefault(e);
+        if (document.fullscreenElement) { document.exitFullscreen(); }
+        else { el.requestFullscreen().catch(function () { /* refused: nothing to do */ }); }
+      });
+      document.addEventListener("fullscreenchange", function () {
+        var on = document.fullscreenElement === el;
+        a.title = on ? spec.exit_fullscreen : spec.fullscreen;
+        a.setAttribute("aria-label", a.title);
+        div.classList.toggle("geo-fullscreen-on", on);
+        map.invalidateSize();
+        G.scheduleLabels(map);
+      });
+      div.appendChild(a);
+      return div;
+    };
+    control.addTo(map);
+  };
+
+  /* An online basemap that loads no tile (offline, blocked, wrong key): say so on the
+     map and fall back to no basemap, instead of a grey map with no word. */
+  G.OFFLINE_WAIT_MS = 10000;
+  G.watchTiles = function (map) {
+    var spec = map.geoApp.tools || {}, tiles = [];
+    map.eachLayer(function (l) { if (l instanceof L.TileLayer) { tiles.push(l); } });
+    if (!tiles.length) { return; }
+    var loaded = 0, failed = 0, done = false;
+    function giveUp() {
+      if (done || loaded > 0) { return; }
+      done = true;
+      tiles.forEach(function (l) { map.removeLayer(l); });
+      if (spec.background) { map.getContainer().style.background = spec.background; }
+      G.notice(map, spec.offline, spec.dismiss);
+      map.geoApp.basemapOffline = true;
+    }
+    tiles.forEach(function (l) {
+      l.on("tileload", function () { loaded += 1; });
+      l.on("tileerror", function () { failed += 1; });
+      l.on("load", function () { if (!loaded && failed) { giveUp(); } });
+    });
+    setTimeout(giveUp, G.OFFLINE_WAIT_MS);
+  };
+  G.notice = function (map, text, dismiss) {
+    var box = G.el("div", "geo-notice");
+    box.setAttribute("role", "alert");
+    box.appendChild(G.el("span", "geo-notice-text", text));
+    var close = G.el("button", "geo-notice-close", "×");
+    close.type = "button";
+    close.title = dismiss || "";
+    close.setAttribute("aria-label", dismiss || "close");
+    close.addEventListener("click", function () { box.remove(); G.scheduleLabels(map); });
+    box.appendChild(close);
+    L.DomEvent.disableClickPropagation(box);
+    map.getContainer().appendChild(box);
+    G.scheduleLabels(map);
+  };
+
   G.ready = function (map) {
     map.whenReady(function () {
       G.scalePoints(map);
+      G.watchTiles(map);
+      G.layoutLabels(map);
       requestAnimationFrame(function () {
         requestAnimationFrame(function () {
           window.geoAppReadyMs = performance.now();

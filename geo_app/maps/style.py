@@ -24,6 +24,7 @@ from geo_app.domain.categories import (
     RoadKind,
     SiteKind,
     VillagePlan,
+    WorksProgramme,
 )
 from geo_app.domain.layers import LAYER_SPECS
 from geo_app.domain.stages import ParcelStage
@@ -237,9 +238,60 @@ LAYER_STYLES: dict[str, LayerStyle] = {
     ),
 }
 
+#: Villages coloured by works programme (二期示范工程 / 巩固提升 / none) instead of plan
+#: category: the three phase-2 demonstration villages stand out in a strong red.
+VILLAGE_WORKS_STYLE = LayerStyle(
+    "villages", "polygon", "works_programme",
+    {
+        WorksProgramme.PHASE2_DEMONSTRATION.value: _area("#d7301f", fill_opacity=0.38,
+                                                         weight=3.0),
+        WorksProgramme.CONSOLIDATION.value: _area("#fc8d59", fill_opacity=0.28),
+        WorksProgramme.NONE.value: _area("#9e9e9e", fill_opacity=0.08, weight=1.2),
+    },
+    _labels(WorksProgramme),
+)
+
+
+class VillageTheme(StrEnum):
+    """Which column colours the villages."""
+
+    PLAN = "plan_category"
+    WORKS = "works_programme"
+
+    def label(self, lang: str = "zh") -> str:
+        zh, en = {VillageTheme.PLAN: ("规划类别", "Plan category"),
+                  VillageTheme.WORKS: ("建设工程", "Works programme")}[self]
+        return zh if lang == "zh" else en
+
+
+def village_style(theme: VillageTheme | str) -> LayerStyle:
+    """The villages' style for a :class:`VillageTheme`."""
+    return VILLAGE_WORKS_STYLE if VillageTheme(theme) is VillageTheme.WORKS else (
+        LAYER_STYLES["villages"])
+
+
+#: The derived layer of the 2 km belt either side of the loop road
+#: (:mod:`geo_app.maps.belt`): the belt (dashed, faint fill) and the villages it reaches
+#: (a thick outline over their own colours). Context only: not clickable.
+BELT_LAYER = "loop_belt"
+BELT_HEX = "#c51b7d"
+LAYER_STYLES[BELT_LAYER] = LayerStyle(
+    BELT_LAYER, "polygon", "kind",
+    {
+        "belt": PathStyle(BELT_HEX, BELT_HEX, weight=1.5, fill_opacity=0.07, dash_array="7 5",
+                          interactive=False),
+        "village": PathStyle(BELT_HEX, BELT_HEX, weight=3.5, fill_opacity=0.0,
+                             interactive=False),
+    },
+    {"belt": ("环线两侧 2 公里范围", "2 km either side of the loop road"),
+     "village": ("范围内村庄", "Villages within the belt")},
+)
+_EXTRA_LAYER_LABELS = {BELT_LAYER: ("环线 2 公里带", "Loop-road 2 km belt")}
+
 #: Drawing order, bottom to top; layers not listed go between sites and parcels.
 Z_ORDER: tuple[str, ...] = (
-    "boundary", "parks", "villages", "sites", "parcels", "roads", "facilities", "projects",
+    "boundary", "parks", "villages", BELT_LAYER, "sites", "parcels", "roads", "facilities",
+    "projects",
 )
 
 
@@ -259,7 +311,8 @@ def layer_label(layer: str, lang: str) -> str:
     """The display name of a layer (片区/园区, Acquisition parcels, ...)."""
     spec = LAYER_SPECS.get(layer)
     if spec is None:
-        return layer
+        zh, en = _EXTRA_LAYER_LABELS.get(layer, (layer, layer))
+        return zh if lang == "zh" else en
     return spec.zh if lang == "zh" else spec.en
 
 

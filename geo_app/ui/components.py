@@ -80,3 +80,23 @@ def swatch_legend(entries: list[tuple[str, str]]) -> None:
         f'{css}"></span>{html.escape(label)}</span>'
         for label, css in entries)
     st.markdown(f'<div style="line-height:1.2">{items}</div>', unsafe_allow_html=True)
+
+
+#: The smallest map height (CSS px) however short the window.
+MIN_MAP_HEIGHT_PX = 420
+
+
+def full_height_map(top_offset_px: int) -> None:
+    """Stretch the page's map component to the bottom of the window (style only).
+
+    ``top_offset_px`` is the room taken above the map (and the little kept below it);
+    the map is never lower than :data:`MIN_MAP_HEIGHT_PX`. Leaflet follows the resize.
+    """
+    offset = int(top_offset_px)
+    st.html(
+        "<style>"
+        '[data-testid="stMain"] iframe[title="streamlit_folium.st_folium"] '
+        f"{{ height: max({MIN_MAP_HEIGHT_PX}px, calc(100vh - {offset}px)) !important; }}"
+        '[data-testid="stMainBlockContainer"] { padding-bottom: 0.5rem; }'
+        "</style>"
+    )

@@ -5,16 +5,24 @@ from __future__ import annotations
 import streamlit as st
 from streamlit_folium import st_folium
 
-from geo_app.domain.categories import ProjectStatus, VillagePlan
+from geo_app.domain.categories import ProjectStatus, VillagePlan, WorksProgramme
 from geo_app.domain.stages import ParcelStage
-from geo_app.maps.build import to_true_coords
+from geo_app.maps.build import CONTEXT_LAYERS, to_true_coords
 from geo_app.maps.gcj02 import wgs84_to_gcj02
-from geo_app.maps.style import Basemap
+from geo_app.maps.labels import (
+    DEFAULT_LABEL_LAYERS,
+    DEFAULT_LABEL_PX,
+    LABEL_LAYERS,
+    LABEL_SIZES_PX,
+    PROJECTOR_LABEL_PX,
+)
+from geo_app.maps.style import Basemap, VillageTheme
 from geo_app.ui import loaders, map_cache, state
-from geo_app.ui.components import error_boundary, store_caption
+from geo_app.ui.components import error_boundary, full_height_map, store_caption
 from geo_app.ui.export_widget import export_widget
-from geo_app.ui.filters import MapFilters, options, unless_all
+from geo_app.ui.filters import MapFilters, filtered_bounds, layers_bounds, options, unless_all
 from geo_app.ui.i18n import Lang, phase_label, t
+from geo_app.ui.map_cache import MapLook
 from geo_app.ui.models import MapView, Selection
 from geo_app.ui.search import SearchHit, view_for_bounds
 from geo_app.ui.selection import (
@@ -28,7 +36,17 @@ from geo_app.ui.state import Key
 from geo_app.ui.tables import AREA_DECIMALS, layer_label
 from geo_app.ui.text import md_line, md_text
 
+#: The component's own height; the page's CSS stretches the map to the window's bottom
+#: (:func:`geo_app.ui.components.full_height_map`).
 MAP_HEIGHT_PX = 650
+#: Room above the map (page padding, title and search row, the counts row) and below it.
+MAP_TOP_OFFSET_PX = 178
+#: Session keys of the map's display widgets and of the filters last zoomed to.
+LABELS_KEY = "mapx_labels"
+LABEL_PX_KEY = "mapx_label_px"
+THEME_KEY = "mapx_village_theme"
+BELT_KEY = "mapx_belt"
+FILTERS_SEEN_KEY = "mapx_filters_seen"
 #: What the map sends back (each change reruns the page): the click, the clicked
 #: feature's GeoJSON (its properties carry ``layer`` and ``id``) and the view.
 RETURNED = ["last_object_clicked", "last_active_drawing", "center", "zoom"]
@@ -43,16 +61,20 @@ def render() -> None:
             st.info(t("map.nothing", lang))
         filters = _filter_widgets(data.layers, lang)
         visible = _layer_widget(list(data.layers), lang)
+        look = _display_widgets(data.layers, lang)
         basemap = _basemap_widget(lang)
         store_caption(location, lang)
         shown = loaders.filtered_layers(location, token, filters)
         searched = _search(location, token, lang, basemap)
+        zoomed = _zoom_to_filters(filters, shown, visible, basemap)
+        key = map_cache.tianditu_key()
+        _footer(shown, location, token, filters, lang, basemap, visible, key, look)
+        full_height_map(MAP_TOP_OFFSET_PX)
         left, right = st.columns([5, 2], gap="medium")
         with left:
-            key = map_cache.tianditu_key()
             drawn = map_cache.zone_map(location, token, filters, lang, basemap,
-                                       tuple(visible), key)
-            view = _requested_view(drawn.identity, searched)
+                                       tuple(visible), key, look)
+            view = _requested_view(drawn.identity, searched or zoomed)
             out = st_folium(
                 drawn.fresh(), key=Key.MAP_WIDGET, height=MAP_HEIGHT_PX,
                 use_container_width=True,
@@ -60,7 +82,6 @@ def render() -> None:
                 center=view.center if view else None, zoom=view.zoom if view else None,
             )
             _handle_map_output(out, {k: v for k, v in shown.items() if k in visible}, basemap)
-            _footer(shown, location, token, filters, lang, basemap, visible, key)
         with right:
             _details_panel(data, lang)
 
@@ -93,6 +114,10 @@ def _filter_widgets(layers: dict, lang: Lang) -> MapFilters:
     plans = sb.multiselect(
         t("map.filter.village_plan", lang), plan_options, key=Key.FILTER_VILLAGE_PLANS,
         placeholder=all_, format_func=lambda p: VillagePlan(p).label(lang))
+    works_options = [w.value for w in WorksProgramme]
+    works = sb.multiselect(
+        t("mapx.filter.works", lang), works_options, key="mapx_filter_works",
+        placeholder=all_, format_func=lambda w: WorksProgramme(w).label(lang))
     statuses = sb.multiselect(
         t("map.filter.project_status", lang), status_options,
         key=Key.FILTER_PROJECT_STATUSES, placeholder=all_,
@@ -100,7 +125,8 @@ def _filter_widgets(layers: dict, lang: Lang) -> MapFilters:
     return MapFilters.of(
         parks=unless_all(chosen_parks, park_options), phases=unless_all(phases, phase_options),
         stages=unless_all(stages, stage_options), village_plans=unless_all(plans, plan_options),
-        project_statuses=unless_all(statuses, status_options))
+        project_statuses=unless_all(statuses, status_options),
+        works_programmes=unless_all(works, works_options))
 
 
 def _layer_widget(names: list[str], lang: Lang) -> list[str]:
@@ -108,6 +134,45 @@ def _layer_widget(names: list[str], lang: Lang) -> list[str]:
         t("map.layers", lang), names, selection_mode="multi", default=names,
         key=Key.VISIBLE_LAYERS, format_func=lambda n: md_text(layer_label(n, lang)))
     return [n for n in names if n in (chosen or [])]
+
+
+def _display_widgets(layers: dict, lang: Lang) -> MapLook:
+    """The belt, the name labels (which layers, what size) and the village colours."""
+    sb = st.sidebar
+    belt = False
+    if "villages" in layers and "roads" in layers:
+        belt = sb.toggle(t("mapx.belt", lang), key=BELT_KEY, help=t("mapx.belt.help", lang))
+    sb.subheader(t("mapx.display", lang))
+    names = [n for n in LABEL_LAYERS if n in layers]
+    chosen = sb.pills(
+        t("mapx.labels", lang), names, selection_mode="multi",
+        default=[n for n in DEFAULT_LABEL_LAYERS if n in names], key=LABELS_KEY,
+        help=t("mapx.labels.help", lang), format_func=lambda n: md_text(layer_label(n, lang)))
+    size = sb.select_slider(
+        t("mapx.label_size", lang), LABEL_SIZES_PX, value=DEFAULT_LABEL_PX, key=LABEL_PX_KEY,
+        format_func=lambda px: t("mapx.label_size.projector" if px >= PROJECTOR_LABEL_PX
+                                 else "mapx.label_size.option", lang, px=px))
+    theme = sb.radio(t("mapx.village_theme", lang), list(VillageTheme), key=THEME_KEY,
+                     horizontal=True, format_func=lambda v: VillageTheme(v).label(lang))
+    return MapLook(labels=tuple(n for n in names if n in (chosen or [])),
+                   label_px=int(size), village_theme=VillageTheme(theme or VillageTheme.PLAN),
+                   belt=bool(belt))
+
+
+def _zoom_to_filters(filters: MapFilters, shown: dict, visible: list[str],
+                     basemap: Basemap) -> bool:
+    """When the filters change, move the map to what they kept (all of the zone when
+    cleared); returns whether it moved."""
+    seen = st.session_state.get(FILTERS_SEEN_KEY)
+    st.session_state[FILTERS_SEEN_KEY] = filters
+    if seen is None or seen == filters:
+        return False
+    bounds = filtered_bounds(shown, filters) if not filters.is_empty else layers_bounds(
+        shown, [n for n in visible if n not in CONTEXT_LAYERS])
+    if bounds is None:
+        return False
+    state.set_map_view(_display_view(view_for_bounds(bounds), basemap))
+    return True
 
 
 def _basemap_widget(lang: Lang) -> Basemap:
@@ -238,19 +303,26 @@ def _md_table(header: list[str], rows: list[list[str]], *, numbers: bool = False
 
 
 def _footer(shown: dict, location: str, token: str, filters: MapFilters, lang: Lang,
-            basemap: Basemap, visible: list[str], key: str | None) -> None:
+            basemap: Basemap, visible: list[str], key: str | None,
+            look: MapLook) -> None:
     def count(layer: str) -> int:
         gdf = shown.get(layer)
         return 0 if gdf is None or layer not in visible else len(gdf)
 
     left, right = st.columns([3, 2])
-    left.caption(t("map.showing", lang, parcels=count("parcels"), villages=count("villages"),
-                   projects=count("projects")))
+    caption = t("map.showing", lang, parcels=count("parcels"), villages=count("villages"),
+                projects=count("projects"))
+    if look.belt:
+        belt = map_cache.belt_frame(location, token)
+        if belt is not None:
+            caption += " · " + t("mapx.belt.count", lang,
+                                 count=int((belt["kind"] == "village").sum()))
+    left.caption(caption)
     right = right.container(horizontal=True)
     right.download_button(
         t("map.download", lang),
         data=lambda: map_cache.map_html(location, token, filters, lang, basemap,
-                                        tuple(visible), key),
+                                        tuple(visible), key, look),
         file_name="suizhou_map.html", mime="text/html", on_click="ignore",
         help=t("map.download.help", lang),
         icon=":material/download:",
