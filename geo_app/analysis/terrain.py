@@ -123,18 +123,24 @@ def _radii(crs: CRS, lat_deg: FloatArray) -> tuple[FloatArray, FloatArray]:
 
 def ground_cell_size_m(src: DatasetReader, rows: npt.NDArray[np.int64],
                        col: float | None = None) -> tuple[FloatArray, FloatArray]:
-    """East–west and north–south ground size in metres of the cells of ``rows``.
+    """East–west and north–south ground size in metres of the cells of ``rows`` of ``src``.
 
     ``col`` is the column where the point scale is taken (projected CRS; default the
     middle). Rotated grids are refused (read them through ``gdalwarp`` first).
     """
-    t = src.transform
+    return grid_cell_size_m(src.transform, src.crs.to_wkt(), rows,
+                            src.width / 2.0 if col is None else col)
+
+
+def grid_cell_size_m(transform: Affine, crs_text: str, rows: npt.NDArray[np.int64],
+                     col: float) -> tuple[FloatArray, FloatArray]:
+    """:func:`ground_cell_size_m` of any north-up grid (``transform``, CRS as text)."""
+    t = transform
     if abs(t.b) > 1e-12 or abs(t.d) > 1e-12:
         raise InputError("The raster's grid is rotated; warp it to a north-up grid "
                          "(`gdalwarp`) first.")
-    crs = CRS.from_user_input(src.crs.to_wkt())
+    crs = CRS.from_user_input(crs_text)
     dx, dy = abs(t.a), abs(t.e)
-    col = src.width / 2.0 if col is None else col
     ys = t.f + (np.asarray(rows, dtype=float) + 0.5) * t.e
     xs = np.full(len(ys), t.c + col * t.a)
     if crs.is_geographic:

@@ -127,7 +127,7 @@ def make_dem(grid: Grid, rng: np.random.Generator) -> tuple[np.ndarray, dict[str
         hill_total += height * np.exp(-((x - hx) ** 2 + (y - hy) ** 2) / (2.0 * spread**2))
     z += hill_total
     z += (2.0 + hill_total / 25.0) * _smooth_noise(z.shape, rng, 8.0)
-    z += 0.6 * _smooth_noise(z.shape, rng, 2.0)
+    z += 0.3 * _smooth_noise(z.shape, rng, 2.0)
     # rolling uplands (岗地) of the plain, never dipping to the rivers' flood plain
     z += 4.0 * np.clip(_smooth_noise(z.shape, rng, 40.0), -1.2, None)
     rivers = {"yunshui": _distance_to_line(x, y, _plane(YUNSHUI)),
