@@ -22,6 +22,8 @@ the layer is kept (parcels and villages are far below 1e-6).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import geopandas as gpd
 import numpy as np
 import pandas as pd
@@ -52,6 +54,57 @@ PLANE_COLUMN = "crs_plane"
 POLYGON_TYPES = frozenset({"Polygon", "MultiPolygon"})
 
 
+# --- one reprojection per layer, reused ----------------------------------------------------
+#
+# Measuring a layer, then its coverage, then progress reprojects the same geometries to the
+# same plane several times (22 % of a city-wide analysis). Shapely geometries are immutable,
+# so the transformed array is a pure function of (the geometry objects, source CRS, target
+# CRS): it is kept for the last few layers and reused when the very same objects come back
+# (checked by identity on every call; the entry holds references to them, so an identity
+# cannot be recycled while the entry lives).
+
+
+@dataclass(frozen=True)
+class _Projected:
+    source: object  # the source CRS
+    target: object  # the target CRS
+    objects: np.ndarray  # the source geometry objects (kept alive)
+    ids: np.ndarray  # their identities
+    result: np.ndarray  # the transformed geometries
+
+
+_PROJECTED: list[_Projected] = []
+_PROJECTED_KEEP = 3
+
+
+def _same_crs(a: object, b: object) -> bool:
+    return a is b or (a is not None and b is not None and CRS.from_user_input(a)
+                      == CRS.from_user_input(b))
+
+
+def projected(geoms: gpd.GeoSeries, crs: object) -> np.ndarray:
+    """``geoms`` transformed to ``crs`` as a geometry array, reusing an earlier identical call.
+
+    The same geometry objects (identity), source CRS and target CRS give the cached array;
+    anything else transforms (a GeoSeries filtered, edited or re-read gives new objects).
+    """
+    objects = np.array(geoms.array, dtype=object, copy=True)
+    ids = np.fromiter(map(id, objects), dtype=np.int64, count=len(objects))
+    for entry in _PROJECTED:
+        if (len(entry.ids) == len(ids) and _same_crs(entry.target, crs)
+                and _same_crs(entry.source, geoms.crs) and np.array_equal(entry.ids, ids)):
+            return entry.result
+    result = geoms.to_crs(crs).to_numpy()
+    _PROJECTED.insert(0, _Projected(geoms.crs, crs, objects, ids, result))
+    del _PROJECTED[_PROJECTED_KEEP:]
+    return result
+
+
+def clear_projected() -> None:
+    """Drop the reused reprojections (frees their memory)."""
+    _PROJECTED.clear()
+
+
 def require_polygons(gdf: gpd.GeoDataFrame, *, what: str = "The data") -> None:
     """Refuse points and lines where an area is asked for (they would silently measure 0).
 
@@ -79,7 +132,14 @@ def present_types(gdf: gpd.GeoDataFrame) -> pd.Series:
     geoms = np.asarray(gdf.geometry.array, dtype=object)
     present = ~shapely.is_missing(geoms)
     present[present] = ~shapely.is_empty(geoms[present])
-    return pd.Series([g.geom_type for g in geoms[present]], dtype="object")
+    type_ids = shapely.get_type_id(geoms[present])
+    names = np.array([shapely.GeometryType(i).name for i in range(8)], dtype=object)
+    pretty = {"POINT": "Point", "LINESTRING": "LineString", "LINEARRING": "LinearRing",
+              "POLYGON": "Polygon", "MULTIPOINT": "MultiPoint",
+              "MULTILINESTRING": "MultiLineString", "MULTIPOLYGON": "MultiPolygon",
+              "GEOMETRYCOLLECTION": "GeometryCollection"}
+    labels = np.array([pretty[n] for n in names], dtype=object)
+    return pd.Series(labels[type_ids], dtype="object")
 
 
 def finite_mask(gdf: gpd.GeoDataFrame) -> np.ndarray:
@@ -96,8 +156,15 @@ def finite_mask(gdf: gpd.GeoDataFrame) -> np.ndarray:
 
 def equal_area_crs(gdf: gpd.GeoDataFrame) -> CRS:
     """A GRS80 Lambert azimuthal equal-area CRS centred on the data (finite features)."""
-    finite = gdf[finite_mask(gdf)] if len(gdf) else gdf
-    minx, miny, maxx, maxy = finite.to_crs(GEOGRAPHIC_EPSG).total_bounds
+    return _equal_area_crs(gdf, finite_mask(gdf) if len(gdf) else None)
+
+
+def _equal_area_crs(gdf: gpd.GeoDataFrame, ok: np.ndarray | None) -> CRS:
+    finite = gdf.geometry if ok is None or ok.all() else gdf.geometry[ok]
+    if finite.crs is not None and CRS.from_user_input(finite.crs).to_epsg() == GEOGRAPHIC_EPSG:
+        minx, miny, maxx, maxy = finite.total_bounds
+    else:
+        minx, miny, maxx, maxy = finite.to_crs(GEOGRAPHIC_EPSG).total_bounds
     if not np.all(np.isfinite([minx, miny, maxx, maxy])):
         minx = maxx = 114.0
         miny = maxy = 31.7
@@ -109,16 +176,19 @@ def equal_area_crs(gdf: gpd.GeoDataFrame) -> CRS:
 
 def plane_area_m2(gdf: gpd.GeoDataFrame, plane: PlaneCRS) -> np.ndarray:
     """Area of each feature in one plane CRS, m² (used where one plane is wanted)."""
-    return gdf.geometry.to_crs(plane.epsg).area.to_numpy()
+    return shapely.area(projected(gdf.geometry, plane.epsg))
 
 
 def ellipsoidal_area_m2(gdf: gpd.GeoDataFrame) -> np.ndarray:
     """Area of each feature on the CGCS2000/GRS80 ellipsoid, m² (NaN where not finite)."""
+    return _ellipsoidal_area_m2(gdf, finite_mask(gdf))
+
+
+def _ellipsoidal_area_m2(gdf: gpd.GeoDataFrame, ok: np.ndarray) -> np.ndarray:
     out = np.full(len(gdf), np.nan)
-    ok = finite_mask(gdf)
     if ok.any():
-        part = gdf[ok]
-        out[ok] = part.geometry.to_crs(equal_area_crs(part)).area.to_numpy()
+        part = gdf.geometry if ok.all() else gdf.geometry[ok]
+        out[ok] = shapely.area(projected(part, _equal_area_crs(gdf, ok)))
     return out
 
 
@@ -127,13 +197,19 @@ def zone_plane_epsgs(gdf: gpd.GeoDataFrame, *, plane: PlaneCRS | None = None) ->
 
     0 for features with no finite geometry (they are not measured).
     """
-    ok = finite_mask(gdf)
+    return _zone_plane_epsgs(gdf, finite_mask(gdf), plane)
+
+
+def _zone_plane_epsgs(gdf: gpd.GeoDataFrame, ok: np.ndarray, plane: PlaneCRS | None
+                      ) -> np.ndarray:
     epsgs = np.zeros(len(gdf), dtype=int)
     if plane is not None:
         epsgs[ok] = plane.epsg
         return epsgs
     zones = np.zeros(len(gdf), dtype=int)
-    if ok.any():
+    if ok.all():
+        zones = np.asarray(feature_zones(gdf), dtype=int)
+    elif ok.any():
         zones[ok] = feature_zones(gdf[ok])
     for zone in np.unique(zones[zones != 0]):
         epsgs[zones == zone] = gk3_epsg(int(zone))
@@ -149,10 +225,11 @@ def plane_areas_by_zone_m2(geoms: gpd.GeoSeries, epsgs: np.ndarray) -> np.ndarra
     source = CRS.from_user_input(geoms.crs) if geoms.crs is not None else None
     for epsg in np.unique(epsgs[epsgs != 0]):
         rows = epsgs == epsg
-        part = geoms[rows]
+        part = geoms if rows.all() else geoms[rows]
         if source is not None and source.to_epsg() != int(epsg):
-            part = part.to_crs(int(epsg))
-        out[rows] = part.area.to_numpy()
+            out[rows] = shapely.area(projected(part, int(epsg)))
+        else:
+            out[rows] = shapely.area(part.to_numpy())
     return out
 
 
@@ -177,9 +254,10 @@ def add_areas(
     Invalid geometries are measured as drawn; check and repair them first
     (:func:`geo_app.analysis.geometry_checks.check_geometries`).
     """
-    epsgs = zone_plane_epsgs(gdf, plane=plane)
+    ok = finite_mask(gdf)
+    epsgs = _zone_plane_epsgs(gdf, ok, plane)
     plane_m2 = plane_areas_by_zone_m2(gdf.geometry, epsgs)
-    ell_m2 = ellipsoidal_area_m2(gdf)
+    ell_m2 = _ellipsoidal_area_m2(gdf, ok)
     if plane is None:
         zones = np.where(epsgs != 0, epsgs - 4534 + 25, 0)
         plane = majority_plane(zones) if (zones != 0).any() else PlaneCRS(
@@ -191,8 +269,9 @@ def add_areas(
     out["area_mu_ellipsoidal"] = ell_m2 / M2_PER_MU
     out["area_ha_plane"] = plane_m2 / M2_PER_HA
     out["area_ha_ellipsoidal"] = ell_m2 / M2_PER_HA
-    out[PLANE_COLUMN] = pd.Series([f"EPSG:{e}" if e else None for e in epsgs],
-                                  index=out.index, dtype="object")
+    codes, inverse = np.unique(epsgs, return_inverse=True)
+    names = np.array([f"EPSG:{e}" if e else None for e in codes], dtype=object)
+    out[PLANE_COLUMN] = pd.Series(names[inverse], index=out.index, dtype="object")
     return out, plane
 
 
