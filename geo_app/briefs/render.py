@@ -176,7 +176,7 @@ def _figures(fig: Figure, page: BriefPage, font: CJKFont, renderer: RendererBase
              top: float, height: float) -> None:
     if not page.figures:
         return
-    cols = min(len(page.figures), FIGURES_PER_ROW)
+    cols = FIGURES_PER_ROW  # cells keep one width, however many figures there are
     cell_w = (1 - 2 * MARGIN) / cols
     row_h = 0.085
     fig_w_px = fig.get_figwidth() * fig.dpi

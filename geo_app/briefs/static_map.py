@@ -262,10 +262,12 @@ def draw_map(
                 if visible.is_empty:
                     continue
                 ax_, ay_ = _anchor(visible, symbol, top=top)
+                rank = layer.label_priority or prio
+                if layer.name == "parks" and row.get("kind") == "park":
+                    rank += 2  # a park before the district around it
                 candidates.append(LabelCandidate(
-                    ax_, ay_, _label_text(layer, row, lang, font),
-                    layer.label_priority or prio, size, bold, point=symbol == "point",
-                    top=top))
+                    ax_, ay_, _label_text(layer, row, lang, font), rank, size, bold,
+                    point=symbol == "point", top=top))
     if spec.highlight is not None and len(spec.highlight):
         hl = spec.highlight.to_crs(plane.epsg)
         hl.boundary.plot(ax=ax, color="white", linewidth=4.6, zorder=40)
