@@ -360,7 +360,14 @@ def _clean_column(field: str, values: pd.Series) -> tuple[pd.Series, np.ndarray]
     codes, uniques = pd.factorize(values.astype("object"), use_na_sentinel=True)
     cleaned: list[object] = []
     bad = np.zeros(len(uniques), dtype=bool)
+    # printable ASCII without surrounding spaces, within the limit: cleaning keeps it as is
+    plain = pd.Series(uniques, dtype="object").str.fullmatch(
+        r"[\x21-\x7e](?:[\x20-\x7e]*[\x21-\x7e])?").fillna(False).to_numpy(dtype=bool, copy=True)
+    plain &= np.fromiter((len(str(u)) <= limit for u in uniques), bool, len(uniques))
     for i, value in enumerate(uniques):
+        if plain[i]:
+            cleaned.append(str(value))
+            continue
         try:
             text = clean_ledger_text(field, None if _missing(value) else str(value),
                                      max_chars=limit)
