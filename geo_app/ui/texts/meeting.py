@@ -1,6 +1,27 @@
 """UI strings of the meeting feature: key -> (Chinese, English)."""
 
 TEXT: dict[str, tuple[str, str]] = {
+    # present: the Present page (geo_app/ui/pages/present.py)
+    "present.page": ("演示", "Present"),
+    "present.settings": ("演示设置", "Presentation settings"),
+    "present.storyboard": ("故事板", "Storyboard"),
+    "present.bundled": ("内置：{name}", "Bundled: {name}"),
+    "present.uploaded_choice": ("上传的故事板", "Uploaded storyboard"),
+    "present.upload": ("上传故事板（TOML）", "Upload a storyboard (TOML)"),
+    "present.upload.help": (
+        "格式见 geo_app/storyboards/README.md；图中数字由分析函数计算，不能手填。",
+        "Format: geo_app/storyboards/README.md; the figures are computed, never typed."),
+    "present.upload.none": ("请先上传一个故事板文件。", "Upload a storyboard file first."),
+    "present.prev": ("◀ 上一页", "◀ Previous"),
+    "present.next": ("下一页 ▶", "Next ▶"),
+    "present.notes": ("演讲备注（N）", "Speaker notes (N)"),
+    "present.no_notes": ("本页没有备注。", "No notes for this slide."),
+    "present.keys": ("键盘：→ / PageDown 下一页，← / PageUp 上一页，N 备注",
+                     "Keys: → / PageDown next, ← / PageUp previous, N notes"),
+    "present.as_of": ("数据截至 {date}", "Figures as of {date}"),
+    "present.exit": ("退出演示，返回地图", "Leave the presentation (map)"),
+    "present.download_html": ("下载演示文稿 HTML（离线）", "Download the deck (offline HTML)"),
+    "present.download_pdf": ("下载演示文稿 PDF", "Download the deck (PDF)"),
     # mapx: labels, belt, works programme on the zone map (geo_app/ui/pages/zone_map.py)
     "mapx.filter.works": ("村庄建设工程", "Village works programme"),
     "mapx.labels": ("名称标注", "Name labels"),
