@@ -1,6 +1,16 @@
 """UI strings of the meeting feature: key -> (Chinese, English)."""
 
 TEXT: dict[str, tuple[str, str]] = {
+    # brief: printable one-page briefs (geo_app/ui/brief_widget.py)
+    "brief.title": ("打印简报（PDF/PNG）", "Printable brief (PDF/PNG)"),
+    "brief.size": ("版式", "Page"),
+    "brief.size.a4": ("A4 横向", "A4 landscape"),
+    "brief.size.slide": ("16:9 幻灯片", "16:9 slide"),
+    "brief.as_of": ("截至日期", "As of"),
+    "brief.prepare": ("生成简报", "Make the brief"),
+    "brief.download_pdf": ("下载简报 PDF", "Download brief (PDF)"),
+    "brief.download_png": ("下载简报 PNG", "Download brief (PNG)"),
+    "brief.no_name": ("请先选择要生成简报的对象。", "Choose what to brief first."),
     # present: the Present page (geo_app/ui/pages/present.py)
     "present.page": ("演示", "Present"),
     "present.settings": ("演示设置", "Presentation settings"),
