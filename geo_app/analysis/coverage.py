@@ -25,11 +25,13 @@ not shared) falls back to the exact pairwise test, so the answer is always the u
 
 Ellipsoidal covered area: each piece (a whole cover, or a cover clipped to a target) is
 measured in the Lambert azimuthal equal-area projection of the covering layer, as
-:func:`~geo_app.analysis.area.add_areas` measures the covers themselves. A target's edge is
-a straight line in the plane, not in the equal-area map, so clipped pieces are densified to
-:data:`EDGE_STEP_M` before they are mapped (a 10 km park edge drawn as one straight segment
-in the equal-area map, as the dissolve-everything method did, is off by up to 1e-5 of the
-covered area; whole covers keep their vertices, exactly as their own areas are measured).
+:func:`~geo_app.analysis.area.add_areas` measures the covers themselves, with every edge at
+most :data:`EDGE_STEP_M` long (densified in the plane): an edge is a straight line in the
+plane, not in the equal-area map. A 10 km park edge drawn as one straight segment in the
+equal-area map, as the dissolve-everything method did, is off by up to 1e-5 of the covered
+area. A whole cover with no edge longer than :data:`LONG_EDGE_M` is measured exactly as its
+own area is (the ``area_m2_ellipsoidal`` column of :func:`~geo_app.analysis.area.add_areas`
+is used when the covering layer has it).
 """
 
 from __future__ import annotations
@@ -48,8 +50,11 @@ from geo_app.analysis.area import (
 from geo_app.analysis.crs import PlaneCRS, choose_plane_crs
 from geo_app.analysis.units import M2_PER_MU
 
-#: Longest target edge (m) before clipping: new edges follow the plane's straight line.
+#: Longest edge (m) of a clipped piece when it is mapped to the ellipsoid.
 EDGE_STEP_M = 20.0
+#: Whole covers with an edge longer than this (m) are densified to ``EDGE_STEP_M`` too;
+#: shorter edges are measured as drawn, as their own areas are (below 1e-11 of the area).
+LONG_EDGE_M = 100.0
 #: DE-9IM pattern "the interiors meet" (overlap, containment, equality; not touching).
 INTERIORS_MEET = "T********"
 
@@ -128,7 +133,7 @@ def covered_areas(
         whole_m2 = np.zeros(len(covers))
         whole_ell = np.zeros(len(covers))
         whole_m2[whole] = shapely.area(covers[whole])
-        whole_ell[whole] = _whole_ellipsoidal_m2(by_ok, whole, ea)
+        whole_ell[whole] = _whole_ellipsoidal_m2(by_ok, covers, whole, ea, plane)
         covered_m2 += np.bincount(t_one[inside], whole_m2[c_one[inside]], minlength=n)
         covered_ell += np.bincount(t_one[inside], whole_ell[c_one[inside]], minlength=n)
     pieces_t = [t_one[~inside]]
@@ -152,13 +157,39 @@ def covered_areas(
     return covered_m2, covered_ell
 
 
-def _whole_ellipsoidal_m2(by: gpd.GeoDataFrame, rows: np.ndarray, ea: object) -> np.ndarray:
-    """Ellipsoidal area of whole covers: the ``add_areas`` column when it is there."""
-    if "area_m2_ellipsoidal" in by.columns:
-        known = by["area_m2_ellipsoidal"].to_numpy(dtype=float)[rows]
-        if np.isfinite(known).all():
-            return known
-    return shapely.area(projected(by.geometry, ea)[rows])
+def _whole_ellipsoidal_m2(by: gpd.GeoDataFrame, covers: np.ndarray, rows: np.ndarray,
+                          ea: object, plane: PlaneCRS) -> np.ndarray:
+    """Ellipsoidal area of whole covers.
+
+    Covers with no edge longer than :data:`LONG_EDGE_M` are measured as :func:`add_areas`
+    measures them (its ``area_m2_ellipsoidal`` column when present, which is trusted to
+    belong to these geometries); the others are densified in the plane.
+    """
+    out = np.empty(len(rows))
+    long = _has_long_edge(covers[rows], LONG_EDGE_M)
+    short = rows[~long]
+    known = (by["area_m2_ellipsoidal"].to_numpy(dtype=float)[short]
+             if "area_m2_ellipsoidal" in by.columns else None)
+    if known is not None and np.isfinite(known).all():
+        out[~long] = known
+    elif len(short):
+        out[~long] = shapely.area(projected(by.geometry, ea)[short])
+    if long.any():
+        dense = shapely.segmentize(covers[rows[long]], EDGE_STEP_M)
+        out[long] = gpd.GeoSeries(dense, crs=plane.epsg).to_crs(ea).area.to_numpy()
+    return out
+
+
+def _has_long_edge(geoms: np.ndarray, step_m: float) -> np.ndarray:
+    """True for geometries with an edge longer than ``step_m``."""
+    xy, index = shapely.get_coordinates(geoms, return_index=True)
+    if len(xy) < 2:
+        return np.zeros(len(geoms), dtype=bool)
+    length = np.hypot(*(xy[1:] - xy[:-1]).T)
+    long = (length > step_m) & (index[1:] == index[:-1])
+    out = np.zeros(len(geoms), dtype=bool)
+    out[index[1:][long]] = True
+    return out
 
 
 # --- which covers overlap ------------------------------------------------------------------
