@@ -197,7 +197,13 @@ def as_of_choices(events: pd.DataFrame, *, today: dt.date) -> list[dt.date]:
     """The dates progress can be looked at on: month ends from the first event's month to
     today (or to the last event, if later), the last one today; just today without events.
     """
-    span = event_span(events)
+    return as_of_choices_in_span(event_span(events), today=today)
+
+
+def as_of_choices_in_span(span: tuple[dt.date, dt.date] | None, *,
+                          today: dt.date) -> list[dt.date]:
+    """:func:`as_of_choices` from the ledger's first and last effective date (a store's
+    ``event_span()``), without reading the log."""
     if span is None:
         return [today]
     return month_ends(span[0], max(today, span[1]))
@@ -209,7 +215,12 @@ def default_comparison_days(
     """Two dates to compare first: B the last event day (today without events), A
     ``months`` earlier but not before the first event.
     """
-    span = event_span(events)
+    return comparison_days_in_span(event_span(events), today=today, months=months)
+
+
+def comparison_days_in_span(span: tuple[dt.date, dt.date] | None, *, today: dt.date,
+                            months: int = 6) -> tuple[dt.date, dt.date]:
+    """:func:`default_comparison_days` from a store's ``event_span()``."""
     day_b = span[1] if span else today
     day_a = (pd.Timestamp(day_b) - pd.DateOffset(months=months)).date()
     return (max(day_a, span[0]) if span else day_a), day_b
@@ -429,11 +440,36 @@ def compare_dates(
 ) -> DateComparison:
     """Mu per phase and stage on ``day_a`` and ``day_b``, the difference, the changed parcels."""
     _require(parcels, events)
-    targets = PHASE_TARGETS_MU if targets_mu is None else targets_mu
     a, b = _to_date(day_a), _to_date(day_b)
     ids = parcels["id"].astype("string").to_numpy(dtype=object)
     stage_a = stages_as_of(ids, events, a).to_numpy(dtype=object)
     stage_b = stages_as_of(ids, events, b).to_numpy(dtype=object)
+    return _compare(parcels, a, b, stage_a, stage_b, plane=plane, targets_mu=targets_mu)
+
+
+def compare_stages(
+    parcels: gpd.GeoDataFrame,
+    day_a: dt.date,
+    day_b: dt.date,
+    stages_a: pd.DataFrame,
+    stages_b: pd.DataFrame,
+    *,
+    plane: PlaneCRS | None = None,
+    targets_mu: dict[int, float] | None = None,
+) -> DateComparison:
+    """:func:`compare_dates` from a store's ``stages_as_of(day_a)`` and
+    ``stages_as_of(day_b)`` (computed in SQL): the same tables."""
+    _require(parcels, _STEP_COLUMNS_ONLY)
+    ids = parcels["id"].astype("string").to_numpy(dtype=object)
+    return _compare(parcels, day_a, day_b, stages_on(ids, stages_a), stages_on(ids, stages_b),
+                    plane=plane, targets_mu=targets_mu)
+
+
+def _compare(parcels: gpd.GeoDataFrame, a: dt.date, b: dt.date, stage_a: np.ndarray,
+             stage_b: np.ndarray, *, plane: PlaneCRS | None,
+             targets_mu: dict[int, float] | None) -> DateComparison:
+    targets = PHASE_TARGETS_MU if targets_mu is None else targets_mu
+    ids = parcels["id"].astype("string").to_numpy(dtype=object)
     frame = pd.DataFrame({
         "parcel_id": ids,
         "name": (parcels["name"].to_numpy(dtype=object) if "name" in parcels.columns

@@ -1,5 +1,13 @@
 """Figures and maps of the acquisition page, computed once per store location and version
-(the token) and kept by streamlit's caches."""
+(the token) and kept by streamlit's caches.
+
+Everything "as of a date" is asked of the store, which answers in SQL over its
+``(parcel_id, effective_date, …)`` index (:meth:`~geo_app.storage.base.LayerStore.stages_as_of`,
+:meth:`~geo_app.storage.base.LayerStore.net_land_steps`,
+:meth:`~geo_app.storage.base.LayerStore.event_span`): a step of the month slider reads the
+stage of each parcel on that day, never the whole log. Events whose stage is not a known
+code are left out (``known_only``), as everywhere in the app.
+"""
 
 from __future__ import annotations
 
@@ -10,11 +18,18 @@ import geopandas as gpd
 import pandas as pd
 import streamlit as st
 
-from geo_app.analysis.progress import PhaseProgress, progress, stages_as_of
-from geo_app.analysis.timeline import DateComparison, compare_dates, net_land_by_month
+from geo_app.analysis.progress import NET_LAND_OR_LATER, PhaseProgress, progress
+from geo_app.analysis.timeline import (
+    DateComparison,
+    compare_stages,
+    net_land_by_month_from_steps,
+    progress_from_stages,
+    stages_on,
+)
 from geo_app.io.excel import progress_excel_bytes
 from geo_app.maps.build import build_zone_map
 from geo_app.maps.style import Basemap
+from geo_app.storage import open_store
 from geo_app.ui import loaders
 from geo_app.ui.map_cache import ASSET_BASE_URL, DrawnMap
 from geo_app.ui.search import view_for_bounds
@@ -76,9 +91,29 @@ def as_of_map(location: str, token: str, lang: str, as_of: dt.date,
     parcels = data.layer("parcels")
     then = parcels.drop(columns=[c for c in ("stage_date",) if c in parcels.columns])
     if has_history(data):  # else the stages the layer has, as progress_on shows them
-        then["stage"] = stages_as_of(parcels["id"], data.events, as_of).to_numpy()
+        then["stage"] = stages_on(parcels["id"], stages_on_day(location, token, as_of))
     return _draw(_context_layers(data, then), lang, f"{location}|{token}|{lang}|{as_of}",
                  height_px=height_px)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def stages_on_day(location: str, token: str, day: dt.date) -> pd.DataFrame:
+    """``parcel_id``, ``stage`` on ``day``, from the store's SQL (known stages only)."""
+    store = open_store(location)
+    try:
+        return store.stages_as_of(day, known_only=True)
+    finally:
+        store.close()
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def span(location: str, token: str) -> tuple[dt.date, dt.date] | None:
+    """The ledger's first and last effective date (known stages), ``None`` without events."""
+    store = open_store(location)
+    try:
+        return store.event_span(known_only=True)
+    finally:
+        store.close()
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
@@ -86,29 +121,38 @@ def progress_on(location: str, token: str, as_of: dt.date) -> list[PhaseProgress
     """Each phase's progress on ``as_of``; without any stage history, the parcels' stages
     as the layer has them (the page says so: :func:`has_history`)."""
     data = loaders.load_store(location, token)
-    return progress(data.layer("parcels"), as_of=as_of if has_history(data) else None,
-                    events=data.events, plane=data.planes.get("parcels"))
+    parcels, plane = data.layer("parcels"), data.planes.get("parcels")
+    if not has_history(data):
+        return progress(parcels, plane=plane)
+    return progress_from_stages(parcels, stages_on_day(location, token, as_of), plane=plane)
 
 
 def has_history(data: loaders.StoreData) -> bool:
     """Whether the store has stage events (with a known stage) to look back through."""
-    return len(data.events) > 0
+    return span(data.location, data.token) is not None
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
 def monthly(location: str, token: str) -> pd.DataFrame:
-    """Net land per phase at each month end (:func:`net_land_by_month`)."""
+    """Net land per phase at each month end (:func:`net_land_by_month_from_steps`)."""
     data = loaders.load_store(location, token)
-    return net_land_by_month(data.layer("parcels"), data.events,
-                             plane=data.planes.get("parcels"))
+    store = open_store(location)
+    try:
+        steps = store.net_land_steps(NET_LAND_OR_LATER, known_only=True)
+    finally:
+        store.close()
+    return net_land_by_month_from_steps(data.layer("parcels"), steps, span(location, token),
+                                        plane=data.planes.get("parcels"))
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
 def comparison(location: str, token: str, day_a: dt.date, day_b: dt.date) -> DateComparison:
-    """Progress on two dates and the parcels that changed stage (:func:`compare_dates`)."""
+    """Progress on two dates and the parcels that changed stage (:func:`compare_stages`)."""
     data = loaders.load_store(location, token)
-    return compare_dates(data.layer("parcels"), data.events, day_a, day_b,
-                         plane=data.planes.get("parcels"))
+    return compare_stages(data.layer("parcels"), day_a, day_b,
+                          stages_on_day(location, token, day_a),
+                          stages_on_day(location, token, day_b),
+                          plane=data.planes.get("parcels"))
 
 
 @st.cache_data(show_spinner=False, max_entries=8)

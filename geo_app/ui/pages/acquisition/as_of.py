@@ -8,7 +8,7 @@ import datetime as dt
 import streamlit as st
 
 from geo_app.analysis.progress import PhaseProgress
-from geo_app.analysis.timeline import as_of_choices
+from geo_app.analysis.timeline import as_of_choices_in_span
 from geo_app.ui import loaders
 from geo_app.ui.i18n import Lang, t
 from geo_app.ui.pages.acquisition import _cached, _widgets
@@ -22,7 +22,7 @@ def render(location: str, token: str, lang: Lang) -> None:
     data = loaders.load_store(location, token)
     if not _cached.has_history(data):
         st.info(t("gap.no_history", lang))
-    options = as_of_choices(data.events, today=dt.date.today())
+    options = as_of_choices_in_span(_cached.span(location, token), today=dt.date.today())
     if st.session_state.get(Key.ACQ_AS_OF) not in options:
         st.session_state.pop(Key.ACQ_AS_OF, None)
     as_of = st.select_slider(t("acq.as_of", lang), options, value=options[-1],

@@ -7,7 +7,7 @@ import datetime as dt
 
 import streamlit as st
 
-from geo_app.analysis.timeline import DateComparison, default_comparison_days
+from geo_app.analysis.timeline import DateComparison, comparison_days_in_span
 from geo_app.ui import loaders
 from geo_app.ui.i18n import Lang, phase_label, t
 from geo_app.ui.pages.acquisition import _cached, _widgets
@@ -21,7 +21,8 @@ def render(location: str, token: str, lang: Lang) -> None:
         st.info(t("gap.no_history.over_time", lang))
         return
     today = dt.date.today()
-    day_a_default, day_b_default = default_comparison_days(data.events, today=today)
+    day_a_default, day_b_default = comparison_days_in_span(_cached.span(location, token),
+                                                           today=today)
     col_a, col_b = st.columns(2)
     day_a = col_a.date_input(t("acq.cmp.a", lang), value=day_a_default, max_value=today,
                              key=Key.ACQ_DAY_A, format="YYYY-MM-DD")
