@@ -53,3 +53,32 @@ def synthetic_parks(parcels: gpd.GeoDataFrame, *, count: int = 4) -> gpd.GeoData
         {"id": [f"park{i}" for i in range(count)], "name": [f"Park {i}" for i in range(count)]},
         geometry=geoms, crs=4547,
     ).to_crs(4490)
+
+
+def with_overlaps(parcels: gpd.GeoDataFrame, *, share: float = 0.01, seed: int = 2
+                  ) -> gpd.GeoDataFrame:
+    """``parcels`` plus overlapping ones for ``share`` of them: alternately an identical
+    duplicate, a copy shifted by a third of a cell, and a copy shrunk to half inside its
+    parcel (ids ``X…``). Drawn in the GK plane like the parcels."""
+    rng = np.random.default_rng(seed)
+    gk = parcels.to_crs(4547)
+    picked = np.sort(rng.choice(len(gk), size=max(1, int(len(gk) * share)), replace=False))
+    geoms = gk.geometry.to_numpy()[picked]
+    kind = np.arange(len(picked)) % 3
+    shifted = shapely.transform(geoms, lambda xy: xy + np.array([20.0, 15.0]))
+    centre = shapely.get_coordinates(shapely.centroid(geoms))
+    counts = shapely.get_num_coordinates(geoms)
+    anchor = np.repeat(centre, counts, axis=0)
+    shrunk = shapely.set_coordinates(geoms.copy(),
+                                     anchor + 0.5 * (shapely.get_coordinates(geoms) - anchor))
+    extra = np.where(kind == 0, geoms, np.where(kind == 1, shifted, shrunk))
+    rows = gpd.GeoDataFrame(
+        {"id": np.char.add("X", np.arange(len(picked)).astype(str)).astype(object),
+         "phase": gk["phase"].to_numpy()[picked], "stage": gk["stage"].to_numpy()[picked]},
+        geometry=extra, crs=4547,
+    )
+    both = gpd.GeoDataFrame(
+        {c: np.concatenate([gk[c].to_numpy(), rows[c].to_numpy()]) for c in
+         ("id", "phase", "stage")},
+        geometry=np.concatenate([gk.geometry.to_numpy(), extra]), crs=4547)
+    return both.to_crs(4490)

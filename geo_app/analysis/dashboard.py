@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from geo_app.analysis.area import projected
 from geo_app.analysis.coverage import coverage
 from geo_app.analysis.crs import PlaneCRS, choose_plane_crs
 from geo_app.analysis.progress import NOT_STARTED, PhaseProgress, progress, stages_as_of
@@ -119,12 +120,15 @@ def overlapping_counts(
     counts = np.zeros(len(of), dtype="int64")
     if len(of) == 0 or len(by) == 0:
         return counts
-    of_plane = of.geometry.to_crs(plane.epsg).to_numpy()
-    by_plane = by.geometry.to_crs(plane.epsg).to_numpy()
+    of_plane = np.array(projected(of.geometry, plane.epsg), dtype=object)
+    by_plane = projected(by.geometry, plane.epsg)
+    shapely.prepare(of_plane)
     of_idx, by_idx = shapely.STRtree(by_plane).query(of_plane, predicate="intersects")
-    overlapping = ~shapely.touches(of_plane[of_idx], by_plane[by_idx])
-    np.add.at(counts, of_idx[overlapping], 1)
-    return counts
+    # strictly inside shares area for sure; only the others can merely touch
+    overlapping = shapely.contains_properly(of_plane[of_idx], by_plane[by_idx])
+    edge = ~overlapping
+    overlapping[edge] = ~shapely.touches(of_plane[of_idx[edge]], by_plane[by_idx[edge]])
+    return np.bincount(of_idx[overlapping], minlength=len(of)).astype("int64")
 
 
 # --- villages ------------------------------------------------------------------------------
