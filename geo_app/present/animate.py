@@ -12,6 +12,7 @@ computed here with the analysis functions (:func:`~geo_app.analysis.progress.sta
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -46,6 +47,8 @@ class ProgressFrames:
     stages: list[str]
     paths: list[str]
     view_box: tuple[float, float]
+    #: ``(x, y, phase)``: where each phase's name goes in the drawing (its parcels' middle)
+    phase_marks: list[tuple[float, float, int]]
 
 
 def progress_frames(data: StoryData, *, end: dt.date | None = None) -> ProgressFrames:
@@ -70,13 +73,23 @@ def progress_frames(data: StoryData, *, end: dt.date | None = None) -> ProgressF
     per_month = [stages_as_of(ids, events, day).map(lambda c: position.get(c, 0)).tolist()
                  for day in months]
     stage_index = [list(col) for col in zip(*per_month, strict=True)] if len(ids) else []
-    paths, view_box = _svg_paths(parcels)
+    paths, view_box, to_svg = _svg_paths(parcels)
+    lonlat = parcels
+    if parcels.crs is not None and parcels.crs.to_epsg() not in (4490, 4326):
+        lonlat = parcels.to_crs(4490)
+    marks = []
+    for phase, rows in lonlat.groupby(lonlat["phase"].astype("int64"), sort=True):
+        minx, miny, maxx, maxy = rows.total_bounds
+        x, y = to_svg((minx + maxx) / 2, (miny + maxy) / 2)
+        marks.append((round(x, 1), round(y, 1), int(phase)))
     return ProgressFrames([d.isoformat() for d in months], net, targets, stage_index, stages,
-                          paths, view_box)
+                          paths, view_box, marks)
 
 
-def _svg_paths(parcels: object) -> tuple[list[str], tuple[float, float]]:
-    """SVG path data of each parcel, lon/lat scaled by cos(lat) into a 1000-wide box."""
+def _svg_paths(parcels: object) -> tuple[list[str], tuple[float, float],
+                                        Callable[[float, float], tuple[float, float]]]:
+    """SVG path data of each parcel, lon/lat scaled by cos(lat) into a 1000-wide box; the
+    box's size; the lon/lat → box function."""
     gdf = parcels
     if gdf.crs is not None and gdf.crs.to_epsg() not in (4490, 4326):  # type: ignore[union-attr]
         gdf = gdf.to_crs(4490)  # type: ignore[union-attr]
@@ -101,7 +114,11 @@ def _svg_paths(parcels: object) -> tuple[list[str], tuple[float, float]]:
             parts.append(ring(np.asarray(poly.exterior.coords)))
             parts += [ring(np.asarray(r.coords)) for r in poly.interiors]
         paths.append("".join(parts))
-    return paths, (_SVG_W, round(height, 1))
+
+    def to_svg(lon: float, lat: float) -> tuple[float, float]:
+        return float((lon - minx) * kx * scale), float((maxy - lat) * scale)
+
+    return paths, (_SVG_W, round(height, 1)), to_svg
 
 
 _CSS = """
@@ -113,7 +130,10 @@ html,body{margin:0;height:100%;background:#fff;color:#1a1a1a;
 #map{grid-row:1;grid-column:1;min-height:0;display:flex;align-items:center;justify-content:center}
 #map svg{max-width:100%;max-height:100%}
 #map path{stroke:#333;stroke-width:1.2;fill-rule:evenodd;transition:fill .25s}
+#map text{font-size:44px;font-weight:700;fill:#111;stroke:#fff;stroke-width:7px;
+ paint-order:stroke;text-anchor:middle;dominant-baseline:middle}
 #side{grid-row:1;grid-column:2;display:flex;flex-direction:column;justify-content:center;gap:22px}
+#phases{display:flex;flex-direction:column;gap:18px}
 #date{font-size:44px;font-weight:700}
 .phase .name{font-size:24px;font-weight:700}
 .phase .bar{height:30px;background:#e8e8e8;border-radius:4px;overflow:hidden;margin:6px 0}
@@ -125,7 +145,7 @@ html,body{margin:0;height:100%;background:#fff;color:#1a1a1a;
 #controls{grid-row:2;grid-column:1 / span 2;display:flex;align-items:center;gap:18px;
  padding-bottom:6px}
 #play{font-size:22px;padding:6px 18px;min-width:120px;cursor:pointer}
-#track{flex:1;position:relative;padding-bottom:26px}
+#track{flex:1;position:relative;padding-bottom:26px;margin:0 22px}
 #slider{width:100%;margin:0}
 .tick{position:absolute;top:22px;font-size:17px;transform:translateX(-50%);color:#444}
 .tick::before{content:"";position:absolute;left:50%;top:-6px;height:6px;border-left:2px solid #666}
@@ -139,6 +159,11 @@ _JS = """
   var shapes = F.paths.map(function (d) {
     var p = document.createElementNS(NS, 'path'); p.setAttribute('d', d);
     svg.appendChild(p); return p;
+  });
+  F.marks.forEach(function (m) {
+    var t = document.createElementNS(NS, 'text');
+    t.setAttribute('x', m[0]); t.setAttribute('y', m[1]);
+    t.textContent = T.phaseNames[String(m[2])]; svg.appendChild(t);
   });
   var legend = document.getElementById('legend');
   T.stages.forEach(function (s, i) {
@@ -217,13 +242,15 @@ def progress_animation_html(data: StoryData, *, lang: str = "zh",
                     for code in frames.stages],
         "phases": {str(p): (f"{phase_label(p, lang)}净地" if zh
                             else f"{phase_label(p, lang)} net land") for p in frames.net_land_mu},
+        "phaseNames": {str(m[2]): phase_label(m[2], lang) for m in frames.phase_marks},
         "mu": "亩" if zh else "mu",
         "play": "▶ 播放" if zh else "▶ Play",
         "pause": "❚❚ 暂停" if zh else "❚❚ Pause",
     }
     payload = {"months": frames.months, "net": {str(k): v for k, v in frames.net_land_mu.items()},
                "targets": {str(k): v for k, v in frames.targets_mu.items()},
-               "stage": frames.stage_index, "paths": frames.paths}
+               "stage": frames.stage_index, "paths": frames.paths,
+               "marks": [list(m) for m in frames.phase_marks]}
     w, h = frames.view_box
     title = "征地进度逐月回放" if zh else "Acquisition progress month by month"
     return (

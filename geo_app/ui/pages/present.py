@@ -144,6 +144,8 @@ def render() -> None:
                                           lang), height=VISUAL_HEIGHT_PX)
         with right:
             st.html(_figures_html(content))
+            if board.as_of is not None:
+                st.caption(t("present.as_of", lang, date=board.as_of.isoformat()))
         with st.container(key=PresentKey.NOTES), st.expander(t("present.notes", lang)):
             if slide.notes.strip():
                 st.text(slide.notes.strip())
