@@ -297,7 +297,11 @@ def compute_figure(data: StoryData, key: str, lang: str = "zh") -> Figure:
         raise InputError(f"Unknown figure '{key}'{near(key, figure_keys())}.")
     value = spec.compute(data)
     i = 0 if lang == "zh" else 1
-    return Figure(key, spec.label[i], float(value), spec.unit[i],
+    label = spec.label[i]
+    if m := _PARK_KEY.match(key):  # say which park: 青春化工园面积 / Qingchun Chemical Park: area
+        row = park_row(data, m.group(1))
+        label = f"{row['name']}{label}" if lang == "zh" else f"{row['name_en']}: {label.lower()}"
+    return Figure(key, label, float(value), spec.unit[i],
                   format_value(float(value), decimals=spec.decimals, percent=spec.percent))
 
 

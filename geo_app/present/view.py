@@ -14,11 +14,14 @@ from folium.template import Template
 from geo_app.maps.build import build_zone_map
 from geo_app.maps.elements import RawMacroElement
 from geo_app.present.figures import StoryData
-from geo_app.present.labels import LABEL_SIZE_PX, add_labels
+from geo_app.present.labels import add_labels
 from geo_app.present.model import MapView
 
 #: Space kept around the features a slide fits to (px).
 FIT_PADDING_PX = 48
+#: Name labels on a slide (CSS px at 1920×1080): the map draws project and parcel names
+#: at 0.85–0.9 of this, so every label stays at 18 px or more on a projector.
+SLIDE_LABEL_PX = 22
 
 
 def slide_layers(data: StoryData, view: MapView) -> dict[str, gpd.GeoDataFrame]:
@@ -72,7 +75,7 @@ def build_slide_map(
     *,
     lang: str = "zh",
     asset_base_url: str | None = "app/static/vendor",
-    label_size_px: int = LABEL_SIZE_PX,
+    label_size_px: int = SLIDE_LABEL_PX,
 ) -> folium.Map:
     """The folium map of a slide (the app's :func:`build_zone_map` with its styles and
     legend), fitted to ``view.fit`` (or ``center``/``zoom``), names of ``view.labels``."""

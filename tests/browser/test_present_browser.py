@@ -180,6 +180,12 @@ def test_exported_deck_works_from_a_file_with_no_network(chromium, tmp_path: Pat
         expect(page.locator('section[data-index="2"] h1')).to_be_visible()
         expect(page.frame_locator('section[data-index="2"] iframe')
                .locator(".leaflet-container")).to_be_visible()
+        page.wait_for_timeout(800)
+        # a district with its projects named: smaller point labels still 18 px, no pile-up
+        labels = page.locator('section[data-index="2"] iframe').element_handle() \
+            .content_frame().evaluate(LABELS_JS)
+        assert len(labels) >= 5 and _overlapping(labels) == []
+        assert min(label["size"] for label in labels) >= MIN_LABEL_PX
         page.keyboard.press("ArrowLeft")
         expect(counter).to_have_text(f"1 / {total}")
         notes = page.locator('section[data-index="1"] .notes')

@@ -122,7 +122,10 @@ def test_a_park_figure_is_its_row_of_the_coverage_table(story_data):
     table = park_coverage(story_data.layer("parks"), story_data.layer("parcels"))
     row = table[table["id"] == "P-QC"].iloc[0]
     parks = _raw("parks")
-    assert compute_figure(story_data, "park.P-QC.area_mu").value == row["area_mu_plane"]
+    figure = compute_figure(story_data, "park.P-QC.area_mu")
+    assert figure.value == row["area_mu_plane"] and figure.label == "青春化工园面积"
+    assert compute_figure(story_data, "park.P-QC.area_mu", "en").label == \
+        "Qingchun Chemical Park: area"
     assert row["area_mu_plane"] == pytest.approx(_mu(parks[parks["id"] == "P-QC"]), rel=1e-9)
     assert compute_figure(story_data, "park.P-QC.covered_mu").value == row["covered_mu_plane"]
     projects = _raw("projects")
