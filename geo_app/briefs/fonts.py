@@ -13,6 +13,8 @@ text is drawn with ``parse_math=False`` so ``$...$`` is never read as mathtext.
 from __future__ import annotations
 
 import functools
+import os
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -77,8 +79,75 @@ def find_cjk_font(families: tuple[str, ...] = CJK_FAMILIES) -> CJKFont:
 
 @functools.cache
 def default_cjk_font() -> CJKFont:
-    """The CJK font of every brief (found once per process)."""
-    return find_cjk_font()
+    """The CJK font of every brief (found once per process), in its lean copy when one can
+    be made (:func:`lean_font`)."""
+    return lean_font(find_cjk_font())
+
+
+#: Tables a static page never uses: OpenType layout (Chinese needs no shaping here) and
+#: vertical metrics. Without them each PDF's font subset is made about twice as fast.
+_LEAN_DROP = ("GSUB", "GPOS", "GDEF", "BASE", "JSTF", "VORG", "vhea", "vmtx", "DSIG")
+
+
+def _cache_dir() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "geo-app" / "fonts"
+
+
+def lean_font(font: CJKFont, *, cache: Path | None = None) -> CJKFont:
+    """A copy of a Noto CJK font's faces as single-face OpenType files without layout
+    tables, cached (keyed by the source file's size and time) and registered with
+    matplotlib under the family ``"<family> geo_app"``.
+
+    Embedding a subset of a 20 MB font collection in a PDF costs about 0.5 s per subset;
+    the lean copy halves that. Glyphs and character map are unchanged. Any failure (cache
+    not writable, another font) returns ``font`` itself: slower, same result.
+    """
+    from fontTools.ttLib import TTLibError
+
+    if not font.family.startswith("Noto"):
+        return font  # other licences may reserve their names: never modified
+    family = f"{font.family} geo_app"
+    try:
+        folder = cache or _cache_dir()
+        folder.mkdir(parents=True, exist_ok=True)
+        regular = _lean_copy(font.path, font.index, family, folder)
+        bold = (_lean_copy(font.bold_path, font.bold_index, family, folder)
+                if font.bold_path is not None else None)
+        for path in (regular, bold):
+            if path is not None:
+                font_manager.fontManager.addfont(str(path))
+    except (OSError, ValueError, KeyError, TTLibError):
+        return font
+    return CJKFont(family, regular, 0, bold, 0)
+
+
+def _lean_copy(src: Path, index: int, family: str, folder: Path) -> Path:
+    from fontTools.ttLib import TTFont
+
+    stat = src.stat()
+    target = folder / f"{src.stem}-{index}-{stat.st_size}-{stat.st_mtime_ns}.otf"
+    if target.exists():
+        return target
+    collection = src.suffix.lower() in (".ttc", ".otc")
+    tt = TTFont(str(src), fontNumber=index) if collection else TTFont(str(src))
+    try:
+        for tag in _LEAN_DROP:
+            if tag in tt:
+                del tt[tag]
+        for record in tt["name"].names:
+            if record.nameID in (1, 16):
+                record.string = family
+        fd, tmp = tempfile.mkstemp(prefix=".lean-", suffix=".otf", dir=folder)
+        os.close(fd)
+        try:
+            tt.save(tmp)
+            os.replace(tmp, target)  # atomic: a concurrent maker writes the same bytes
+        finally:
+            Path(tmp).unlink(missing_ok=True)
+    finally:
+        tt.close()
+    return target
 
 
 @functools.cache

@@ -10,6 +10,7 @@ from geo_app.briefs.fonts import (
     default_cjk_font,
     find_cjk_font,
     inert_text,
+    lean_font,
     missing_glyphs,
 )
 
@@ -53,3 +54,23 @@ def test_a_missing_font_is_an_error_naming_the_package() -> None:
 def test_inert_text_escapes_what_cannot_be_drawn_and_keeps_the_rest(raw: object,
                                                                     shown: str) -> None:
     assert inert_text(raw) == shown
+
+
+def test_the_lean_copy_keeps_every_character_of_the_installed_font(tmp_path) -> None:
+    original = find_cjk_font()
+    lean = lean_font(original, cache=tmp_path)
+    assert lean.path.parent == tmp_path and lean.family != original.family
+    tt = TTFont(str(original.path), fontNumber=original.index, lazy=True)
+    try:
+        assert lean.codepoints == frozenset(tt.getBestCmap())
+    finally:
+        tt.close()
+    with TTFont(str(lean.path), lazy=True) as copy:
+        assert "GSUB" not in copy
+
+
+def test_no_lean_copy_where_the_cache_cannot_be_written(tmp_path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    original = find_cjk_font()
+    assert lean_font(original, cache=blocker / "fonts") == original
