@@ -9,7 +9,14 @@ import streamlit as st
 
 from geo_app.ui.components import language_switch, page_style
 from geo_app.ui.i18n import t
-from geo_app.ui.pages import acquisition, dashboard, importing, layer_table, zone_map
+from geo_app.ui.pages import (
+    acquisition,
+    dashboard,
+    importing,
+    layer_table,
+    terrain,
+    zone_map,
+)
 
 
 @dataclass(frozen=True)
@@ -29,6 +36,7 @@ PAGES: tuple[PageDef, ...] = (
     PageDef("acquisition", "page.acquisition", acquisition.render),
     PageDef("layers", "page.layers", layer_table.render),
     PageDef("import", "page.import", importing.render),
+    PageDef("terrain", "terrain.page", terrain.render),
 )
 
 
