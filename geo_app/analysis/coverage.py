@@ -237,37 +237,62 @@ def _components(n: int, i: np.ndarray, j: np.ndarray) -> np.ndarray:
 
 def _overlap_suspects(geoms: np.ndarray) -> np.ndarray:
     """Indices of the polygons that may overlap another: none when the edge certificate
-    proves there is no overlap, those meeting a ring whose inside counts twice, else all."""
+    proves there is no overlap; else those meeting a region counted twice or more."""
     everything = np.arange(len(geoms))
     leftover = _leftover_edges(geoms)
     if leftover is None:
         return everything
-    start, end = leftover
+    start, end, repeated, total = leftover
     if len(start) == 0:
         return np.zeros(0, dtype=np.int64)
-    if not _one_in_one_out(start, end):
-        return everything
     segments = shapely.multilinestrings(shapely.linestrings(np.stack([start, end], axis=1)))
-    if not shapely.is_simple(segments):
+    if not repeated and _one_in_one_out(start, end) and shapely.is_simple(segments):
+        regions = _doubly_counted_rings(segments)
+    elif len(start) <= max(1000, total // 4):
+        regions = _doubly_counted_faces(segments, geoms)
+    else:
+        return everything  # nearly no edge is shared: the pairwise test is as cheap
+    if regions is None:
         return everything
+    if len(regions) == 0:
+        return np.zeros(0, dtype=np.int64)
+    return np.unique(shapely.STRtree(geoms).query(regions, predicate="intersects")[1])
+
+
+def _doubly_counted_rings(segments: shapely.MultiLineString) -> np.ndarray | None:
+    """Left-over edges forming simple rings that never meet: the rings whose inside is
+    counted other than 0 or 1 times (nesting of the rings with their orientation)."""
     rings = shapely.get_parts(shapely.line_merge(segments, directed=True))
     if not shapely.is_closed(rings).all():
-        return everything
+        return None
     ring_xy, ring_idx = shapely.get_coordinates(rings, return_index=True)
     polys = shapely.polygons(shapely.linearrings(ring_xy, indices=ring_idx))
     sign = np.where(shapely.is_ccw(rings), 1, -1)
     outer, inner = shapely.STRtree(polys).query(polys, predicate="contains_properly")
     count_inside = np.bincount(inner, weights=sign[outer], minlength=len(polys)) + sign
-    bad = (count_inside < 0) | (count_inside > 1)
-    if not bad.any():
-        return np.zeros(0, dtype=np.int64)
-    _bad_idx, suspects = shapely.STRtree(geoms).query(polys[bad], predicate="intersects")
-    return np.unique(suspects)
+    return polys[(count_inside < 0) | (count_inside > 1)]
 
 
-def _leftover_edges(geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
-    """Directed edges left when opposite copies cancel (shells CCW, holes CW); None when
-    an edge is left more than once in one direction (the certificate cannot hold)."""
+def _doubly_counted_faces(segments: shapely.MultiLineString, geoms: np.ndarray
+                          ) -> np.ndarray:
+    """Any left-over edges: the faces they bound (noded, polygonized) that a point inside
+    finds in two polygons or more. How many polygons hold a point only changes across a
+    left-over edge, so it is constant on each face; a point on a shared (cancelled) edge
+    is counted in both polygons, which can only flag a face too many, never miss one."""
+    faces = shapely.get_parts(shapely.polygonize(shapely.get_parts(shapely.node(segments))))
+    faces = faces[shapely.area(faces) > 0]
+    if len(faces) == 0:
+        return faces
+    points = shapely.point_on_surface(faces)
+    hit = shapely.STRtree(geoms).query(points, predicate="intersects")[0]
+    return faces[np.bincount(hit, minlength=len(faces)) >= 2]
+
+
+def _leftover_edges(geoms: np.ndarray
+                    ) -> tuple[np.ndarray, np.ndarray, bool, int] | None:
+    """Directed edges left when opposite copies cancel (shells CCW, holes CW), one copy
+    each; whether some edge was left more than once; the number of edges. None on a
+    hash clash or a ring with no area."""
     xy, ring_offsets, exterior = _rings(geoms)
     n_rings = len(exterior)
     xy = xy + 0.0  # -0.0 → 0.0, so equal points hash equally
@@ -291,14 +316,13 @@ def _leftover_edges(geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
     if codes is None:
         return None
     net = np.bincount(codes, weights=np.where(forward, 1.0, -1.0), minlength=len(first_of))
-    if (np.abs(net) > 1).any():
-        return None
+    repeated = bool((np.abs(net) > 1).any())
     left = np.flatnonzero(net != 0)
     keep = first_of[left]
     up = net[left] > 0
     start = np.where(up[:, None], lo[keep], hi[keep])
     end = np.where(up[:, None], hi[keep], lo[keep])
-    return start, end
+    return start, end, repeated, len(a)
 
 
 def _rings(geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
