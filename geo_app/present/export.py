@@ -26,6 +26,9 @@ from geo_app.textsafe import html_text, script_json
 #: Keys that drive the deck; a map or the animation forwards them to the page.
 DECK_KEYS = ("ArrowLeft", "ArrowRight", "PageUp", "PageDown", "Home", "End", "n", "N", " ")
 
+#: Tables longer than this are set tighter so that they fit beside the map.
+LONG_TABLE_ROWS = 8
+
 _FORWARD_KEYS = (
     "<script>document.addEventListener('keydown',function(e){"
     "if(" + script_json(list(DECK_KEYS)) + ".indexOf(e.key)>=0){e.preventDefault();"
@@ -89,6 +92,8 @@ html,body{margin:0;height:100%;overflow:hidden;background:#fff;color:#1a1a1a;
 .slide caption{text-align:left;font-size:22px;font-weight:700;padding-bottom:6px}
 .slide th,.slide td{border-bottom:1px solid #ddd;padding:4px 8px;text-align:left}
 .slide td.num{text-align:right}
+.slide table.long{font-size:18px}
+.slide table.long th,.slide table.long td{padding:1px 8px}
 .notes{position:absolute;left:32px;right:32px;bottom:8px;max-height:40%;overflow:auto;
  background:#fffbe6;border:2px solid #e6b800;border-radius:6px;padding:10px 16px;
  font-size:24px;white-space:pre-wrap;z-index:5}
@@ -169,7 +174,8 @@ def _table_html(table: pd.DataFrame | None, title: str) -> str:
             cls = ' class="num"' if numeric else ""
             cells.append(f"<td{cls}>{html_text(text)}</td>")
         rows.append("<tr>" + "".join(cells) + "</tr>")
-    return (f"<table><caption>{html_text(title)}</caption><thead><tr>{head}</tr></thead>"
+    cls = ' class="long"' if len(table) > LONG_TABLE_ROWS else ""
+    return (f"<table{cls}><caption>{html_text(title)}</caption><thead><tr>{head}</tr></thead>"
             f"<tbody>{''.join(rows)}</tbody></table>")
 
 

@@ -34,6 +34,7 @@ from geo_app.present.figures import (
     near,
 )
 from geo_app.present.model import Animation, MapView, Slide, Storyboard
+from geo_app.present.view import DERIVED_LAYERS
 
 TOP_KEYS = ("title", "subtitle", "as_of", "slides")
 SLIDE_KEYS = ("title", "subtitle", "layers", "filters", "labels", "fit", "center", "zoom",
@@ -195,11 +196,15 @@ def _names(raw: dict[str, Any], key: str, where: _Where) -> tuple[str, ...]:
     return tuple(value)
 
 
+#: Layers a slide may name: the specified ones and those computed from them.
+SLIDE_LAYERS: tuple[str, ...] = (*LAYER_SPECS, *DERIVED_LAYERS)
+
+
 def _layer(name: str, where: _Where, key: str) -> None:
-    if name not in LAYER_SPECS:
+    if name not in SLIDE_LAYERS:
         raise where.error(where.lines.value(where.index, name, where.line(key)),
                           f"unknown layer '{name}' in {key}"
-                          + _allowed(name, LAYER_SPECS, "Layers"))
+                          + _allowed(name, SLIDE_LAYERS, "Layers"))
 
 
 def _slide(raw: object, index: int, source: str, lines: _Lines) -> Slide:
@@ -277,7 +282,10 @@ def _filters(raw: object, where: _Where, layers: tuple[str, ...]
         if not isinstance(columns, dict):
             raise where.error(where.line("filters"), f"filters.{layer} must map columns to "
                               f"lists of values, like {example}.")
-        spec = LAYER_SPECS[layer]
+        spec = LAYER_SPECS.get(layer)
+        if spec is None:
+            raise where.error(where.line("filters"), f"layer '{layer}' is computed and "
+                              "cannot be filtered; filter the layers it comes from.")
         out[layer] = {}
         for column, values in columns.items():
             if column not in spec.column_names:
@@ -336,7 +344,11 @@ def check_storyboard(board: Storyboard, data: StoryData, *, lang: str = "zh") ->
                            ("filters", tuple(view.filters)),
                            ("fit", (view.fit,) if view.fit else ())):
             for name in names:
-                if name not in data.layers:
+                for needed in DERIVED_LAYERS.get(name, ()):
+                    if needed not in data.layers:
+                        raise fail(key, f"layer '{name}' is drawn from '{needed}', which the "
+                                   "store does not have; import it or drop the layer.")
+                if name not in data.layers and name not in DERIVED_LAYERS:
                     raise fail(key, f"the store has no layer '{name}'"
                                + _allowed(name, data.layers, "It has"))
         for layer, columns in view.filters.items():

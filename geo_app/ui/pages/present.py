@@ -29,6 +29,7 @@ from geo_app.present import (
     story_data_from,
 )
 from geo_app.present.animate import progress_animation_html
+from geo_app.present.export import LONG_TABLE_ROWS
 from geo_app.present.figures import StoryData
 from geo_app.present.model import Animation
 from geo_app.present.view import build_slide_map
@@ -226,7 +227,8 @@ def _figures_html(content: SlideContent) -> str:
         rows = "".join(
             "<tr>" + "".join(f"<td>{html_text(v)}</td>" for v in row) + "</tr>"
             for row in content.table.itertuples(index=False))
-        table = (f'<table class="present-table"><caption>{html_text(content.table_title)}'
+        long = " long" if len(content.table) > LONG_TABLE_ROWS else ""
+        table = (f'<table class="present-table{long}"><caption>{html_text(content.table_title)}'
                  f"</caption><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>")
     return f'<div class="present-side">{figures}{table}</div>'
 
@@ -261,6 +263,8 @@ header[data-testid="stHeader"] { background: transparent; height: 0; }
   padding-bottom: 4px; caption-side: top; }
 .present-table th, .present-table td { border-bottom: 1px solid #ddd; padding: 3px 8px;
   text-align: left; }
+.present-table.long { font-size: 18px; }
+.present-table.long th, .present-table.long td { padding: 1px 8px; }
 .st-key-present_notes [data-testid="stText"] { font-size: 22px; }
 </style>"""
 
