@@ -292,7 +292,8 @@ def park_brief(data: BriefData, name: str, *, lang: str = "zh",
               MapLayer("projects", mine if mine is not None else projects, labels=True)
               if projects is not None else None]
     spec = StaticMapSpec(layers=tuple(m for m in layers if m is not None), fit=park,
-                         highlight=park, highlight_label=_name(row, lang), margin=0.06)
+                         highlight=park, highlight_label=_name(row, lang), margin=0.1,
+                         min_span_m=500.0)
     return BriefPage(
         title=tr("park.title", lang, name=_name(row, lang)),
         subtitle=tr("park.subtitle", lang, kind=kind, parent=parent_text),

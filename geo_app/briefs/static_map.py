@@ -46,9 +46,9 @@ PX_PT = 0.75
 HIGHLIGHT_HEX = "#111111"
 #: Label look per layer: (size pt, bold, default priority).
 _LABEL_LOOK: dict[str, tuple[float, bool, int]] = {
-    "parks": (10.0, True, 40), "villages": (8.5, False, 30), "sites": (8.0, False, 25),
-    "facilities": (7.5, False, 20), "projects": (7.5, False, 15), "parcels": (7.0, False, 10),
-    "roads": (8.5, False, 35),
+    "parks": (10.5, True, 40), "villages": (9.0, False, 30), "sites": (8.5, False, 25),
+    "facilities": (8.0, False, 20), "projects": (8.0, False, 15), "parcels": (8.0, False, 10),
+    "roads": (9.0, False, 35),
 }
 
 
@@ -289,6 +289,7 @@ def _furniture(ax: Axes, lang: str, font: CJKFont, renderer: RendererBase) -> li
     bar = ScaleBar(1.0, "m", location="lower left", length_fraction=0.22, box_alpha=0.85,
                    pad=0.4, border_pad=0.8, sep=3,
                    font_properties={"family": font.family, "size": 9})
+    bar.set_zorder(70)  # above the highlight outline and the labels
     ax.add_artist(bar)
     arrow = ax.annotate(
         tr("north", lang), xy=(0.955, 0.95), xytext=(0.955, 0.855), xycoords="axes fraction",
