@@ -236,6 +236,7 @@
     };
     control.addTo(map);
     map.geoApp.legend = control;
+    if (map.geoApp.resizeWatch) { map.geoApp.resizeWatch.observe(control.getContainer()); }
     G.fitLegend(map);
     map.on("resize", function () { G.fitLegend(map); });
     G.syncLegend(map);
@@ -285,6 +286,9 @@
     });
     map.whenReady(relayout);
     G.fullscreenControl(map, spec);
+    if (window.ResizeObserver) {  // a control that grows (legend opened) pushes labels away
+      map.geoApp.resizeWatch = new ResizeObserver(function () { G.scheduleLabels(map); });
+    }
   };
 
   /* Labels of one layer: columns x, y (lon/lat), t (text), p (priority), already sorted

@@ -97,6 +97,6 @@ def full_height_map(top_offset_px: int) -> None:
         "<style>"
         '[data-testid="stMain"] iframe[title="streamlit_folium.st_folium"] '
         f"{{ height: max({MIN_MAP_HEIGHT_PX}px, calc(100vh - {offset}px)) !important; }}"
-        '[data-testid="stMainBlockContainer"] { padding-bottom: 0.5rem; }'
+        '[data-testid="stMainBlockContainer"] { padding-bottom: 0.25rem; }'
         "</style>"
     )

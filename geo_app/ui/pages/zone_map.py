@@ -40,7 +40,7 @@ from geo_app.ui.text import md_line, md_text
 #: (:func:`geo_app.ui.components.full_height_map`).
 MAP_HEIGHT_PX = 650
 #: Room above the map (page padding, title and search row, the counts row) and below it.
-MAP_TOP_OFFSET_PX = 178
+MAP_TOP_OFFSET_PX = 190
 #: Session keys of the map's display widgets and of the filters last zoomed to.
 LABELS_KEY = "mapx_labels"
 LABEL_PX_KEY = "mapx_label_px"
