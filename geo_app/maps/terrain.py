@@ -21,6 +21,7 @@ from __future__ import annotations
 import base64
 import io
 import math
+import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
@@ -100,11 +101,15 @@ def _to_mercator(arr: np.ndarray, transform: Affine, crs: str, resampling: Resam
     height, width = arr.shape
     left, top = transform.c, transform.f
     right, bottom = left + transform.a * width, top + transform.e * height
-    dst_t, dst_w, dst_h = calculate_default_transform(
-        crs, MERCATOR, width, height, left=left, bottom=bottom, right=right, top=top)
-    out = np.full((int(dst_h), int(dst_w)), np.nan)
-    reproject(arr, out, src_transform=transform, src_crs=crs, dst_transform=dst_t,
-              dst_crs=MERCATOR, resampling=resampling, src_nodata=np.nan, dst_nodata=np.nan)
+    with warnings.catch_warnings():  # rasterio 1.4 still multiplies Affines with ``*``
+        warnings.filterwarnings("ignore", message="Use `@` matmul",
+                                category=PendingDeprecationWarning)
+        dst_t, dst_w, dst_h = calculate_default_transform(
+            crs, MERCATOR, width, height, left=left, bottom=bottom, right=right, top=top)
+        out = np.full((int(dst_h), int(dst_w)), np.nan)
+        reproject(arr, out, src_transform=transform, src_crs=crs, dst_transform=dst_t,
+                  dst_crs=MERCATOR, resampling=resampling, src_nodata=np.nan,
+                  dst_nodata=np.nan)
     to_ll = Transformer.from_crs(MERCATOR, "EPSG:4326", always_xy=True)
     x0, y0 = dst_t.c, dst_t.f
     x1, y1 = x0 + dst_t.a * int(dst_w), y0 + dst_t.e * int(dst_h)
