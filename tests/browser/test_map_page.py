@@ -122,24 +122,31 @@ def test_clicking_a_parcel_shows_its_details_in_the_side_panel(app: AppSession, 
     app.screenshot("browser-map-click")
 
 
-def test_unticking_a_layer_in_the_layer_control_hides_it(app: AppSession, parcels):
+def test_unticking_a_layer_in_the_sidebar_hides_it(app: AppSession, parcels):
+    """The sidebar's layer buttons are the map's one layer control (no Leaflet layer box
+    that could disagree with them, the legend or the counter)."""
     app.open()
     inside = app.map_locator()
     paths = inside.locator("path.geo-layer-parcels")
     expect(paths).to_have_count(len(parcels))
-    tick = inside.locator(".leaflet-control-layers-overlays label",
-                          has_text=layer_label("parcels", "zh")).locator("input")
+    expect(inside.locator(".leaflet-control-layers")).to_have_count(0)
+    tick = app.page.locator('[data-testid="stSidebar"] [data-testid="stButtonGroup"]',
+                            has_text="图层").get_by_role(
+        "button", name=layer_label("parcels", "zh"), exact=True)
     legend_section = inside.locator(".geo-legend-section[data-layer=parcels]")
+    main = app.page.locator('[data-testid="stMain"]')
     expect(legend_section).to_be_visible()
 
-    tick.uncheck()
+    tick.click()
     expect(paths).to_have_count(0)
     expect(legend_section).to_be_hidden()
+    expect(main).to_contain_text("显示地块 0 块")
     expect(inside.locator("path.geo-layer-villages").first).to_be_visible()
 
-    tick.check()
+    tick.click()
     expect(paths).to_have_count(len(parcels))
     expect(legend_section).to_be_visible()
+    expect(main).to_contain_text(f"显示地块 {len(parcels)} 块")
 
 
 def _pick(app: AppSession, label: str, option: str) -> None:
@@ -211,8 +218,13 @@ def test_english_switch_relabels_the_map(app: AppSession, parcels):
     expect(inside.locator(".geo-legend")).to_contain_text(
         ParcelStage.NET_LAND.label("en"), timeout=UI_TIMEOUT_MS)
     expect(inside.locator(".geo-legend")).not_to_contain_text("净地")
-    expect(inside.locator(".leaflet-control-layers")).to_contain_text(
+    expect(inside.locator(".geo-legend-section[data-layer=parcels]")).to_contain_text(
         layer_label("parcels", "en"))
+    expect(inside.locator(".geo-label[data-layer=villages]").first).to_be_visible()
+    shown = app.map_frame().evaluate("""() => Array.from(document.querySelectorAll(
+        '.geo-label[data-layer=villages]')).filter((e) => e.style.display !== 'none')
+        .map((e) => e.textContent)""")
+    assert "Tiaoshui" in shown and "挑水村" not in shown
     expect(inside.locator("path.geo-layer-parcels")).to_have_count(len(parcels))
     expect(app.page.locator('[data-testid="stSidebar"]')).to_contain_text("Filters")
     app.wait_idle()
