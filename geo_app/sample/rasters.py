@@ -121,21 +121,22 @@ def make_dem(grid: Grid, rng: np.random.Generator) -> tuple[np.ndarray, dict[str
     r = np.hypot(x - cx, y - cy)
     ne = ((x - cx) + (y - cy)) / np.sqrt(2.0)
     z = 70.0 + 0.0006 * r + 14.0 / (1.0 + np.exp(-(ne - 12000.0) / 3000.0))
+    rivers = {"yunshui": _distance_to_line(x, y, _plane(YUNSHUI)),
+              "jueshui": _distance_to_line(x, y, _plane(JUESHUI))}
+    near = np.minimum(rivers["yunshui"], rivers["jueshui"])
     hill_total = np.zeros_like(z)
     for lon, lat, height, spread in HILLS:
         hx, hy = _plane(((lon, lat),))[0]
         hill_total += height * np.exp(-((x - hx) ** 2 + (y - hy) ** 2) / (2.0 * spread**2))
+    # the rivers have cut their valleys through the hills
+    hill_total *= 1.0 - 0.95 * np.exp(-((near / 900.0) ** 2))
     z += hill_total
     z += (2.0 + hill_total / 25.0) * _smooth_noise(z.shape, rng, 8.0)
     z += 0.3 * _smooth_noise(z.shape, rng, 2.0)
     # rolling uplands (岗地) of the plain, never dipping to the rivers' flood plain
     z += 4.0 * np.clip(_smooth_noise(z.shape, rng, 40.0), -1.2, None)
-    rivers = {"yunshui": _distance_to_line(x, y, _plane(YUNSHUI)),
-              "jueshui": _distance_to_line(x, y, _plane(JUESHUI))}
     for name, depth in (("yunshui", 12.0), ("jueshui", 9.0)):
-        d = rivers[name]
-        valley = depth * np.exp(-d / 380.0)
-        z -= valley
+        z -= depth * np.exp(-rivers[name] / 380.0)
     return np.round(z, 1).astype("float32"), rivers
 
 
