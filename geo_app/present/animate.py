@@ -20,7 +20,7 @@ import pandas as pd
 import shapely
 
 from geo_app.analysis.dashboard import stage_label
-from geo_app.analysis.progress import NOT_STARTED, stages_as_of
+from geo_app.analysis.progress import NOT_STARTED
 from geo_app.analysis.timeline import event_span, month_ends, net_land_by_month
 from geo_app.domain.phases import phase_label
 from geo_app.domain.stages import ParcelStage
@@ -68,11 +68,7 @@ def progress_frames(data: StoryData, *, end: dt.date | None = None) -> ProgressF
     targets = {int(p): (None if pd.isna(t) else float(t))
                for p, t in monthly.groupby("phase", sort=True)["target_mu"].first().items()}
     stages = [NOT_STARTED, *(s.value for s in ParcelStage)]
-    position = {code: i for i, code in enumerate(stages)}
-    ids = parcels["id"].astype(str).to_numpy()
-    per_month = [stages_as_of(ids, events, day).map(lambda c: position.get(c, 0)).tolist()
-                 for day in months]
-    stage_index = [list(col) for col in zip(*per_month, strict=True)] if len(ids) else []
+    stage_index = _stage_index(parcels["id"].astype(str).to_numpy(), events, months, stages)
     paths, view_box, to_svg = _svg_paths(parcels)
     lonlat = parcels
     if parcels.crs is not None and parcels.crs.to_epsg() not in (4490, 4326):
@@ -84,6 +80,33 @@ def progress_frames(data: StoryData, *, end: dt.date | None = None) -> ProgressF
         marks.append((round(x, 1), round(y, 1), int(phase)))
     return ProgressFrames([d.isoformat() for d in months], net, targets, stage_index, stages,
                           paths, view_box, marks)
+
+
+def _stage_index(ids: np.ndarray, events: pd.DataFrame, months: list[dt.date],
+                 stages: list[str]) -> list[list[int]]:
+    """Per parcel, the index in ``stages`` of its stage on each month end.
+
+    The rule of :func:`~geo_app.analysis.progress.stages_as_of` (the last event in effect
+    by effective date, then recording time, then event id; none yet: not started), read
+    for all months at once: one sorted search per parcel instead of one replay per month.
+    """
+    position = {code: i for i, code in enumerate(stages)}
+    ordered = events.assign(day=pd.to_datetime(events["effective_date"].astype("string")
+                                               .str.slice(0, 10)))
+    ordered = ordered.sort_values(["day", "recorded_at", "event_id"], kind="stable")
+    points = pd.to_datetime(pd.Series(months)).to_numpy()
+    by_parcel = {str(pid): (rows["day"].to_numpy(),
+                            np.array([position.get(c, 0) for c in rows["to_stage"]]))
+                 for pid, rows in ordered.groupby(ordered["parcel_id"].astype(str), sort=False)}
+    out = []
+    for pid in ids:
+        if pid not in by_parcel:
+            out.append([0] * len(months))
+            continue
+        days, codes = by_parcel[pid]
+        at = np.searchsorted(days, points, side="right") - 1
+        out.append(np.where(at >= 0, codes[np.maximum(at, 0)], 0).tolist())
+    return out
 
 
 def _svg_paths(parcels: object) -> tuple[list[str], tuple[float, float],

@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 from hostile_text import FEATURE_NAMES
 
-from geo_app.analysis.progress import progress
+from geo_app.analysis.progress import progress, stages_as_of
 from geo_app.analysis.timeline import event_span, month_ends
 from geo_app.present import StoryData, export_deck_html, parse_storyboard
 from geo_app.present.animate import progress_frames
@@ -162,9 +162,8 @@ def test_the_animation_runs_from_the_ledgers_first_to_its_last_month(story_data)
     assert frames.net_land_mu[1][-1] == pytest.approx(1420.0, abs=0.01)
     assert frames.net_land_mu[1][0] < frames.net_land_mu[1][-1]  # it moves
     # the colour index of each parcel per month is its stage on that month end
-    mid = len(frames.months) // 2
     ids = story_data.layer("parcels")["id"].tolist()
-    from geo_app.analysis.progress import stages_as_of
-    day = dt.date.fromisoformat(frames.months[mid])
-    stages = stages_as_of(pd.Series(ids), story_data.events, day).tolist()
-    assert [frames.stages[frames.stage_index[k][mid]] for k in range(len(ids))] == stages
+    for m, month in enumerate(frames.months):
+        day = dt.date.fromisoformat(month)
+        stages = stages_as_of(pd.Series(ids), story_data.events, day).tolist()
+        assert [frames.stages[frames.stage_index[k][m]] for k in range(len(ids))] == stages
