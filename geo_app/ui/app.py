@@ -14,6 +14,7 @@ from geo_app.ui.pages import (
     dashboard,
     importing,
     layer_table,
+    present,
     terrain,
     zone_map,
 )
@@ -37,6 +38,7 @@ PAGES: tuple[PageDef, ...] = (
     PageDef("layers", "page.layers", layer_table.render),
     PageDef("import", "page.import", importing.render),
     PageDef("terrain", "terrain.page", terrain.render),
+    PageDef("present", "present.page", present.render),
 )
 
 
