@@ -98,6 +98,8 @@ LEGEND_ORDER: tuple[str, ...] = (
 #: the whole district, unless nothing else is shown.
 CONTEXT_LAYERS = frozenset({"boundary"})
 SELECTED_HEX = "#00b7ff"
+#: Room (px) around ``fit_bounds``: the zoom buttons and labels stay clear of the features.
+FIT_PADDING_PX = 56
 
 #: Area columns from ``geo_app.analysis.area.add_areas`` shown in popups.
 _AREA_FIELDS: tuple[tuple[str, str, str], ...] = (
@@ -256,10 +258,13 @@ def build_zone_map(
             sortFunction=JsCode(
                 "function (a, b) { return (b.geoAppZ || 0) - (a.geoAppZ || 0); }"),
         ).add_to(m)
+    padding_px = 16
     if fit_bounds is not None and center is None:
         fit = _checked_bounds(fit_bounds)
-        bounds = [_display_bounds(fit, gcj)] if fit is not None else bounds
-    _set_view(m, bounds or context_bounds, center=center, zoom=zoom, gcj=gcj)
+        if fit is not None:  # a few features: room around them for the controls and labels
+            bounds, padding_px = [_display_bounds(fit, gcj)], FIT_PADDING_PX
+    _set_view(m, bounds or context_bounds, center=center, zoom=zoom, gcj=gcj,
+              padding_px=padding_px)
     ReadyFlag().add_to(m)
     if asset_base_url is not None:
         localize_assets(m, asset_base_url)
@@ -629,7 +634,8 @@ def _tools_spec(lang: str, label_px: float, background: str) -> dict[str, object
 
 
 def _set_view(m: folium.Map, bounds: list[tuple[float, float, float, float]], *,
-              center: tuple[float, float] | None, zoom: int | None, gcj: bool) -> None:
+              center: tuple[float, float] | None, zoom: int | None, gcj: bool,
+              padding_px: int = 16) -> None:
     if center is not None:
         lat, lon = float(center[0]), float(center[1])
         if gcj:
@@ -645,7 +651,8 @@ def _set_view(m: folium.Map, bounds: list[tuple[float, float, float, float]], *,
     if zoom is not None:
         m.options["zoom"] = zoom
         return
-    m.fit_bounds([[float(miny), float(minx)], [float(maxy), float(maxx)]], padding=(16, 16))
+    m.fit_bounds([[float(miny), float(minx)], [float(maxy), float(maxx)]],
+                 padding=(padding_px, padding_px))
 
 
 # --- helpers -------------------------------------------------------------------------------

@@ -16,7 +16,7 @@ from geo_app.maps.labels import DEFAULT_LABEL_LAYERS, DEFAULT_LABEL_PX
 from geo_app.maps.style import BELT_LAYER, Basemap, LayerStyle, VillageTheme, village_style
 from geo_app.settings import get_settings
 from geo_app.ui import loaders
-from geo_app.ui.filters import MapFilters
+from geo_app.ui.filters import MapFilters, filtered_bounds
 from geo_app.ui.search import SearchHit, search_features
 
 #: Where ``streamlit run`` serves ``static/`` (``[server] enableStaticServing``), from the
@@ -91,10 +91,11 @@ def _build(location: str, token: str, filters: MapFilters, lang: str, basemap: B
             layers = {**layers, BELT_LAYER: belt}
             styles[BELT_LAYER] = belt_style(int((belt["kind"] == "village").sum()))
             shown.add(BELT_LAYER)
+    # a filtered map opens on what the filters kept (Leaflet fits it to the map's size)
     return build_zone_map(layers, lang=lang, basemap=basemap, visible=shown,
                           tianditu_key=key, asset_base_url=asset_base_url,
                           labels=look.labels, label_px=look.label_px, styles=styles,
-                          layer_control=False)
+                          layer_control=False, fit_bounds=filtered_bounds(layers, filters))
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)

@@ -7,7 +7,7 @@ from streamlit_folium import st_folium
 
 from geo_app.domain.categories import ProjectStatus, VillagePlan, WorksProgramme
 from geo_app.domain.stages import ParcelStage
-from geo_app.maps.build import CONTEXT_LAYERS, to_true_coords
+from geo_app.maps.build import to_true_coords
 from geo_app.maps.gcj02 import wgs84_to_gcj02
 from geo_app.maps.labels import (
     DEFAULT_LABEL_LAYERS,
@@ -20,7 +20,7 @@ from geo_app.maps.style import Basemap, VillageTheme
 from geo_app.ui import loaders, map_cache, state
 from geo_app.ui.components import error_boundary, full_height_map, store_caption
 from geo_app.ui.export_widget import export_widget
-from geo_app.ui.filters import MapFilters, filtered_bounds, layers_bounds, options, unless_all
+from geo_app.ui.filters import MapFilters, options, unless_all
 from geo_app.ui.i18n import Lang, phase_label, t
 from geo_app.ui.map_cache import MapLook
 from geo_app.ui.models import MapView, Selection
@@ -66,7 +66,7 @@ def render() -> None:
         store_caption(location, lang)
         shown = loaders.filtered_layers(location, token, filters)
         searched = _search(location, token, lang, basemap)
-        zoomed = _zoom_to_filters(filters, shown, visible, basemap)
+        zoomed = _zoom_to_filters(filters)
         key = map_cache.tianditu_key()
         _footer(shown, location, token, filters, lang, basemap, visible, key, look)
         full_height_map(MAP_TOP_OFFSET_PX)
@@ -159,19 +159,15 @@ def _display_widgets(layers: dict, lang: Lang) -> MapLook:
                    belt=bool(belt))
 
 
-def _zoom_to_filters(filters: MapFilters, shown: dict, visible: list[str],
-                     basemap: Basemap) -> bool:
-    """When the filters change, move the map to what they kept (all of the zone when
-    cleared); returns whether it moved."""
+def _zoom_to_filters(filters: MapFilters) -> bool:
+    """When the filters change, let the new map open on its own view: what the filters
+    kept, fitted by Leaflet to the map's real size (all of the zone when cleared).
+    Returns whether the view was reset."""
     seen = st.session_state.get(FILTERS_SEEN_KEY)
     st.session_state[FILTERS_SEEN_KEY] = filters
     if seen is None or seen == filters:
         return False
-    bounds = filtered_bounds(shown, filters) if not filters.is_empty else layers_bounds(
-        shown, [n for n in visible if n not in CONTEXT_LAYERS])
-    if bounds is None:
-        return False
-    state.set_map_view(_display_view(view_for_bounds(bounds), basemap))
+    state.set_map_view(None)
     return True
 
 
@@ -236,7 +232,8 @@ def _requested_view(identity: str, searched: bool) -> MapView | None:
     """The view passed to the map: set by a search, or the user's last view for a new map.
 
     The component moves the map only when this value changes, so it stays the same while
-    the user pans; a new map (other filters, language, basemap) opens where the user was.
+    the user pans; a new map (other language, basemap, layers) opens where the user was,
+    one with other filters on what they kept (:func:`_zoom_to_filters`).
     """
     if state.map_identity() != identity:
         state.set_map_identity(identity)
