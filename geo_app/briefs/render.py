@@ -116,7 +116,7 @@ def draw_page(page: BriefPage, *, size: PageSize = PageSize.A4,
     canvas = FigureCanvasAgg(fig)
     renderer = canvas.get_renderer()
     lang = page.lang
-    top = _header(fig, page, font)
+    top = _header(fig, page, font, renderer)
     n_fig = len(page.figures)
     rows = math.ceil(n_fig / FIGURES_PER_ROW) if n_fig else 0
     strip_h = 0.085 * rows
@@ -143,10 +143,13 @@ def _text(fig: Figure, x: float, y: float, value: object, font: CJKFont, *, size
         bold=bold, size=size), color=color, ha=ha, va=va, parse_math=False)
 
 
-def _header(fig: Figure, page: BriefPage, font: CJKFont) -> float:
-    _text(fig, MARGIN, 0.935, page.title, font, size=20, bold=True)
+def _header(fig: Figure, page: BriefPage, font: CJKFont, renderer: RendererBase) -> float:
+    width_px = fig.get_figwidth() * fig.dpi
+    title = _text(fig, MARGIN, 0.935, page.title, font, size=20, bold=True)
+    _fit_size(fig, title, renderer, (1 - 2 * MARGIN - 0.2) * width_px, 20, floor=11)
     if page.subtitle:
-        _text(fig, MARGIN, 0.895, page.subtitle, font, size=11, color=MUTED)
+        sub = _text(fig, MARGIN, 0.895, page.subtitle, font, size=11, color=MUTED)
+        _fit_size(fig, sub, renderer, (1 - 2 * MARGIN) * width_px, 11, floor=7)
     if page.date is not None:
         day = page.date.isoformat() if isinstance(page.date, dt.date) else str(page.date)
         _text(fig, 1 - MARGIN, 0.935, tr("made", page.lang, date=day), font, size=10,
@@ -164,12 +167,19 @@ def _rule(fig: Figure, y: float) -> object:
 
 def _fit_size(fig: Figure, text: object, renderer: RendererBase, width_px: float,
               start: float, floor: float = 7.0) -> None:
+    """Shrink ``text`` from ``start`` pt until it fits ``width_px``; at ``floor`` pt, cut it
+    and end it with "…"."""
     size = start
-    while size > floor:
-        if text.get_window_extent(renderer).width <= width_px:  # type: ignore[attr-defined]
+    while (wide := text.get_window_extent(renderer).width) > width_px:  # type: ignore[attr-defined]
+        if size > floor:
+            size = max(floor, min(size - 0.5, size * width_px / wide))
+            text.set_fontsize(size)  # type: ignore[attr-defined]
+            continue
+        shown = text.get_text().rstrip("…")  # type: ignore[attr-defined]
+        if len(shown) <= 1:
             return
-        size -= 0.5
-        text.set_fontsize(size)  # type: ignore[attr-defined]
+        keep = min(len(shown) - 1, int(len(shown) * width_px / wide))
+        text.set_text(shown[:max(keep, 1)] + "…")  # type: ignore[attr-defined]
 
 
 def _figures(fig: Figure, page: BriefPage, font: CJKFont, renderer: RendererBase, *,
@@ -225,6 +235,11 @@ def _panel(fig: Figure, page: BriefPage, drawn: DrawnMap | None, font: CJKFont,
     if page.notes:
         _text(fig, x0, y - 0.01, tr("notes", page.lang), font, size=9.5, bold=True, va="top")
         wrapped = _wrap(inert_text(page.notes, font), width * fig.get_figwidth() * 72 / 9)
+        line_h = 9 * 1.4 / 72 / fig.get_figheight()  # one line, as a share of the page
+        room = max(int((y - 0.04 - bottom) / line_h), 1)
+        lines = wrapped.split("\n")
+        if len(lines) > room:  # what does not fit is cut, and says so
+            wrapped = "\n".join([*lines[:room - 1], lines[room - 1][:-1] + "…"])
         fig.text(x0, y - 0.04, wrapped, fontproperties=font.font_properties(size=9),
                  color=MUTED, va="top", ha="left", parse_math=False, linespacing=1.4)
 
