@@ -228,6 +228,9 @@ def draw_map(
     ax.set_yticks([])
     legend: list[LegendEntry] = []
     candidates: list[LabelCandidate] = []
+    # the highlighted features' own labels come first, a little larger and bold
+    focus = ({str(v) for v in spec.highlight["id"]} if spec.highlight is not None
+             and "id" in spec.highlight.columns else set())
     for n, layer in enumerate(_ordered(spec.layers)):
         if not len(layer.data):
             continue
@@ -265,9 +268,10 @@ def draw_map(
                 rank = layer.label_priority or prio
                 if layer.name == "parks" and row.get("kind") == "park":
                     rank += 2  # a park before the district around it
+                star = str(row.get("id")) in focus
                 candidates.append(LabelCandidate(
-                    ax_, ay_, _label_text(layer, row, lang, font), rank, size, bold,
-                    point=symbol == "point", top=top))
+                    ax_, ay_, _label_text(layer, row, lang, font), rank + 100 * star,
+                    size + 1.5 * star, bold or star, point=symbol == "point", top=top))
     if spec.highlight is not None and len(spec.highlight):
         hl = spec.highlight.to_crs(plane.epsg)
         hl.boundary.plot(ax=ax, color="white", linewidth=4.6, zorder=40)

@@ -157,3 +157,23 @@ def test_an_empty_map_is_refused(tmp_path: Path) -> None:
         render_pages([BriefPage(title="t", map=StaticMapSpec(
             layers=(MapLayer("villages", empty),)))], tmp_path / "e.pdf")
     assert not list(tmp_path.iterdir())
+
+
+def test_the_highlighted_feature_is_always_labelled(brief_data: BriefData) -> None:
+    villages = brief_data.layer("villages")
+    for name in villages["name"].head(12):
+        one = villages[villages["name"] == name]
+        spec = StaticMapSpec(layers=(MapLayer("villages", villages, labels=True),),
+                             fit=villages, highlight=one)
+        fig = draw_page(BriefPage(title="t", map=spec))
+        assert name in {t.get_text() for t in fig.axes[0].texts}
+
+
+def test_a_long_title_is_cut_inside_the_page() -> None:
+    fig = draw_page(BriefPage(title="很长的标题" * 30, subtitle="副" * 300))
+    renderer = fig.canvas.get_renderer()
+    width = fig.get_figwidth() * fig.dpi
+    for text in fig.texts:
+        box = text.get_window_extent(renderer)
+        assert box.x0 >= 0 and box.x1 <= width
+    assert any(t.get_text().endswith("…") for t in fig.texts)
