@@ -103,6 +103,9 @@ def layer_terrain(gdf: gpd.GeoDataFrame, *, dem: Path | str | None,
     if "landcover_share" in frame.columns:
         frame["cropland_share"] = [d.get(CROPLAND, np.nan) if isinstance(d, dict) else np.nan
                                    for d in frame["landcover_share"]]
+    order = ["id", "name", "area_mu_ellipsoidal", *ELEVATION_KEYS, *SLOPE_KEYS]
+    frame = frame[[c for c in order if c in frame.columns]
+                  + [c for c in frame.columns if c not in order]]
     frame = screen(frame, thresholds)
     crs = {}
     if dem is not None:
