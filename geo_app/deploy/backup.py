@@ -191,5 +191,5 @@ def backup_postgis(url: str, out: Path, environ: Mapping[str, str] | None = None
                          f"{mask_url(done.stderr.strip())[-800:]} (command: {shown})")
     _fsync(tmp)
     os.replace(tmp, out)
-    return BackupResult(out, out.stat().st_size, "pg_dump --format=custom",
-                        f"pg_dump exit 0; restore with pg_restore (command: {shown})")
+    return BackupResult(out, out.stat().st_size, f"pg_dump --format=custom: {shown}",
+                        f"restore with pg_restore --dbname=URL {_quote(str(out))}")
