@@ -194,8 +194,8 @@ def village_brief(data: BriefData, name: str, *, lang: str = "zh",
         figures.append((tr("village.in_belt", lang, km=f"{LOOP_BELT_M / 1000:g}"),
                         tr("yes" if inside else "no", lang)))
     facilities = data.optional("facilities")
-    if facilities is not None and len(facilities):
-        plants = facilities[facilities.get("kind") == FacilityKind.SEWAGE_PLANT.value]
+    if facilities is not None and len(facilities) and "kind" in facilities.columns:
+        plants = facilities[facilities["kind"] == FacilityKind.SEWAGE_PLANT.value]
         if len(plants):
             near = nearest(village, plants, plane=plane).iloc[0]
             gap = float(near["distance_m"])

@@ -13,7 +13,7 @@ import datetime as dt
 import math
 import os
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import BinaryIO
 
@@ -81,14 +81,17 @@ def render_pages(
         _write(pages, out, size, fmt, font)
 
 
-def _write_atomic(path: Path, write: object) -> None:
+def _write_atomic(path: Path, write: Callable[[BinaryIO], None]) -> None:
     folder = path.expanduser().resolve().parent
     if not folder.is_dir():
         raise InputError(f"Folder {folder} does not exist; create it or choose another --out.")
     fd, tmp = tempfile.mkstemp(prefix=".brief-", suffix=path.suffix, dir=folder)
     try:
         with os.fdopen(fd, "wb") as stream:
-            write(stream)  # type: ignore[operator]
+            write(stream)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)  # as an ordinary new file, not mkstemp's 0600
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
