@@ -22,8 +22,11 @@ twice get the exact pairwise test and a union per cluster. Progress is one
 convention as the project (pieces densified every 20 m, whole parcels as drawn) so the
 answers can be compared: every figure is asserted equal to 1e-9 relative before timing.
 
-Both run in one process on the same data, best of 3 (1 run at 1M); peak RSS is the
-process's maximum resident set (``resource.getrusage``) after each step.
+Both run in one process on the same data, best of 3 (1 run at 1M). Printed: total times
+and their ratio, each step as project/floor (areas, coverage, progress; the project's
+coverage reuses the reprojection its areas made, so a step ratio alone misleads), and the
+process's peak resident set (``resource.getrusage``) after building the data, after the
+project's runs and after the floor's (it only grows).
 """
 
 from __future__ import annotations
@@ -54,11 +57,17 @@ STEP_M, LONG_M = 20.0, 100.0  # the documented ellipsoidal convention of the cov
 # --- the project -----------------------------------------------------------------------
 
 
-def project_pipeline(parcels, parks):
+def project_pipeline(parcels, parks, steps=None):
+    steps = {} if steps is None else steps
+    t0 = time.perf_counter()
     clear_projected()  # no reuse across runs: each run reprojects what it needs
     measured, plane = add_areas(parcels)
+    t1 = time.perf_counter()
     cov = coverage(parks, measured, plane=plane)
+    t2 = time.perf_counter()
     phases = progress(measured, plane=plane)
+    t3 = time.perf_counter()
+    steps.update(areas=t1 - t0, coverage=t2 - t1, progress=t3 - t2)
     return {
         "plane_m2": measured["area_m2_plane"].to_numpy(),
         "ell_m2": measured["area_m2_ellipsoidal"].to_numpy(),
@@ -93,7 +102,9 @@ def _laea(lonlat: np.ndarray) -> CRS:
                           "+ellps=GRS80 +units=m")
 
 
-def floor_pipeline(parcels, parks):
+def floor_pipeline(parcels, parks, steps=None):
+    steps = {} if steps is None else steps
+    t0 = time.perf_counter()
     geoms = parcels.geometry.to_numpy()
     assert not shapely.get_num_interior_rings(geoms).any()  # the floor reads shells only
     lonlat = shapely.get_coordinates(geoms)
@@ -111,12 +122,14 @@ def floor_pipeline(parcels, parks):
     plane_signed = _shoelace(gk_xy, offsets)
     plane_m2 = np.abs(plane_signed)
     ell_m2 = np.abs(_shoelace(ea_xy, offsets))
+    t1 = time.perf_counter()
 
     gk = shapely.set_coordinates(geoms.copy(), gk_xy)
     to_gk = Transformer.from_crs(4490, 4534 + main - 25, always_xy=True)
     park_gk = shapely.transform(parks.geometry.to_numpy(), lambda xy: _transform(to_gk, xy))
     covered, covered_ell = _floor_coverage(park_gk, gk, gk_xy, offsets, plane_signed,
                                            plane_m2, ell_m2, ea)
+    t2 = time.perf_counter()
 
     codes, stage = np.unique(parcels["stage"].to_numpy(dtype=str), return_inverse=True)
     phase = parcels["phase"].to_numpy()
@@ -124,6 +137,7 @@ def floor_pipeline(parcels, parks):
     sums = np.bincount(key, plane_m2 / M2_PER_MU)
     by_stage = {(int(k // len(codes)), str(codes[k % len(codes)])): float(sums[k])
                 for k in np.flatnonzero(np.bincount(key))}
+    steps.update(areas=t1 - t0, coverage=t2 - t1, progress=time.perf_counter() - t2)
     return {"plane_m2": plane_m2, "ell_m2": ell_m2, "covered_m2": covered,
             "covered_ell_m2": covered_ell, "by_stage_mu": by_stage}
 
@@ -234,13 +248,17 @@ def same_answers(ours, floor, what):
 
 
 def timed(fn, *args, repeat):
-    best = np.inf
+    """Best total of ``repeat`` runs, and the per-step times of that run."""
+    best, best_steps = np.inf, {}
     for _ in range(repeat):
         gc.collect()
+        steps: dict[str, float] = {}
         t0 = time.perf_counter()
-        fn(*args)
-        best = min(best, time.perf_counter() - t0)
-    return best
+        fn(*args, steps)
+        total = time.perf_counter() - t0
+        if total < best:
+            best, best_steps = total, steps
+    return best, best_steps
 
 
 def peak_mb() -> float:
@@ -260,14 +278,16 @@ def main(sizes: list[int]) -> None:
             floor = floor_pipeline(parcels, parks)
             same_answers(ours, floor, f"{case} {n}")
             del ours, floor
-            t_ours = timed(project_pipeline, parcels, parks, repeat=repeat)
+            t_ours, s_ours = timed(project_pipeline, parcels, parks, repeat=repeat)
             ours_mb = peak_mb()
-            t_floor = timed(floor_pipeline, parcels, parks, repeat=repeat)
-            rows.append({"parcels": len(parcels), "case": case, "project_s": round(t_ours, 3),
-                         "floor_s": round(t_floor, 3), "ratio": round(t_ours / t_floor, 2),
-                         "peak_rss_mb_data": round(data_mb),
-                         "peak_rss_mb_after_project": round(ours_mb),
-                         "peak_rss_mb_after_floor": round(peak_mb())})
+            t_floor, s_floor = timed(floor_pipeline, parcels, parks, repeat=repeat)
+            row = {"parcels": len(parcels), "case": case, "project_s": round(t_ours, 3),
+                   "floor_s": round(t_floor, 3), "ratio": round(t_ours / t_floor, 2)}
+            for step in ("areas", "coverage", "progress"):
+                row[f"{step}_s"] = f"{s_ours[step]:.3f}/{s_floor[step]:.3f}"
+            row.update({"rss_mb_data": round(data_mb), "rss_mb_project": round(ours_mb),
+                        "rss_mb_floor": round(peak_mb())})
+            rows.append(row)
             print(pd.DataFrame(rows).to_string(index=False), flush=True)
             clear_projected()
 

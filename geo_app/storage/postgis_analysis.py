@@ -100,6 +100,12 @@ def areas_of_layer(store: object, layer: str, *, plane: PlaneCRS | None = None
 # --- SQL ---------------------------------------------------------------------------------
 
 
+def _no_jit(conn) -> None:
+    """PostGIS functions carry large cost estimates, so PostgreSQL would JIT-compile these
+    one-off queries: 2–3 s of compiling for a query that runs in a fraction of that."""
+    conn.execute(text("SET LOCAL jit = off"))
+
+
 def _layer_srid(conn, store: PostGISStore, layer: str) -> int:
     srid = conn.execute(text("SELECT srid FROM geo_app_layers WHERE name = :n"),
                         {"n": layer}).scalar()
@@ -188,25 +194,39 @@ cluster AS MATERIALIZED (
     SELECT rel.g, ST_ClusterDBSCAN(rel.g, 0, 1) OVER () AS k
     FROM rel JOIN member USING (ci)) x
   GROUP BY k),
-piece AS (
+piece AS MATERIALIZED (
   SELECT t.ti, ST_ContainsProperly(t.g, s.g) AS inside, s.src, s.g AS cg, t.g AS tg
   FROM t JOIN rel s ON ST_Intersects(t.g, s.g)
   WHERE NOT EXISTS (SELECT 1 FROM member WHERE member.ci = s.ci)),
-sums AS (
-  SELECT ti,
-    CASE WHEN inside THEN ST_Area(cg) ELSE ST_Area(ST_Intersection(cg, tg)) END AS plane_m2,
-    CASE WHEN inside THEN
-      CASE WHEN ST_NPoints(ST_Segmentize(cg, :long_m)) > ST_NPoints(cg)
-           THEN ST_Area(ST_Transform(ST_Segmentize(cg, :step_m), CAST(:laea AS text)))
-           ELSE ST_Area(ST_Transform(src, CAST(:laea AS text))) END
-    ELSE ST_Area(ST_Transform(ST_Segmentize(ST_Intersection(cg, tg), :step_m),
-                              CAST(:laea AS text))) END AS ell_m2
-  FROM piece
+part AS MATERIALIZED (
+  SELECT row_number() OVER () AS rn, ti, inside AND ST_NPoints(ST_Segmentize(cg, :long_m))
+         = ST_NPoints(cg) AS as_drawn, src, x.g
+  FROM (SELECT ti, inside, src, cg,
+               CASE WHEN inside THEN cg ELSE ST_Intersection(cg, tg) END AS g FROM piece
+        UNION ALL
+        SELECT t.ti, false, NULL, NULL, ST_Intersection(k.g, t.g)
+        FROM t JOIN cluster k ON ST_Intersects(t.g, k.g)) x
+  WHERE NOT ST_IsEmpty(x.g)),
+-- one transform to the equal-area projection per source CRS (PostGIS builds the
+-- projection from its text on every call, so rows are collected and dumped back)
+drawn AS (
+  SELECT rn, row_number() OVER (ORDER BY rn) AS k, src AS g FROM part WHERE as_drawn),
+densified AS (
+  SELECT rn, row_number() OVER (ORDER BY rn) AS k, ST_Segmentize(g, :step_m) AS g
+  FROM part WHERE NOT as_drawn),
+ell AS (
+  SELECT d.rn, e.a FROM drawn d JOIN (
+    SELECT (x).path[1] AS k, sum(ST_Area((x).geom)) AS a FROM (
+      SELECT ST_Dump(ST_Transform(ST_Collect(g ORDER BY k), CAST(:laea AS text))) AS x
+      FROM drawn) q GROUP BY 1) e USING (k)
   UNION ALL
-  SELECT t.ti, ST_Area(x.g), ST_Area(ST_Transform(ST_Segmentize(x.g, :step_m),
-                                                  CAST(:laea AS text)))
-  FROM t JOIN cluster k ON ST_Intersects(t.g, k.g),
-       LATERAL (SELECT ST_Intersection(k.g, t.g) AS g) x)
+  SELECT d.rn, e.a FROM densified d JOIN (
+    SELECT (x).path[1] AS k, sum(ST_Area((x).geom)) AS a FROM (
+      SELECT ST_Dump(ST_Transform(ST_Collect(g ORDER BY k), CAST(:laea AS text))) AS x
+      FROM densified) q GROUP BY 1) e USING (k)),
+sums AS (
+  SELECT part.ti, ST_Area(part.g) AS plane_m2, ell.a AS ell_m2
+  FROM part JOIN ell USING (rn))
 SELECT t.ti, ST_Area(t.g), sum(s.plane_m2), sum(s.ell_m2)
 FROM t LEFT JOIN sums s USING (ti) GROUP BY t.ti, t.g ORDER BY t.ti
 """
@@ -216,6 +236,7 @@ def _coverage_sql(store: PostGISStore, of: str, by: str, *, stages: Sequence[str
                   plane: PlaneCRS | None) -> tuple[pd.DataFrame, PlaneCRS]:
     where, names = _stage_filter(stages)
     with store._begin(f"compute the coverage of '{of}' by '{by}'") as conn:
+        _no_jit(conn)
         of_srid, by_srid = _layer_srid(conn, store, of), _layer_srid(conn, store, by)
         plane = plane or _plane_of(_extent(conn, of, of_srid), of)
         laea = _laea(_extent(conn, by, by_srid, where, names))
@@ -245,6 +266,7 @@ def _progress_sql(store: PostGISStore, *, targets_mu: dict[int, float] | None,
                   plane: PlaneCRS | None) -> list[PhaseProgress]:
     targets = PHASE_TARGETS_MU if targets_mu is None else targets_mu
     with store._begin("compute the acquisition progress") as conn:
+        _no_jit(conn)
         srid = _layer_srid(conn, store, "parcels")
         extent = _extent(conn, "parcels", srid)
         if extent is None:
@@ -271,6 +293,7 @@ def _progress_sql(store: PostGISStore, *, targets_mu: dict[int, float] | None,
 def _areas_sql(store: PostGISStore, layer: str, *, plane: PlaneCRS | None
                ) -> tuple[pd.DataFrame, PlaneCRS]:
     with store._begin(f"measure layer '{layer}'") as conn:
+        _no_jit(conn)
         srid = _layer_srid(conn, store, layer)
         laea = _laea(_extent(conn, layer, srid))
         zone = (f"{int(plane.epsg)}" if plane is not None else
@@ -278,11 +301,16 @@ def _areas_sql(store: PostGISStore, layer: str, *, plane: PlaneCRS | None
         info = conn.execute(text(f"SELECT * FROM {quote(layer)} LIMIT 0")).keys()
         ident = quote("id") if "id" in info else "fid"
         rows = conn.execute(text(
-            f"SELECT id, epsg, ST_Area(ST_Transform(geom, epsg)), "
-            f"ST_Area(ST_Transform(geom, CAST(:laea AS text))), "
-            f"ST_Area({_lonlat(srid)}::geography) FROM "
-            f"(SELECT fid, {ident} AS id, geom, CASE WHEN geom IS NULL OR ST_IsEmpty(geom) "
-            f"THEN NULL ELSE {zone} END AS epsg FROM {quote(layer)}) f ORDER BY fid"),
+            f"WITH f AS MATERIALIZED (SELECT fid, {ident} AS id, geom, CASE WHEN geom IS NULL "
+            f"OR ST_IsEmpty(geom) THEN NULL ELSE {zone} END AS epsg FROM {quote(layer)}), "
+            "m AS (SELECT fid, row_number() OVER (ORDER BY fid) AS k, geom FROM f "
+            "WHERE epsg IS NOT NULL), "
+            "e AS (SELECT (x).path[1] AS k, sum(ST_Area((x).geom)) AS a FROM (SELECT "
+            "ST_Dump(ST_Transform(ST_Collect(geom ORDER BY k), CAST(:laea AS text))) AS x "
+            "FROM m) q GROUP BY 1) "
+            f"SELECT f.id, f.epsg, ST_Area(ST_Transform(f.geom, f.epsg)), e.a, "
+            f"ST_Area({_lonlat(srid).replace('geom', 'f.geom')}::geography) "
+            "FROM f LEFT JOIN m USING (fid) LEFT JOIN e USING (k) ORDER BY f.fid"),
             {"laea": laea}).fetchall()
     epsg = np.array([r[1] or 0 for r in rows], dtype=int)
     plane_m2 = np.array([np.nan if r[2] is None else r[2] for r in rows], dtype=float)
