@@ -65,7 +65,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "progress.net_value": ("{net} / {target} 亩（{share}）", "{net} / {target} mu ({share})"),
     "progress.net_value_no_target": ("{net} 亩", "{net} mu"),
     "progress.total": ("{phase}地块", "{phase} parcels"),
-    "progress.total_value": ("{count} 块，{mu} 亩", "{count}, {mu} mu"),
+    "progress.total_value": ("{count} 块，{mu} 亩", "{count} parcels, {mu} mu"),
     "progress.table": ("各阶段面积（亩）", "Area by stage (mu)"),
     "progress.no_history": ("本库无阶段历史，显示各地块当前阶段",
                             "No stage history in this store: current stages shown"),
