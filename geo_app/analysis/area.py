@@ -22,13 +22,14 @@ the layer is kept (parcels and villages are far below 1e-6).
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
-from pyproj import CRS
+from pyproj import CRS, Transformer
 
 from geo_app.analysis.crs import (
     GEOGRAPHIC_EPSG,
@@ -188,8 +189,54 @@ def _ellipsoidal_area_m2(gdf: gpd.GeoDataFrame, ok: np.ndarray) -> np.ndarray:
     out = np.full(len(gdf), np.nan)
     if ok.any():
         part = gdf.geometry if ok.all() else gdf.geometry[ok]
-        out[ok] = shapely.area(projected(part, _equal_area_crs(gdf, ok)))
+        out[ok] = transformed_area_m2(part.to_numpy(), part.crs, _equal_area_crs(gdf, ok))
     return out
+
+
+@functools.lru_cache(maxsize=16)
+def _transformer(source: str, target: str) -> Transformer:
+    return Transformer.from_crs(source, target, always_xy=True)
+
+
+def transformed_area_m2(geoms: np.ndarray, source: object, target: object) -> np.ndarray:
+    """Area of each polygon once its coordinates are transformed, without building the
+    transformed geometries: one transform of every coordinate, then the shoelace formula
+    per ring (relative to the ring's first vertex), shells minus holes, as GEOS measures
+    a valid polygon. Null and empty geometries measure 0."""
+    src = CRS.from_user_input(source).srs
+    dst = CRS.from_user_input(target).srs
+    xy, offsets, exterior, owner = _ring_coordinates(geoms)
+    out = np.zeros(len(geoms))
+    if len(xy) == 0:
+        return out
+    x, y = _transformer(src, dst).transform(xy[:, 0], xy[:, 1])
+    ring = np.repeat(np.arange(len(offsets) - 1), np.diff(offsets))
+    first = offsets[:-1][ring]
+    dx, dy = x - x[first], y - y[first]
+    same = ring[:-1] == ring[1:]
+    cross = dx[:-1] * dy[1:] - dx[1:] * dy[:-1]
+    ring_m2 = 0.5 * np.abs(np.bincount(ring[:-1][same], cross[same],
+                                       minlength=len(offsets) - 1))
+    return np.bincount(owner, np.where(exterior, ring_m2, -ring_m2), minlength=len(geoms))
+
+
+def _ring_coordinates(geoms: np.ndarray
+                      ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Coordinates of every ring, ring offsets, which rings are shells, each ring's feature."""
+    geoms = np.asarray(geoms, dtype=object)
+    if len(geoms) and (shapely.get_type_id(geoms) == shapely.GeometryType.POLYGON).all() \
+            and not shapely.get_num_interior_rings(geoms).any():
+        rings, owner = geoms, np.arange(len(geoms))
+        exterior = np.ones(len(geoms), dtype=bool)
+    else:
+        parts, part_owner = shapely.get_parts(geoms, return_index=True)
+        rings, ring_part = shapely.get_rings(parts, return_index=True)
+        owner = part_owner[ring_part]
+        exterior = np.ones(len(rings), dtype=bool)
+        exterior[1:] = ring_part[1:] != ring_part[:-1]
+    offsets = np.zeros(len(rings) + 1, dtype=np.int64)
+    np.cumsum(shapely.get_num_coordinates(rings), out=offsets[1:])
+    return shapely.get_coordinates(rings), offsets, exterior, owner
 
 
 def zone_plane_epsgs(gdf: gpd.GeoDataFrame, *, plane: PlaneCRS | None = None) -> np.ndarray:

@@ -46,6 +46,7 @@ from geo_app.analysis.area import (
     finite_mask,
     projected,
     require_polygons,
+    transformed_area_m2,
 )
 from geo_app.analysis.crs import PlaneCRS, choose_plane_crs
 from geo_app.analysis.units import M2_PER_MU
@@ -173,7 +174,7 @@ def _whole_ellipsoidal_m2(by: gpd.GeoDataFrame, covers: np.ndarray, rows: np.nda
     if known is not None and np.isfinite(known).all():
         out[~long] = known
     elif len(short):
-        out[~long] = shapely.area(projected(by.geometry, ea)[short])
+        out[~long] = transformed_area_m2(by.geometry.to_numpy()[short], by.crs, ea)
     if long.any():
         dense = shapely.segmentize(covers[rows[long]], EDGE_STEP_M)
         out[long] = gpd.GeoSeries(dense, crs=plane.epsg).to_crs(ea).area.to_numpy()
