@@ -417,7 +417,8 @@
     function giveUp() {
       if (done || loaded > 0) { return; }
       done = true;
-      tiles.forEach(function (l) { map.removeLayer(l); });
+      // after Leaflet has finished the event that got here (it still uses the layer)
+      setTimeout(function () { tiles.forEach(function (l) { map.removeLayer(l); }); }, 0);
       if (spec.background) { map.getContainer().style.background = spec.background; }
       G.notice(map, spec.offline, spec.dismiss);
       map.geoApp.basemapOffline = true;

@@ -279,6 +279,8 @@ def test_online_basemap_offline_shows_a_notice_and_falls_back(app: AppSession):
     assert {u.split("/")[2] for u in app.blocked} == {"tile.openstreetmap.org"}
     expect(inside.locator("path.geo-layer-parcels").first).to_be_visible()
     app.wait_idle()
+    # no script error (the blocked tiles themselves are logged by Chromium)
+    assert [e for e in app.errors() if "tile.openstreetmap.org" not in e] == []
     app.screenshot("browser-mapx-offline-basemap")
     notice.get_by_role("button").click()
     expect(notice).to_have_count(0)
