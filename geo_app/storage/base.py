@@ -230,11 +230,13 @@ class LayerStore(Protocol):
         :func:`geo_app.domain.workflow.derive_states`, ordered by parcel id."""
         ...
 
-    def stages_as_of(self, day: dt.date, *, known_only: bool = True) -> pd.DataFrame:
+    def stages_as_of(self, day: dt.date, *, known_only: bool = True,
+                     parcel_ids: Sequence[str] | None = None) -> pd.DataFrame:
         """``parcel_id``, ``stage``: each parcel's stage on ``day``, computed in SQL.
 
-        The rule of :func:`geo_app.analysis.progress.stages_as_of`; parcels with no event
-        on or before ``day`` are left out (not started). ``known_only`` skips events whose
+        The rule of :func:`geo_app.analysis.progress.stages_as_of`, for the parcels of the
+        parcels layer (or ``parcel_ids``); parcels with no event on or before ``day`` are
+        left out (not started). ``known_only`` skips events whose
         stage is not a known code (as the app does); ``False`` counts them (as
         :func:`~geo_app.analysis.progress.stages_as_of` on the whole log does).
         """

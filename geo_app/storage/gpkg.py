@@ -7,6 +7,7 @@ busy timeout, WAL) and why this process locks the file around every access.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import sqlite3
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -61,6 +62,7 @@ from geo_app.storage._ledger_sql import (
     all_states_sql,
     net_land_steps_sql,
     span_sql,
+    stage_on_sql,
     stages_as_of_sql,
     states_sql,
 )
@@ -541,11 +543,36 @@ class GeoPackageStore:
         """See :meth:`geo_app.storage.base.LayerStore.parcel_states`."""
         return states_frame(self._ledger_read(all_states_sql()))
 
-    def stages_as_of(self, day: dt.date, *, known_only: bool = True) -> pd.DataFrame:
+    def stages_as_of(self, day: dt.date, *, known_only: bool = True,
+                     parcel_ids: Sequence[str] | None = None) -> pd.DataFrame:
         """See :meth:`geo_app.storage.base.LayerStore.stages_as_of`."""
-        rows = self._ledger_read(stages_as_of_sql("?", known_only=known_only),
-                                 (day.isoformat(),))
-        return pd.DataFrame(rows, columns=["parcel_id", "stage"], dtype="object")
+        with connect(self.path) as conn:
+            try:
+                if not table_exists(conn, EVENTS_TABLE):
+                    return pd.DataFrame({"parcel_id": [], "stage": []}, dtype="object")
+                indexed = not any(ASOF_INDEX in sql for sql in ledger_indexes_missing(conn))
+                if parcel_ids is not None:
+                    ids, args = "(SELECT value AS parcel_id FROM json_each(?2))", [
+                        json.dumps([str(p) for p in parcel_ids], ensure_ascii=False)]
+                elif table_exists(conn, PARCELS) and indexed:
+                    ids, args = f"(SELECT id AS parcel_id FROM {PARCELS})", []
+                else:
+                    ids, args = "", []
+                if ids and indexed:  # one index descent per parcel
+                    sql = stage_on_sql(ids, "?1", known_only=known_only)
+                    rows = conn.execute(sql, (day.isoformat(), *args)).fetchall()
+                else:  # an older file not written since: one pass over the events
+                    rows = conn.execute(stages_as_of_sql("?", known_only=known_only),
+                                        (day.isoformat(),)).fetchall()
+                    if parcel_ids is not None:
+                        wanted = {str(p) for p in parcel_ids}
+                        rows = [r for r in rows if r[0] in wanted]
+            except sqlite3.DatabaseError as exc:
+                raise StoreError(f"Cannot read the stage events in {self.path}: "
+                                 f"{exc}.") from None
+        frame = pd.DataFrame([r for r in rows if r[1] is not None],
+                             columns=["parcel_id", "stage"], dtype="object")
+        return frame.reset_index(drop=True)
 
     def net_land_steps(self, net_stages: Sequence[str], *,
                        known_only: bool = True) -> pd.DataFrame:

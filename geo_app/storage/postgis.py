@@ -56,7 +56,7 @@ from geo_app.storage._ledger_sql import (
     all_states_sql,
     net_land_steps_sql,
     span_sql,
-    stages_as_of_sql,
+    stage_on_sql,
     states_sql,
 )
 from geo_app.storage._pg_copy import copy_rows, csv_field, geometry_field
@@ -673,14 +673,22 @@ class PostGISStore:
         with self._begin("read the stage events") as conn:
             return states_frame(conn.execute(text(all_states_sql())).fetchall())
 
-    def stages_as_of(self, day: dt.date, *, known_only: bool = True) -> pd.DataFrame:
+    def stages_as_of(self, day: dt.date, *, known_only: bool = True,
+                     parcel_ids: Sequence[str] | None = None) -> pd.DataFrame:
         """See :meth:`geo_app.storage.base.LayerStore.stages_as_of`."""
+        params: dict[str, object] = {"day": day.isoformat()}
         with self._begin("read the stages as of a date") as conn:
-            rows = conn.execute(text(stages_as_of_sql("CAST(:day AS date)",
-                                                      known_only=known_only)),
-                                {"day": day.isoformat()}).fetchall()
-        return pd.DataFrame([tuple(r) for r in rows], columns=["parcel_id", "stage"],
-                            dtype="object")
+            if parcel_ids is not None:
+                ids = "(SELECT unnest(CAST(:ids AS text[])) AS parcel_id)"
+                params["ids"] = [str(p) for p in parcel_ids]
+            elif conn.execute(text(f"SELECT to_regclass('{PARCELS}')")).scalar() is not None:
+                ids = f"(SELECT id::text AS parcel_id FROM {PARCELS})"
+            else:
+                ids = f"(SELECT DISTINCT parcel_id FROM {EVENTS_TABLE})"
+            rows = conn.execute(text(stage_on_sql(ids, "CAST(:day AS date)",
+                                                  known_only=known_only)), params).fetchall()
+        return pd.DataFrame([tuple(r) for r in rows if r[1] is not None],
+                            columns=["parcel_id", "stage"], dtype="object")
 
     def net_land_steps(self, net_stages: Sequence[str], *,
                        known_only: bool = True) -> pd.DataFrame:
