@@ -4,6 +4,7 @@ Expected values come from the bundled GeoPackage read here, not from the app."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -206,3 +207,49 @@ def test_exported_deck_works_from_a_file_with_no_network(chromium, tmp_path: Pat
         assert errors == []
     finally:
         context.close()
+
+
+def _upload(app: AppSession, path: Path, *, choose: bool) -> None:
+    page = app.page
+    popover = page.locator('[data-testid="stPopoverBody"]')
+    if not popover.is_visible():
+        page.get_by_role("button", name="演示设置").click()
+    expect(popover).to_be_visible()
+    if choose:
+        popover.locator('[data-testid="stSelectbox"]').click()
+        page.get_by_role("option", name="上传的故事板").click()
+        expect(page.locator('[data-testid="stMain"] [data-testid="stAlert"]')).to_contain_text(
+            "请先上传")  # the rerun for the choice is done
+        app.wait_idle()
+    popover.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(path))
+    page.wait_for_timeout(1000)  # the upload, then the rerun it starts
+    app.wait_idle()
+
+
+def test_an_uploaded_storyboard_is_checked_and_its_text_inert(app: AppSession,
+                                                              tmp_path: Path):
+    from hostile_text import BEACON_URL, FEATURE_NAMES
+
+    _open_present(app)
+    hostile = tmp_path / "hostile.toml"
+    hostile.write_text(
+        f'title = "x"\n[[slides]]\ntitle = {json.dumps(FEATURE_NAMES[0])}\n'
+        f"subtitle = '<img src={BEACON_URL}>'\nnotes = {json.dumps(FEATURE_NAMES[2])}\n"
+        'layers = ["villages"]\nlabels = ["villages"]\nfigures = ["villages.count"]\n',
+        encoding="utf-8")
+    _upload(app, hostile, choose=True)
+    title = app.page.locator(".present-title")
+    expect(title).to_have_text(FEATURE_NAMES[0])
+    expect(app.page.locator(".present-subtitle")).to_have_text(f"<img src={BEACON_URL}>")
+    expect(app.page.locator(COUNTER)).to_have_text("1 / 1")
+    assert app.page.evaluate("() => window.__pwned === undefined")
+
+    bad = tmp_path / "bad.toml"
+    bad.write_text('title = "x"\n\n[[slides]]\ntitle = "a"\nfigures = ["villages.cuont"]\n',
+                   encoding="utf-8")
+    _upload(app, bad, choose=False)
+    alert = app.page.locator('[data-testid="stAlert"]').first
+    expect(alert).to_contain_text("bad.toml, line 5, slide 1")
+    expect(alert).to_contain_text("villages.count")
+    app.wait_idle()
+    assert app.blocked == [] and app.errors() == []

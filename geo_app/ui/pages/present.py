@@ -10,6 +10,7 @@ out, keeps the slide number and wires the keys (→ ← PageDown PageUp N) to it
 from __future__ import annotations
 
 import hashlib
+import io
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -112,6 +113,16 @@ def _animation(name: str, text: str, location: str, token: str, lang: str) -> st
 def _deck_html(name: str, text: str, location: str, token: str, lang: str) -> str:
     board = _parsed(name, text, location, token, lang)
     return export_deck_html(board, _story(location, token), lang=lang)
+
+
+@st.cache_data(show_spinner=False, max_entries=2)
+def _deck_pdf(name: str, text: str, location: str, token: str, lang: str) -> bytes:
+    from geo_app.present.pdf import export_deck_pdf
+
+    board = _parsed(name, text, location, token, lang)
+    out = io.BytesIO()
+    export_deck_pdf(board, _story(location, token), out, lang=lang)
+    return out.getvalue()
 
 
 # --- the page ---------------------------------------------------------------------------------
@@ -235,11 +246,17 @@ def _figures_html(content: SlideContent) -> str:
 
 def _downloads(board: _Board, location: str, token: str, lang: str) -> None:
     stem = board.name.rsplit(".", 1)[0]
-    st.download_button(
+    row = st.container(horizontal=True)
+    row.download_button(
         t("present.download_html", lang),
         data=lambda: _deck_html(board.name, board.text, location, token, lang),
         file_name=f"{stem}.html", mime="text/html", on_click="ignore",
         icon=":material/download:", key="present_download_html")
+    row.download_button(
+        t("present.download_pdf", lang),
+        data=lambda: _deck_pdf(board.name, board.text, location, token, lang),
+        file_name=f"{stem}.pdf", mime="application/pdf", on_click="ignore",
+        icon=":material/download:", key="present_download_pdf")
 
 
 _CSS = """<style>
