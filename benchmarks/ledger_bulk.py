@@ -3,8 +3,9 @@
     python benchmarks/ledger_bulk.py [N ...]        (default: 100000 parcels, 8 events each)
 
 Data: ``N`` synthetic parcels (``synthetic.py``) imported into a fresh store, then a batch
-of 8 stage changes per parcel (pre-notice to net land, about a month apart; every 50th
-parcel's 8th change is a same-day correction back one stage, with a reason) as one table.
+of 8 stage changes per parcel (pre-notice onwards, days to weeks apart; every 50th
+parcel's 8th change is a same-day correction back one stage, every third other parcel's
+a correction forward to net land, with reasons) as one table.
 
 geo_app: ``record_stage_changes(store, table, expected_versions=…)``: text cleaned, every
 parcel's existence, version and stage read in SQL, the workflow checked vectorised, the
@@ -70,8 +71,11 @@ def change_table(ids: np.ndarray, *, seed: int = 7) -> pd.DataFrame:
     codes = np.array([s.value for s in STAGE_ORDER], dtype=object)
     step = np.tile(np.arange(k), n)
     corrected = (np.arange(n) % 50 == 0).repeat(k) & (step == k - 1)
+    forward = (np.arange(n) % 3 == 1).repeat(k) & (step == k - 1) & ~corrected
     to = codes[step]
     to[corrected] = codes[k - 3]  # back one stage from the 7th change's stage
+    to[forward] = "net_land"  # paper records of the last steps entered as a correction
+    corrected |= forward
     frm = np.concatenate([[None], codes[:-1]])[step].astype(object)
     start = np.datetime64("2019-01-01") + rng.integers(0, 1500, n).repeat(k)
     gap = rng.integers(5, 40, n * k)
@@ -79,7 +83,7 @@ def change_table(ids: np.ndarray, *, seed: int = 7) -> pd.DataFrame:
     days = start + pd.Series(gap).groupby(np.arange(n).repeat(k)).cumsum().to_numpy()
     days[corrected] = days[np.flatnonzero(corrected) - 1]  # same day as the change it fixes
     officers = np.array(["王伟", "李娜", "张敏", "刘洋"], dtype=object)
-    return pd.DataFrame({
+    table = pd.DataFrame({
         "parcel_id": ids.repeat(k),
         "from_stage": frm,
         "to_stage": to,
@@ -88,8 +92,14 @@ def change_table(ids: np.ndarray, *, seed: int = 7) -> pd.DataFrame:
         "note": np.where(step == 0, "拟征收公告已张贴", ""),
         "evidence": np.where(step % 2 == 1, "随自然资规〔2024〕12号", None),
         "is_correction": corrected,
-        "correction_reason": np.where(corrected, "登记阶段有误", None),
+        "correction_reason": np.select([forward, corrected], ["补录纸质档案", "登记阶段有误"],
+                                       None),
     })
+    for col in ("parcel_id", "from_stage", "to_stage", "officer", "note", "evidence",
+                "correction_reason"):  # text as Python objects, None for none
+        table[col] = pd.Series(table[col].to_numpy(dtype=object), dtype="object").where(
+            table[col].notna().to_numpy(), None)
+    return table
 
 
 def stored_rows(table: pd.DataFrame, recorded_at: str) -> pd.DataFrame:
