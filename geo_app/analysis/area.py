@@ -95,10 +95,21 @@ def projected(geoms: gpd.GeoSeries, crs: object) -> np.ndarray:
         if (len(entry.ids) == len(ids) and _same_crs(entry.target, crs)
                 and _same_crs(entry.source, geoms.crs) and np.array_equal(entry.ids, ids)):
             return entry.result
-    result = geoms.to_crs(crs).to_numpy()
+    result = _transform_geometries(geoms, crs)
     _PROJECTED.insert(0, _Projected(geoms.crs, crs, objects, ids, result))
     del _PROJECTED[_PROJECTED_KEEP:]
     return result
+
+
+def _transform_geometries(geoms: gpd.GeoSeries, crs: object) -> np.ndarray:
+    """``geoms.to_crs(crs)`` as an array: 2D layers in one pyproj call on all coordinates."""
+    arr = np.asarray(geoms.array, dtype=object)
+    if geoms.crs is None or len(arr) == 0 or shapely.has_z(arr).any():
+        return geoms.to_crs(crs).to_numpy()
+    xy = shapely.get_coordinates(arr)
+    x, y = _transformer(CRS.from_user_input(geoms.crs).srs,
+                        CRS.from_user_input(crs).srs).transform(xy[:, 0], xy[:, 1])
+    return shapely.set_coordinates(arr.copy(), np.column_stack([x, y]))
 
 
 def clear_projected() -> None:
