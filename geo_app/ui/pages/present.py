@@ -36,7 +36,7 @@ from geo_app.present.model import Animation
 from geo_app.present.view import build_slide_map
 from geo_app.textsafe import html_text
 from geo_app.ui import loaders, state
-from geo_app.ui.components import error_boundary
+from geo_app.ui.components import error_boundary, section_boundary
 from geo_app.ui.i18n import t
 from geo_app.ui.map_cache import ASSET_BASE_URL
 
@@ -78,9 +78,15 @@ def _story(location: str, token: str) -> StoryData:
 
 @st.cache_data(show_spinner=False, max_entries=16)
 def _parsed(name: str, text: str, location: str, token: str, lang: str) -> Storyboard:
-    board = parse_storyboard(text, source=name)
-    check_storyboard(board, _story(location, token), lang=lang)
-    return board
+    return parse_storyboard(text, source=name)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _checked(name: str, text: str, location: str, token: str, lang: str) -> bool:
+    """Check the storyboard against the store (raises what is missing); cached when fine."""
+    check_storyboard(_parsed(name, text, location, token, lang), _story(location, token),
+                     lang=lang)
+    return True
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -141,30 +147,38 @@ def render() -> None:
         if chosen is None:
             st.info(t("present.upload.none", lang))
             return
-        board = _parsed(chosen.name, chosen.text, location, token, lang)
+        board = _parsed(chosen.name, chosen.text, location, token, lang)  # mistakes: red
         index = _slide_index(chosen, len(board.slides))
-        slide = board.slides[index]
-        content = _content(chosen.name, chosen.text, index, location, token, lang)
         _header(board, index, lang, title_col, nav)
-        left, right = st.columns([7, 3], gap="medium")
-        with left, st.container(key=PresentKey.VISUAL):
-            if slide.animate is Animation.PROGRESS:
-                components.html(_animation(chosen.name, chosen.text, location, token, lang),
-                                height=VISUAL_HEIGHT_PX)
-            else:
-                components.html(_map_html(chosen.name, chosen.text, index, location, token,
-                                          lang), height=VISUAL_HEIGHT_PX)
-        with right:
-            st.html(_figures_html(content))
-            if board.as_of is not None:
-                st.caption(t("present.as_of", lang, date=board.as_of.isoformat()))
-        with st.container(key=PresentKey.NOTES), st.expander(t("present.notes", lang)):
-            if slide.notes.strip():
-                st.text(slide.notes.strip())
-            else:
-                st.caption(t("present.no_notes", lang))
-        _downloads(chosen, location, token, lang)
+        with section_boundary(lang):  # what the store lacks: said, not an error
+            _checked(chosen.name, chosen.text, location, token, lang)
+            _slide(chosen, board, index, location, token, lang)
     st.html(_KEYS_JS, unsafe_allow_javascript=True)
+
+
+def _slide(chosen: _Board, board: Storyboard, index: int, location: str, token: str,
+           lang: str) -> None:
+    """The slide below the header: map or animation, figures and table, notes, downloads."""
+    slide = board.slides[index]
+    content = _content(chosen.name, chosen.text, index, location, token, lang)
+    left, right = st.columns([7, 3], gap="medium")
+    with left, st.container(key=PresentKey.VISUAL):
+        if slide.animate is Animation.PROGRESS:
+            components.html(_animation(chosen.name, chosen.text, location, token, lang),
+                            height=VISUAL_HEIGHT_PX)
+        else:
+            components.html(_map_html(chosen.name, chosen.text, index, location, token,
+                                      lang), height=VISUAL_HEIGHT_PX)
+    with right:
+        st.html(_figures_html(content))
+        if board.as_of is not None:
+            st.caption(t("present.as_of", lang, date=board.as_of.isoformat()))
+    with st.container(key=PresentKey.NOTES), st.expander(t("present.notes", lang)):
+        if slide.notes.strip():
+            st.text(slide.notes.strip())
+        else:
+            st.caption(t("present.no_notes", lang))
+    _downloads(chosen, location, token, lang)
 
 
 def _storyboard_choice(lang: str) -> _Board | None:
