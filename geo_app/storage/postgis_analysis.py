@@ -100,6 +100,27 @@ def areas_of_layer(store: object, layer: str, *, plane: PlaneCRS | None = None
 # --- SQL ---------------------------------------------------------------------------------
 
 
+def _require_polygons(conn, layer: str, what: str) -> None:
+    """Refuse points and lines as :func:`geo_app.analysis.area.require_polygons` does."""
+    kinds = dict(conn.execute(text(
+        f"SELECT ST_GeometryType(geom), count(*) FROM {quote(layer)} WHERE geom IS NOT NULL "
+        "AND NOT ST_IsEmpty(geom) GROUP BY 1")).fetchall())
+    names = {k: k.removeprefix("ST_") for k in kinds}
+    other = {names[k]: int(n) for k, n in kinds.items()
+             if names[k] not in ("Polygon", "MultiPolygon")}
+    if not other:
+        return
+    listed = ", ".join(sorted(other))
+    if len(other) == len(kinds):
+        raise InputError(
+            f"{what} holds {listed} geometries, which have no area. Areas and coverage need "
+            "polygons (parks, parcels, villages, sites); for points and lines use "
+            "`geo-app proximity`.")
+    raise InputError(
+        f"{what} mixes polygons with {sum(other.values())} {listed} feature(s), which have no "
+        "area. Keep only the polygons (e.g. split the file by geometry type) and try again.")
+
+
 def _no_jit(conn) -> None:
     """PostGIS functions carry large cost estimates, so PostgreSQL would JIT-compile these
     one-off queries: 2–3 s of compiling for a query that runs in a fraction of that."""
@@ -238,6 +259,8 @@ def _coverage_sql(store: PostGISStore, of: str, by: str, *, stages: Sequence[str
     with store._begin(f"compute the coverage of '{of}' by '{by}'") as conn:
         _no_jit(conn)
         of_srid, by_srid = _layer_srid(conn, store, of), _layer_srid(conn, store, by)
+        _require_polygons(conn, of, f"'{of}'")
+        _require_polygons(conn, by, f"'{by}'")
         plane = plane or _plane_of(_extent(conn, of, of_srid), of)
         laea = _laea(_extent(conn, by, by_srid, where, names))
         info = conn.execute(text(f"SELECT * FROM {quote(of)} LIMIT 0")).keys()

@@ -147,3 +147,13 @@ def test_progress_in_the_database_equals_the_python_path(pg_store):
         assert list(a.by_stage_mu) == list(b.by_stage_mu)
         _close(np.array([a.total_mu, a.net_land_mu, *a.by_stage_mu.values()]),
                np.array([b.total_mu, b.net_land_mu, *b.by_stage_mu.values()]))
+
+
+def test_points_are_refused_in_the_database_as_in_python(pg_store, tmp_path: Path):
+    from geo_app.errors import InputError
+
+    with pytest.raises(InputError, match="'projects' holds Point geometries") as in_db:
+        coverage_of_layers(pg_store, "projects", "parcels")
+    with temporary_store("gpkg", tmp_path) as case, pytest.raises(InputError) as in_py:
+        coverage_of_layers(case.store, "projects", "parcels")
+    assert str(in_db.value) == str(in_py.value)
