@@ -1,10 +1,11 @@
 """``geo-app backup``: a consistent copy of the store while the app keeps running.
 
 GeoPackage: SQLite's online backup API copies every page in one step, inside one read
-transaction, so the copy is the database as of one instant even while another process
-writes (in WAL mode writers are not blocked; in rollback mode the copy waits for the
-writer). The copy is switched to a single-file journal, must pass ``PRAGMA
-integrity_check`` and is then renamed into place (never a half-written file at ``out``).
+transaction (after rolling back a hot journal a crashed writer may have left), so the copy
+is the database as of one instant even while another process writes (in WAL mode writers
+are not blocked; in rollback mode the copy waits for the writer). The copy is switched to a
+single-file journal, must pass ``PRAGMA integrity_check`` and is then renamed into place
+(never a half-written file at ``out``).
 
 PostGIS: ``pg_dump --format=custom`` of the database, run when ``pg_dump`` is installed
 (the password goes through ``PGPASSWORD``, never the command line); otherwise the error
@@ -83,7 +84,9 @@ def backup_geopackage(source: Path, out: Path) -> BackupResult:
 
 def _copy(source: Path, tmp: Path) -> int:
     try:
-        src = sqlite3.connect(f"{source.absolute().as_uri()}?mode=ro", uri=True,
+        # read-write (never created): a writer that crashed mid-transaction leaves a hot
+        # journal, which only a read-write connection may roll back before reading
+        src = sqlite3.connect(f"{source.absolute().as_uri()}?mode=rw", uri=True,
                               timeout=BUSY_TIMEOUT_S)
     except sqlite3.Error as exc:
         raise StoreError(f"SQLite cannot open {source} ({exc}).") from None
@@ -92,7 +95,11 @@ def _copy(source: Path, tmp: Path) -> int:
             is_gpkg = src.execute("SELECT count(*) FROM sqlite_master WHERE type = 'table' "
                                   "AND name = 'gpkg_contents'").fetchone()[0] == 1
         except sqlite3.DatabaseError as exc:
-            raise InputError(f"{source} is not a GeoPackage ({exc}).") from None
+            if "not a database" in str(exc):
+                raise InputError(f"{source} is not a GeoPackage ({exc}).") from None
+            raise StoreError(f"SQLite cannot read {source} ({exc}); nothing was written. "
+                             "Check that this user may write its folder (SQLite needs to "
+                             "recover or share its journal there).") from None
         if not is_gpkg:
             raise InputError(f"{source} is not a GeoPackage (no gpkg_contents table).")
         dst = sqlite3.connect(tmp)

@@ -31,10 +31,10 @@ WRITER = textwrap.dedent("""
     while True:
         con.execute("BEGIN IMMEDIATE")
         for k in range(rows):
-            con.execute("INSERT INTO writer_log VALUES (?, ?, ?)", (txn, k, os.urandom(3000)))
+            con.execute("INSERT INTO writer_log VALUES (?, ?, ?)", (txn, k, os.urandom(400)))
         con.execute("COMMIT")
         txn += 1
-        time.sleep(0.002)
+        time.sleep(0.005)
 """)
 
 
@@ -104,6 +104,45 @@ def test_backup_while_another_process_writes(tmp_path, journal):
     done = _backup_cli(source, tmp_path / "quiet.gpkg", tmp_path / "home")
     assert done.returncode == 0, done.stderr
     assert _txns(tmp_path / "quiet.gpkg") == _txns(source)
+
+
+CRASHING_WRITER = textwrap.dedent("""
+    import sqlite3, sys, time
+    con = sqlite3.connect(sys.argv[1], isolation_level=None)
+    con.execute("PRAGMA journal_mode=delete")
+    con.execute("PRAGMA cache_size=1")  # spill to the file: the journal becomes hot
+    con.execute("BEGIN IMMEDIATE")
+    con.execute("CREATE TABLE uncommitted AS SELECT * FROM gpkg_contents")
+    con.execute("UPDATE gpkg_contents SET description = 'half-written'")
+    print("in transaction", flush=True)
+    time.sleep(120)
+""")
+
+
+def test_a_writer_killed_mid_transaction_leaves_nothing_in_the_copy(tmp_path):
+    source = tmp_path / "crashed.gpkg"
+    shutil.copyfile(BUNDLED_LAYERS, source)
+    writer = subprocess.Popen([sys.executable, "-c", CRASHING_WRITER, str(source)],
+                              stdout=subprocess.PIPE, text=True)
+    try:
+        assert writer.stdout.readline().strip() == "in transaction"
+    finally:
+        writer.kill()
+        writer.wait(timeout=10)
+        writer.stdout.close()
+    assert Path(f"{source}-journal").exists()  # a hot journal, as after a power cut
+    out = tmp_path / "copy.gpkg"
+    done = _backup_cli(source, out, tmp_path / "home")
+    assert done.returncode == 0, done.stderr
+    con = sqlite3.connect(out)
+    try:
+        assert con.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
+        names = {r[0] for r in con.execute("SELECT name FROM sqlite_master")}
+        described = {r[0] for r in con.execute("SELECT description FROM gpkg_contents")}
+    finally:
+        con.close()
+    assert "uncommitted" not in names
+    assert "half-written" not in described
 
 
 def test_an_existing_file_is_never_overwritten(tmp_path):
@@ -184,7 +223,8 @@ def test_pg_dump_backup_of_a_postgis_store(tmp_path):
     assert done.returncode == 0, done.stderr
     assert "pg_dump --format=custom" in done.stdout
     password = url.split("@")[0].rsplit(":", 1)[-1]
-    assert password not in done.stdout + done.stderr
+    assert "PGPASSWORD=*** pg_dump" in done.stdout
+    assert f":{password}@" not in done.stdout + done.stderr  # the URL is shown without it
     assert out.read_bytes()[:5] == b"PGDMP"
     listing = subprocess.run(["pg_restore", "--list", str(out)], capture_output=True,
                              text=True, check=True).stdout
