@@ -28,6 +28,7 @@ from geo_app.analysis.timeline import (
     as_of_choices,
     net_land_by_month,
     net_land_by_month_from_steps,
+    parcel_plane_area_mu,
     progress_from_stages,
 )
 from geo_app.domain.stages import STAGE_ORDER, stage_or_none
@@ -123,9 +124,12 @@ def test_as_of_answers_from_sql_equal_the_pandas_answers(asof_case, rows, probe)
         got = [found.get(pid, "not_started") for pid in parcels["id"]]
         assert list(got) == list(expected), (known_only, day)
         if len(log):
-            assert progress_from_stages(parcels, store.stages_as_of(
-                day, known_only=known_only, parcel_ids=list(parcels["id"]))) == progress(
-                parcels, as_of=day, events=log)
+            on_day = store.stages_as_of(day, known_only=known_only,
+                                        parcel_ids=list(parcels["id"]))
+            expected_progress = progress(parcels, as_of=day, events=log)
+            assert progress_from_stages(parcels, on_day) == expected_progress
+            assert progress_from_stages(parcels, on_day, area_mu=parcel_plane_area_mu(
+                parcels)) == expected_progress
         steps = store.net_land_steps(NET_LAND_OR_LATER, known_only=known_only)
         start, end = dt.date(2020, 12, 15), dt.date(2021, 6, 30)
         pd.testing.assert_frame_equal(
@@ -142,9 +146,12 @@ def test_the_sample_history_as_of_every_month_end_is_the_same_from_sql(store_cas
                     dt.date.fromisoformat(events["effective_date"].max()))
     days = as_of_choices(events, today=dt.date(2022, 6, 30))
     assert len(days) > 20
+    area_mu = parcel_plane_area_mu(parcels)
     for day in days:
-        assert progress_from_stages(parcels, store.stages_as_of(day)) == progress(
-            parcels, as_of=day, events=events)
+        expected = progress(parcels, as_of=day, events=events)
+        assert progress_from_stages(parcels, store.stages_as_of(day)) == expected
+        assert progress_from_stages(parcels, store.stages_as_of(day),
+                                    area_mu=area_mu) == expected
     pd.testing.assert_frame_equal(
         net_land_by_month_from_steps(parcels, store.net_land_steps(NET_LAND_OR_LATER), span),
         net_land_by_month(parcels, events))

@@ -15,6 +15,7 @@ import datetime as dt
 
 import folium
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import streamlit as st
 
@@ -23,6 +24,7 @@ from geo_app.analysis.timeline import (
     DateComparison,
     compare_stages,
     net_land_by_month_from_steps,
+    parcel_plane_area_mu,
     progress_from_stages,
     stages_on,
 )
@@ -124,7 +126,16 @@ def progress_on(location: str, token: str, as_of: dt.date) -> list[PhaseProgress
     parcels, plane = data.layer("parcels"), data.planes.get("parcels")
     if not has_history(data):
         return progress(parcels, plane=plane)
-    return progress_from_stages(parcels, stages_on_day(location, token, as_of), plane=plane)
+    return progress_from_stages(parcels, stages_on_day(location, token, as_of), plane=plane,
+                                area_mu=parcel_areas_mu(location, token))
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def parcel_areas_mu(location: str, token: str) -> np.ndarray:
+    """Each parcel's plane area in mu as progress measures it, once per store version
+    (every step of the month slider reuses it)."""
+    data = loaders.load_store(location, token)
+    return parcel_plane_area_mu(data.layer("parcels"), data.planes.get("parcels"))
 
 
 def has_history(data: loaders.StoreData) -> bool:
