@@ -38,8 +38,8 @@ DEFAULT_LABEL_LAYERS: tuple[str, ...] = ("parks", "villages", "sites", "faciliti
 LABEL_SIZES_PX: tuple[int, ...] = (12, 14, 16, 18, 22)
 DEFAULT_LABEL_PX = 14
 PROJECTOR_LABEL_PX = 18
-#: Decimal places of label anchors sent to the browser (1e-6° ≈ 0.1 m).
-ANCHOR_DECIMALS = 6
+#: Decimal places of label anchors sent to the browser (1e-5° ≈ 1 m: a label's place).
+ANCHOR_DECIMALS = 5
 
 #: Rank of each layer's labels (higher is placed first).
 LAYER_PRIORITY: dict[str, int] = {
@@ -84,7 +84,9 @@ class LabelSet:
             "x": np.round(self.lon, ANCHOR_DECIMALS).tolist(),
             "y": np.round(self.lat, ANCHOR_DECIMALS).tolist(),
             "t": list(self.text),
-            "p": self.priority.astype(int).tolist(),
+            # one number when every label has the same rank (a layer of 50k parcels)
+            "p": (int(self.priority[0]) if len(self) and (self.priority == self.priority[0]).all()
+                  else self.priority.astype(int).tolist()),
         }
 
 
@@ -144,7 +146,9 @@ def label_anchors(geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray, str]:
     ok = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
     if not ok.any():
         return xs, ys, "area"
-    parts = np.array([_largest_part(g) for g in geoms[ok]], dtype=object)
+    parts = geoms[ok].copy()
+    multi = np.flatnonzero(shapely.get_num_geometries(parts) > 1)
+    parts[multi] = [_largest_part(g) for g in parts[multi]]
     dim = shapely.get_dimensions(parts)
     anchors = np.empty(len(parts), dtype=object)
     area, line, point = dim == 2, dim == 1, dim == 0

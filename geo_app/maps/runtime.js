@@ -291,12 +291,12 @@
     }
   };
 
-  /* Labels of one layer: columns x, y (lon/lat), t (text), p (priority), already sorted
-     by priority. Elements are made when first needed; text goes in with textContent. */
+  /* Labels of one layer: columns x, y (lon/lat), t (text), p (priority, or one number for
+     all), already sorted by priority. Elements are made when first needed; text goes in with textContent. */
   G.labels = function (map, group, d) {
-    var items = new Array(d.t.length);
+    var items = new Array(d.t.length), each = Array.isArray(d.p);
     for (var i = 0; i < d.t.length; i++) {
-      items[i] = {ll: L.latLng(d.y[i], d.x[i]), text: d.t[i], p: d.p[i], el: null,
+      items[i] = {ll: L.latLng(d.y[i], d.x[i]), text: d.t[i], p: each ? d.p[i] : d.p, el: null,
                   w: 0, h: 0, kind: d.kind, layer: d.layer};
     }
     map.geoApp.labelSets.push({group: group, layer: d.layer, kind: d.kind, items: items});

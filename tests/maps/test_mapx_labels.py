@@ -37,7 +37,8 @@ def test_default_labels_name_the_features_of_the_default_layers(zone_layers):
         gdf = zone_layers[name]
         named = gdf["name"].dropna().astype(str)
         assert sorted(payload["t"]) == sorted(named), name
-        assert len(payload["x"]) == len(payload["y"]) == len(payload["p"]) == len(payload["t"])
+        assert len(payload["x"]) == len(payload["y"]) == len(payload["t"])
+        assert isinstance(payload["p"], int) or len(payload["p"]) == len(payload["t"])
 
 
 def test_english_labels_use_english_names_and_parcels_their_ids(zone_layers):
@@ -46,6 +47,7 @@ def test_english_labels_use_english_names_and_parcels_their_ids(zone_layers):
     assert set(labels) == {"villages", "parcels"}
     assert sorted(labels["villages"]["t"]) == sorted(zone_layers["villages"]["name_en"])
     assert sorted(labels["parcels"]["t"]) == sorted(zone_layers["parcels"]["id"])
+    assert labels["parcels"]["p"] == LAYER_PRIORITY["parcels"]  # one rank: sent once
     assert _labels(build_zone_map(zone_layers, labels=())) == {}
 
 
