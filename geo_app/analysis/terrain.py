@@ -263,8 +263,7 @@ def write_slope_raster(dem: DatasetReader, out_path: Path, window: Window, *,
     profile = {
         "driver": "GTiff", "width": width, "height": height, "count": 1, "dtype": "float32",
         "crs": dem.crs, "transform": window_transform(dem.transform, window),
-        "nodata": float("nan"),
-        "compress": "deflate", "predictor": 3,
+        "nodata": float("nan"),  # uncompressed: a scratch file, written and read once
     }
     if width >= 256 and height >= 256:
         profile.update(tiled=True, blockxsize=256, blockysize=256)
