@@ -36,8 +36,15 @@ from PIL import Image
 from pyproj import Transformer
 from rasterio.enums import Resampling
 from rasterio.warp import calculate_default_transform, reproject
+from rasterio.windows import Window
 
-from geo_app.analysis.terrain import grid_cell_size_m, hillshade, open_raster
+from geo_app.analysis.terrain import (
+    bounds_window,
+    grid_cell_size_m,
+    hillshade,
+    open_raster,
+    window_transform,
+)
 from geo_app.analysis.terrain_classes import DEFAULT_CLASSES, LandCoverClass
 from geo_app.maps.elements import RawMacroElement
 from geo_app.textsafe import script_json
@@ -81,19 +88,45 @@ class RasterImage:
 # --- reading and warping -------------------------------------------------------------------
 
 
-def _decimated(path: Path, max_px: int, resampling: Resampling
+def _decimated(path: Path, max_px: int, resampling: Resampling,
+               area: tuple[float, float, float, float] | None = None
                ) -> tuple[np.ndarray, Affine, str, float | None]:
-    """Band 1 at most ``max_px`` a side (overviews when present), its transform and CRS."""
+    """Band 1 at most ``max_px`` a side (overviews when present), its transform and CRS.
+
+    ``area`` (west, south, east, north in WGS 84) reads only the window covering it, so a
+    province-wide DEM under a district map keeps its detail and is never read whole.
+    """
     with open_raster(path) as src:
-        factor = max(1.0, max(src.width, src.height) / max_px)
-        width = max(1, round(src.width / factor))
-        height = max(1, round(src.height / factor))
-        data = src.read(1, out_shape=(height, width), resampling=resampling, masked=True)
-        t = src.transform
-        transform = Affine(t.a * src.width / width, t.b, t.c, t.d, t.e * src.height / height,
-                           t.f)
+        window = Window(0, 0, src.width, src.height)
+        if area is not None:
+            window = _area_window(src, area)
+        factor = max(1.0, max(window.width, window.height) / max_px)
+        width = max(1, round(window.width / factor))
+        height = max(1, round(window.height / factor))
+        data = src.read(1, window=window, out_shape=(height, width), resampling=resampling,
+                        masked=True)
+        t = window_transform(src.transform, window)
+        transform = Affine(t.a * window.width / width, t.b, t.c, t.d,
+                           t.e * window.height / height, t.f)
         arr = np.ma.filled(data.astype(float), np.nan)
         return arr, transform, src.crs.to_wkt(), src.nodata
+
+
+def _area_window(src: object, area: tuple[float, float, float, float]) -> Window:
+    """The raster's cells covering a lon/lat box (whole raster if it covers none)."""
+    west, south, east, north = area
+    to_src = Transformer.from_crs("EPSG:4326", src.crs.to_wkt(), always_xy=True)  # type: ignore[attr-defined]
+    lons = np.array([west, east, west, east, (west + east) / 2, (west + east) / 2])
+    lats = np.array([south, south, north, north, south, north])
+    xs, ys = to_src.transform(lons, lats)
+    win = bounds_window(src.transform, (float(np.min(xs)), float(np.min(ys)),  # type: ignore[attr-defined]
+                                        float(np.max(xs)), float(np.max(ys))))
+    c0, r0 = max(int(win.col_off), 0), max(int(win.row_off), 0)
+    c1 = min(int(win.col_off + win.width), src.width)  # type: ignore[attr-defined]
+    r1 = min(int(win.row_off + win.height), src.height)  # type: ignore[attr-defined]
+    if c1 <= c0 or r1 <= r0:
+        return Window(0, 0, src.width, src.height)  # type: ignore[attr-defined]
+    return Window(c0, r0, c1 - c0, r1 - r0)
 
 
 def _to_mercator(arr: np.ndarray, transform: Affine, crs: str, resampling: Resampling
@@ -133,14 +166,19 @@ def _key(path: Path | str) -> tuple[str, int, int]:
 # --- the three renderings ------------------------------------------------------------------------
 
 
-def render_hillshade(path: Path | str, *, max_px: int = MAX_PX) -> RasterImage:
-    """Grey hillshade (light from the north-west), transparent off the data."""
-    return _hillshade_cached(_key(path), max_px)
+def render_hillshade(path: Path | str, *, max_px: int = MAX_PX,
+                     area: tuple[float, float, float, float] | None = None) -> RasterImage:
+    """Grey hillshade (light from the north-west), transparent off the data.
+
+    ``area`` (west, south, east, north, WGS 84): render only that part of the DEM.
+    """
+    return _hillshade_cached(_key(path), max_px, area)
 
 
 @lru_cache(maxsize=8)
-def _hillshade_cached(key: tuple[str, int, int], max_px: int) -> RasterImage:
-    arr, transform, crs, _ = _decimated(Path(key[0]), max_px, Resampling.average)
+def _hillshade_cached(key: tuple[str, int, int], max_px: int,
+                      area: tuple[float, float, float, float] | None) -> RasterImage:
+    arr, transform, crs, _ = _decimated(Path(key[0]), max_px, Resampling.average, area)
     rows = np.arange(arr.shape[0])
     dx, dy = grid_cell_size_m(transform, crs, rows, arr.shape[1] / 2.0)
     padded = np.pad(arr, 1, mode="edge")
@@ -248,10 +286,15 @@ def _image_overlay(fmap: folium.Map, image: RasterImage, *, opacity: float, name
 
 def add_hillshade(fmap: folium.Map, raster_path: Path | str, opacity: float = 1.0, *,
                   name: str = "地形晕渲 Hillshade", control: bool = True, gcj: bool = False,
-                  max_px: int = MAX_PX) -> folium.raster_layers.ImageOverlay:
-    """Add the DEM's hillshade under the vector layers; returns the ImageOverlay."""
-    return _image_overlay(fmap, render_hillshade(raster_path, max_px=max_px), opacity=opacity,
-                          name=name, control=control, gcj=gcj)
+                  max_px: int = MAX_PX, area: tuple[float, float, float, float] | None = None
+                  ) -> folium.raster_layers.ImageOverlay:
+    """Add the DEM's hillshade under the vector layers; returns the ImageOverlay.
+
+    ``area`` (west, south, east, north, WGS 84) renders only the part of the DEM under the
+    map's features (a large DEM keeps its detail); the image is cached per file and area.
+    """
+    image = render_hillshade(raster_path, max_px=max_px, area=area)
+    return _image_overlay(fmap, image, opacity=opacity, name=name, control=control, gcj=gcj)
 
 
 def add_elevation(fmap: folium.Map, raster_path: Path | str, opacity: float = 0.7, *,
@@ -281,12 +324,13 @@ Overlay = Callable[[folium.Map, str], None]
 
 
 def hillshade_overlay(raster_path: Path | str, opacity: float = 1.0, *,
-                      control: bool = False) -> Overlay:
+                      control: bool = False,
+                      area: tuple[float, float, float, float] | None = None) -> Overlay:
     """For ``build_zone_map(overlays=[...])``: the hillshade as the map's background."""
 
     def add(fmap: folium.Map, lang: str) -> None:
         name = "地形晕渲" if lang == "zh" else "Hillshade"
-        add_hillshade(fmap, raster_path, opacity, name=name, control=control)
+        add_hillshade(fmap, raster_path, opacity, name=name, control=control, area=area)
 
     return add
 

@@ -86,3 +86,17 @@ def test_overlay_in_the_terrain_pane_and_hostile_legend_is_text(write_raster, de
     assert "data:image/png;base64," in html and "http" not in overlay.url
     with pytest.raises(ValueError, match="opacity"):
         add_hillshade(m, dem, 1.5)
+
+
+def test_hillshade_of_an_area_reads_only_that_window(dem):
+    whole = render_hillshade(dem)
+    (s0, w0), (n0, e0) = whole.bounds
+    area = (w0 + (e0 - w0) * 0.25, s0 + (n0 - s0) * 0.25, w0 + (e0 - w0) * 0.5,
+            s0 + (n0 - s0) * 0.5)
+    part = render_hillshade(dem, area=area)
+    (s1, w1), (n1, e1) = part.bounds
+    cell_deg = GK_CELL / 94_000.0
+    assert abs(w1 - area[0]) < 2 * cell_deg and abs(e1 - area[2]) < 2 * cell_deg
+    assert abs(s1 - area[1]) < 2 * cell_deg and abs(n1 - area[3]) < 2 * cell_deg
+    # an area the raster does not cover falls back to the whole raster
+    assert render_hillshade(dem, area=(100.0, 20.0, 100.1, 20.1)).bounds == whole.bounds
