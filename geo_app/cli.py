@@ -11,7 +11,7 @@ from typing import Annotated
 import geopandas as gpd
 import typer
 
-from geo_app import cli_brief, cli_deploy, cli_present, cli_terrain
+from geo_app import cli_brief, cli_deploy, cli_ledger, cli_present, cli_terrain
 from geo_app.analysis.coverage import coverage
 from geo_app.analysis.crs import (
     CRSSource,
@@ -506,6 +506,7 @@ def grant_cmd(
 
 
 # Command groups in their own modules (``geo_app.cli_*``): one import and one line each.
+cli_ledger.register(app)
 cli_present.register(app)
 cli_brief.register(app)
 cli_deploy.register(app)
