@@ -161,7 +161,9 @@ def _figures_html(figures: list[Figure]) -> str:
     )
 
 
-def _table_html(table: pd.DataFrame | None, title: str) -> str:
+def table_html(table: pd.DataFrame | None, title: str, *, css_class: str = "") -> str:
+    """A slide's table as escaped HTML; numbers right-aligned (``td.num``), a long table
+    marked ``long``."""
     if table is None:
         return ""
     head = "".join(f"<th>{html_text(c)}</th>" for c in table.columns)
@@ -174,7 +176,9 @@ def _table_html(table: pd.DataFrame | None, title: str) -> str:
             cls = ' class="num"' if numeric else ""
             cells.append(f"<td{cls}>{html_text(text)}</td>")
         rows.append("<tr>" + "".join(cells) + "</tr>")
-    cls = ' class="long"' if len(table) > LONG_TABLE_ROWS else ""
+    classes = " ".join(c for c in (css_class, "long" if len(table) > LONG_TABLE_ROWS else "")
+                       if c)
+    cls = f' class="{classes}"' if classes else ""
     return (f"<table{cls}><caption>{html_text(title)}</caption><thead><tr>{head}</tr></thead>"
             f"<tbody>{''.join(rows)}</tbody></table>")
 
@@ -195,7 +199,7 @@ def export_deck_html(board: Storyboard, data: StoryData, *, lang: str = "zh") ->
             f"<header><h1>{html_text(slide.title)}</h1>{subtitle}</header>"
             f'<div class="body"><div class="visual"><iframe title="{html_text(label)}">'
             f"</iframe></div><aside>{_figures_html(content.figures)}"
-            f"{_table_html(content.table, content.table_title)}</aside></div>"
+            f"{table_html(content.table, content.table_title)}</aside></div>"
             f'<div class="notes" hidden>{html_text(slide.notes.strip())}</div></section>'
         )
     zh = lang == "zh"

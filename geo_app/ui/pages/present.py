@@ -30,7 +30,7 @@ from geo_app.present import (
     story_data_from,
 )
 from geo_app.present.animate import progress_animation_html
-from geo_app.present.export import LONG_TABLE_ROWS
+from geo_app.present.export import table_html
 from geo_app.present.figures import StoryData
 from geo_app.present.model import Animation
 from geo_app.present.view import build_slide_map
@@ -246,15 +246,7 @@ def _figures_html(content: SlideContent) -> str:
         f'<span class="present-unit">{html_text(f.unit)}</span></div>'
         f'<div class="present-label">{html_text(f.label)}</div></div>'
         for f in content.figures)
-    table = ""
-    if content.table is not None:
-        head = "".join(f"<th>{html_text(c)}</th>" for c in content.table.columns)
-        rows = "".join(
-            "<tr>" + "".join(f"<td>{html_text(v)}</td>" for v in row) + "</tr>"
-            for row in content.table.itertuples(index=False))
-        long = " long" if len(content.table) > LONG_TABLE_ROWS else ""
-        table = (f'<table class="present-table{long}"><caption>{html_text(content.table_title)}'
-                 f"</caption><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>")
+    table = table_html(content.table, content.table_title, css_class="present-table")
     return f'<div class="present-side">{figures}{table}</div>'
 
 
@@ -294,6 +286,7 @@ header[data-testid="stHeader"] { background: transparent; height: 0; }
   padding-bottom: 4px; caption-side: top; }
 .present-table th, .present-table td { border-bottom: 1px solid #ddd; padding: 3px 8px;
   text-align: left; }
+.present-table td.num { text-align: right; }
 .present-table.long { font-size: 18px; }
 .present-table.long th, .present-table.long td { padding: 1px 8px; }
 .st-key-present_notes [data-testid="stText"] { font-size: 22px; }
