@@ -6,10 +6,11 @@ For each brief (village 挑水村, park 青春化工园, progress as of 2021-06-
 ``figures`` (build the BriefPage: analysis on the bundled layers), ``draw`` (lay out the
 page, draw the map in the GK plane, place labels and legend), ``save`` (PNG at the page's
 dpi / PDF with the CJK font subset embedded). The floor draws the same layers in the same
-plane with one ``GeoDataFrame.plot`` per layer and no styling, labels or text apart from
-one CJK title (so the PDF embeds the font too), on the same figure size and dpi, in the
-same process: what any matplotlib brief must at least cost. Same answers asserted: equal
-PNG sizes, and the brief's PDF holds the net-land figure computed by the analysis.
+plane as one bare matplotlib collection per layer (default colours; no labels, legend or
+layout) with one CJK title (so the PDF embeds the font too), on the same figure size and
+dpi, in the same process: what any matplotlib brief must at least cost. Same answers
+asserted: equal PNG sizes, and the brief's PDF holds the net-land figure computed by the
+analysis.
 """
 
 from __future__ import annotations
@@ -21,14 +22,17 @@ import statistics
 import time
 
 import matplotlib.image as mpimg
+import shapely
 from matplotlib import rc_context
 from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.collections import LineCollection, PathCollection
 from matplotlib.figure import Figure
 from pypdf import PdfReader
 
 from geo_app.analysis.progress import progress
 from geo_app.briefs import BriefData, PageSize, build_brief, default_cjk_font, load_brief_data
 from geo_app.briefs.render import _rc, draw_page
+from geo_app.briefs.static_map import _polygon_path
 from geo_app.settings import BUNDLED_LAYERS
 from geo_app.storage import GeoPackageStore
 
@@ -61,6 +65,8 @@ def brief_once(data: BriefData, kind: str, name: str | None, as_of: dt.date | No
 
 
 def floor_once(data: BriefData, kind: str, fmt: str) -> tuple[float, bytes]:
+    """The same layers in the same plane as bare matplotlib collections (one per layer,
+    default colours), one CJK title, same page size and dpi: no labels, legend or layout."""
     names = {"village": ("boundary", "villages", "roads", "facilities", "sites"),
              "park": ("boundary", "parks", "parcels", "projects"),
              "progress": ("boundary", "parks", "parcels")}[kind]
@@ -71,7 +77,20 @@ def floor_once(data: BriefData, kind: str, fmt: str) -> tuple[float, bytes]:
         FigureCanvasAgg(fig)
         ax = fig.add_axes((0.03, 0.08, 0.6, 0.75))
         for n in names:
-            data.layer(n).to_crs(4547).plot(ax=ax)
+            geoms = data.layer(n).to_crs(4547).geometry.to_numpy()
+            kinds = shapely.get_type_id(geoms)
+            polys = geoms[(kinds == 3) | (kinds == 6)]
+            if len(polys):
+                ax.add_collection(PathCollection([_polygon_path(g) for g in polys]))
+            lines = geoms[(kinds == 1) | (kinds == 5)]
+            if len(lines):
+                ax.add_collection(LineCollection(
+                    [shapely.get_coordinates(g) for g in lines]))
+            xy = shapely.get_coordinates(geoms[kinds == 0])
+            if len(xy):
+                ax.scatter(xy[:, 0], xy[:, 1])
+        ax.autoscale_view()
+        ax.set_aspect("equal")
         fig.text(0.03, 0.93, "青春化工园 挑水村 1,420.00 亩", fontproperties=font.font_properties(
             size=20))
         buf = io.BytesIO()

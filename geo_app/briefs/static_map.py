@@ -18,9 +18,11 @@ import shapely
 from matplotlib.artist import Artist
 from matplotlib.axes import Axes
 from matplotlib.backend_bases import RendererBase
+from matplotlib.collections import LineCollection, PathCollection
 from matplotlib.colors import to_rgba
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
+from matplotlib.path import Path
 from matplotlib.transforms import Bbox
 from matplotlib_scalebar.scalebar import ScaleBar
 
@@ -160,19 +162,41 @@ def _class_keys(gdf: gpd.GeoDataFrame, style: LayerStyle) -> np.ndarray:
                      for v in values], dtype=object)
 
 
+def _polygon_path(geom: shapely.Geometry) -> Path:
+    """One compound path of a (multi)polygon: every ring, holes cut by the even-odd rule."""
+    rings = []
+    for part in getattr(geom, "geoms", [geom]):
+        if part.is_empty:
+            continue
+        rings.append(Path(np.asarray(part.exterior.coords)[:, :2], closed=True))
+        rings += [Path(np.asarray(r.coords)[:, :2], closed=True) for r in part.interiors]
+    return Path.make_compound_path(*rings) if rings else Path(np.zeros((0, 2)))
+
+
 def _draw_class(ax: Axes, part: gpd.GeoSeries, symbol: Symbol, s: PathStyle, z: float) -> None:
+    """Draw one class as one matplotlib collection (no per-call redraw, unlike
+    ``GeoSeries.plot``, which redraws the whole figure each time)."""
+    geoms = [g for g in part if g is not None and not g.is_empty]
     if symbol == "polygon":
-        part.plot(ax=ax, facecolor=to_rgba(s.fill_color, s.fill_opacity),
-                  edgecolor=to_rgba(s.color, s.opacity), linewidth=s.weight * PX_PT,
-                  linestyle=_dashes(s), zorder=z)
+        polys = [g for g in geoms if g.geom_type in ("Polygon", "MultiPolygon")]
+        ax.add_collection(PathCollection(
+            [_polygon_path(g) for g in polys], facecolors=[to_rgba(s.fill_color,
+                                                                  s.fill_opacity)],
+            edgecolors=[to_rgba(s.color, s.opacity)], linewidths=s.weight * PX_PT,
+            linestyles=_dashes(s), zorder=z), autolim=False)
     elif symbol == "line":
-        part.plot(ax=ax, color=to_rgba(s.color, s.opacity), linewidth=s.weight * PX_PT,
-                  linestyle=_dashes(s), zorder=z)
+        segments = [np.asarray(line.coords)[:, :2] for g in geoms
+                    for line in getattr(g, "geoms", [g]) if not line.is_empty]
+        ax.add_collection(LineCollection(
+            segments, colors=[to_rgba(s.color, s.opacity)], linewidths=s.weight * PX_PT,
+            linestyles=_dashes(s), zorder=z, capstyle="round", joinstyle="round"),
+            autolim=False)
     else:
+        xy = shapely.get_coordinates(np.asarray(geoms, dtype=object))
         size_pt = (s.radius or 5.0) * 2 * PX_PT * 1.25
-        part.plot(ax=ax, marker="o", markersize=size_pt ** 2,
-                  facecolor=to_rgba(s.fill_color, s.fill_opacity), edgecolor=s.color,
-                  linewidth=s.weight * PX_PT, zorder=z)
+        ax.scatter(xy[:, 0], xy[:, 1], s=size_pt ** 2, marker="o",
+                   facecolors=[to_rgba(s.fill_color, s.fill_opacity)], edgecolors=[s.color],
+                   linewidths=s.weight * PX_PT, zorder=z)
 
 
 def _label_text(layer: MapLayer, row: pd.Series, lang: str, font: CJKFont) -> str:
@@ -273,9 +297,16 @@ def draw_map(
                     ax_, ay_, _label_text(layer, row, lang, font), rank + 100 * star,
                     size + 1.5 * star, bold or star, point=symbol == "point", top=top))
     if spec.highlight is not None and len(spec.highlight):
-        hl = spec.highlight.to_crs(plane.epsg)
-        hl.boundary.plot(ax=ax, color="white", linewidth=4.6, zorder=40)
-        hl.boundary.plot(ax=ax, color=HIGHLIGHT_HEX, linewidth=2.4, zorder=41)
+        hl = spec.highlight.to_crs(plane.epsg).geometry
+        kind = _symbol(spec.highlight)
+        for colour, width, z in (("white", 4.6, 40), (HIGHLIGHT_HEX, 2.4, 41)):
+            if kind == "point":  # a ring around the point
+                ring = PathStyle(colour, "none", weight=width / PX_PT, fill_opacity=0.0,
+                                 radius=9.0)
+                _draw_class(ax, hl, "point", ring, z)
+            else:
+                edge = PathStyle(colour, "none", weight=width / PX_PT, fill_opacity=0.0)
+                _draw_class(ax, hl.boundary if kind == "polygon" else hl, "line", edge, z)
         legend.append(LegendEntry(inert_text(spec.highlight_label, font), "polygon",
                                   PathStyle(HIGHLIGHT_HEX, "none"), highlight=True))
     ax.set_xlim(x0, x1)
