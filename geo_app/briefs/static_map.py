@@ -25,6 +25,7 @@ from matplotlib.patches import Patch
 from matplotlib.path import Path
 from matplotlib.transforms import Bbox
 from matplotlib_scalebar.scalebar import ScaleBar
+from shapely.geometry.polygon import orient
 
 from geo_app.analysis.crs import GEOGRAPHIC_EPSG, PlaneCRS, choose_plane_crs
 from geo_app.briefs._texts import tr
@@ -163,11 +164,13 @@ def _class_keys(gdf: gpd.GeoDataFrame, style: LayerStyle) -> np.ndarray:
 
 
 def _polygon_path(geom: shapely.Geometry) -> Path:
-    """One compound path of a (multi)polygon: every ring, holes cut by the even-odd rule."""
+    """One compound path of a (multi)polygon: every ring, holes wound against the outer
+    ring so they stay empty under either fill rule."""
     rings = []
     for part in getattr(geom, "geoms", [geom]):
         if part.is_empty:
             continue
+        part = orient(part, 1.0)  # outer ring counter-clockwise, holes clockwise: cut out
         rings.append(Path(np.asarray(part.exterior.coords)[:, :2], closed=True))
         rings += [Path(np.asarray(r.coords)[:, :2], closed=True) for r in part.interiors]
     return Path.make_compound_path(*rings) if rings else Path(np.zeros((0, 2)))

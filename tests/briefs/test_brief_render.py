@@ -8,6 +8,7 @@ import itertools
 from pathlib import Path
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import pytest
 from hostile_text import FEATURE_NAMES, hostile_layer
@@ -177,3 +178,29 @@ def test_a_long_title_is_cut_inside_the_page() -> None:
         box = text.get_window_extent(renderer)
         assert box.x0 >= 0 and box.x1 <= width
     assert any(t.get_text().endswith("…") for t in fig.texts)
+
+
+def _pixel_at(fig, lon: float, lat: float) -> np.ndarray:
+    """The rendered colour at a lon/lat point of the page's map."""
+    pixels = np.asarray(fig.canvas.buffer_rgba())[..., :3]
+    x, y = Transformer.from_crs(4490, 4547, always_xy=True).transform(lon, lat)
+    px, py = fig.axes[0].transData.transform((x, y))
+    return pixels[int(pixels.shape[0] - py), int(px)].astype(int)
+
+
+@pytest.mark.parametrize("reverse", [False, True])  # either winding of the hole in the file
+def test_a_hole_in_a_polygon_stays_empty(reverse: bool) -> None:
+    from shapely.geometry import Polygon
+
+    outer = [(113.40, 31.70), (113.43, 31.70), (113.43, 31.73), (113.40, 31.73)]
+    hole = [(113.41, 31.71), (113.42, 31.71), (113.42, 31.72), (113.41, 31.72)]
+    ring = hole[::-1] if reverse else hole
+    donut = gpd.GeoDataFrame({"id": ["d"], "name": ["d"]},
+                             geometry=[Polygon(outer, [ring])], crs=4490)
+    fig = draw_page(BriefPage(title="t", map=StaticMapSpec(
+        layers=(MapLayer("sites", donut),), margin=0.0)), size=PageSize.SLIDE)
+    fig.canvas.draw()
+    in_hole, in_fill = _pixel_at(fig, 113.415, 31.715), _pixel_at(fig, 113.405, 31.705)
+    background = np.array([0xF4, 0xF3, 0xEF])
+    assert np.abs(in_hole - background).max() <= 2
+    assert np.abs(in_fill - background).max() > 10
