@@ -240,17 +240,19 @@ def run(n: int) -> None:
     events = len(table)
     print(f"{n:,} parcels, {events:,} events")
     with tempfile.TemporaryDirectory() as tmp:
-        results = {"GeoPackage": run_gpkg(n, Path(tmp), parcels, table)}
-    results["PostGIS"] = run_postgis(parcels, table)
-    for name, res in results.items():
-        if res is None:
-            print(f"  {name}: skipped (server unreachable)")
-            continue
-        mine, floor = res
-        print(f"  {name:10s} geo_app {mine:6.2f} s ({events / mine:9,.0f} events/s)   "
-              f"floor {floor:6.2f} s ({events / floor:9,.0f} events/s)   "
-              f"ratio {mine / floor:4.2f}x   goal >= 50,000 events/s: "
-              f"{'met' if events / mine >= 50_000 else 'NOT met'}")
+        _print("GeoPackage", run_gpkg(n, Path(tmp), parcels, table), events)
+    _print("PostGIS", run_postgis(parcels, table), events)
+
+
+def _print(name: str, res: tuple[float, float] | None, events: int) -> None:
+    if res is None:
+        print(f"  {name}: skipped (server unreachable)")
+        return
+    mine, floor = res
+    print(f"  {name:10s} geo_app {mine:6.2f} s ({events / mine:9,.0f} events/s)   "
+          f"floor {floor:6.2f} s ({events / floor:9,.0f} events/s)   "
+          f"ratio {mine / floor:4.2f}x   goal >= 50,000 events/s: "
+          f"{'met' if events / mine >= 50_000 else 'NOT met'}", flush=True)
 
 
 if __name__ == "__main__":

@@ -16,6 +16,7 @@ import atexit
 import contextlib
 import os
 import shutil
+import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -144,7 +145,22 @@ def temporary_postgis_database(url: str | None = None, *, with_layers: bool = Tr
             _drop_geo_app_tables(_with_database(url, name))
         yield _with_database(url, name)
     finally:
-        _admin(url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        _drop_database(url, name)
+
+
+def _drop_database(url: str, name: str, *, attempts: int = 30) -> None:
+    """Drop a test database; wait for a server process we may not end (autovacuum on a
+    freshly loaded big table) to finish instead of failing."""
+    import psycopg2
+
+    for attempt in range(attempts):
+        try:
+            _admin(url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            return
+        except psycopg2.errors.InsufficientPrivilege:
+            if attempt == attempts - 1:
+                raise
+            time.sleep(1.0)
 
 
 def login_url(url: str, user: str, password: str) -> str:
