@@ -177,9 +177,11 @@ def _horn_gradient(z: FloatArray, dx_m: FloatArray, dy_m: FloatArray
 
 def slope_deg(z: FloatArray, dx_m: FloatArray, dy_m: FloatArray) -> FloatArray:
     """Slope in degrees of the interior cells of ``z`` (Horn), NaN where not computable."""
-    dzdx, dzdy = _horn_gradient(np.asarray(z, dtype=float), np.asarray(dx_m, dtype=float),
-                                np.asarray(dy_m, dtype=float))
-    return np.degrees(np.arctan(np.hypot(dzdx, dzdy)))
+    z = np.asarray(z, dtype=float)
+    dzdx, dzdy = _horn_gradient(z, np.asarray(dx_m, dtype=float), np.asarray(dy_m, dtype=float))
+    slope = np.degrees(np.arctan(np.hypot(dzdx, dzdy)))
+    # Horn's weights skip the centre cell: a no-data cell must not get its neighbours' slope
+    return np.where(np.isnan(z[1:-1, 1:-1]), np.nan, slope)
 
 
 def hillshade(z: FloatArray, dx_m: FloatArray, dy_m: FloatArray, *, azimuth_deg: float = 315.0,

@@ -132,3 +132,28 @@ def test_only_elevation_when_asked(write_raster):
     result = dem_stats(_gk_box(2, 2, 6, 6), dem, stats=(Stat.ELEVATION,))
     assert "slope_mean_deg" not in result.frame.columns
     assert result.to_dict()["features"][0]["elev_mean"] == 12.5
+
+
+def test_slope_written_in_small_blocks_equals_one_block(write_raster, tmp_path):
+    """Blocks of 3 rows with their halos give the same slope as the whole window at once."""
+    import rasterio
+    from rasterio.windows import Window
+
+    from geo_app.analysis.terrain import write_slope_raster
+
+    rng = np.random.default_rng(7)
+    z = (100.0 + rng.normal(0, 5, (N, N)).cumsum(axis=0)).astype("float32")
+    z[17, 23] = -9999.0
+    dem = write_raster("rough.tif", z, "EPSG:4547", gk_transform(), nodata=-9999.0)
+    with rasterio.open(dem) as src:
+        window = Window(3, 5, 30, 31)
+        small = write_slope_raster(src, tmp_path / "small.tif", window, block_rows=3)
+        whole = write_slope_raster(src, tmp_path / "whole.tif", window, block_rows=1000)
+        edge = write_slope_raster(src, tmp_path / "edge.tif", Window(0, 0, N, N), block_rows=7)
+    with rasterio.open(small) as a, rasterio.open(whole) as b, rasterio.open(edge) as e:
+        sa, sb, se = a.read(1), b.read(1), e.read(1)
+    np.testing.assert_array_equal(sa, sb)
+    assert np.isnan(sa[17 - 5 - 1: 17 - 5 + 2, 23 - 3 - 1: 23 - 3 + 2]).all()  # around no-data
+    assert np.isnan(se[0]).all() and np.isnan(se[:, -1]).all()  # the raster's edge
+    # same cells, same slopes (the point scale is taken at each window's middle column)
+    np.testing.assert_allclose(se[5:36, 3:33], sa, rtol=1e-6)
