@@ -362,23 +362,20 @@ def progress_from_stages(
     targets = PHASE_TARGETS_MU if targets_mu is None else targets_mu
     if len(parcels) == 0:
         return []
-    # stages as their place in STAGE_CODES (-1: a code no stage has, counted in the total
-    # only, as progress() does): the same rows summed in the same order, grouped by number
-    code = pd.Index(STAGE_CODES).get_indexer(stages_on(parcels["id"], stages))
     frame = pd.DataFrame({"phase": parcels["phase"].astype("int64").to_numpy(),
-                          "code": code, "mu": np.asarray(area_mu, dtype="float64")})
-    net_codes = [STAGE_CODES.index(s) for s in NET_LAND_OR_LATER]
+                          "stage": stages_on(parcels["id"], stages),
+                          "mu": np.asarray(area_mu, dtype="float64")})
+    order = [NOT_STARTED, *STAGE_CODES[1:]]
     result = []
-    for phase, rows in frame.groupby("phase", sort=True):  # as progress() sums them
-        by_stage = rows.groupby("code")["mu"].sum()
+    for phase, rows in frame.groupby("phase", sort=True):  # exactly as progress() sums
+        by_stage = rows.groupby("stage")["mu"].sum()
         result.append(PhaseProgress(
             phase=int(phase),
             target_mu=targets.get(int(phase)),
             parcel_count=len(rows),
             total_mu=float(rows["mu"].sum()),
-            net_land_mu=float(rows.loc[rows["code"].isin(net_codes), "mu"].sum()),
-            by_stage_mu={s: float(by_stage[i]) for i, s in enumerate(STAGE_CODES)
-                         if i in by_stage.index},
+            net_land_mu=float(rows.loc[rows["stage"].isin(NET_LAND_OR_LATER), "mu"].sum()),
+            by_stage_mu={s: float(by_stage[s]) for s in order if s in by_stage.index},
         ))
     return result
 
