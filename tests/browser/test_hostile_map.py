@@ -251,8 +251,9 @@ def test_app_map_page_runs_no_hostile_layer_name(chromium, hostile_app_url):
         page.frame_locator(MAP_IFRAME).first.locator("html[data-geo-app-ready]").wait_for(
             state="attached", timeout=UI_TIMEOUT_MS)
         frame = page.locator(MAP_IFRAME).first.element_handle().content_frame()
-        frame.locator(".leaflet-control-layers-overlays label",
-                      has_text="y<img src=x").wait_for(timeout=UI_TIMEOUT_MS)
+        # the sidebar is the app map's one layer control: the name shows in the legend
+        frame.locator(".geo-legend-title", has_text="y<img src=x").wait_for(
+            timeout=UI_TIMEOUT_MS)
         paths = frame.locator(".leaflet-overlay-pane path.geo-class-__other__")
         assert paths.count() >= len(FEATURE_NAMES)
         tips = []

@@ -25,7 +25,9 @@ def test_map_works_with_outside_requests_blocked(app: AppSession):
     assert container.evaluate("e => getComputedStyle(e).backgroundColor") == _rgb(BACKGROUND_HEX)
     expect(inside.locator("img.leaflet-tile")).to_have_count(0)
     expect(inside.locator(".geo-legend")).to_be_visible()
-    expect(inside.locator(".leaflet-control-layers")).to_be_visible()
+    expect(inside.locator(".leaflet-control-layers")).to_have_count(0)  # the sidebar's
+    expect(inside.locator(".geo-fullscreen-button")).to_be_visible()
+    expect(inside.locator(".geo-label").first).to_be_visible()
     expect(inside.locator("path.geo-layer-parcels").first).to_be_visible()
     app.wait_idle()
     assert app.blocked == [], "the map page tried to reach the internet"
