@@ -1,4 +1,4 @@
-"""Tile layers of the online basemaps. ``Basemap.NONE`` adds none and needs no internet."""
+"""Tile layers of the online basemaps. The offline ones (``NONE``, ``HILLSHADE``) add none."""
 
 from __future__ import annotations
 
@@ -37,8 +37,9 @@ def tianditu_url(layer: str, key: str) -> str:
 
 def add_basemap(m: folium.Map, basemap: Basemap, *, lang: str,
                 tianditu_key: str | None = None) -> None:
-    """Add the tile layer(s) of ``basemap`` to ``m`` (nothing for ``NONE``)."""
-    if basemap is Basemap.NONE:
+    """Add the tile layer(s) of ``basemap`` to ``m`` (nothing for the offline ones: the
+    hillshade is an image overlay the caller adds from its DEM)."""
+    if basemap.offline:
         return
     name = basemap.label(lang)
     if basemap is Basemap.OSM:

@@ -220,7 +220,7 @@ def build_zone_map(
                    zoom_snap=0.25, zoom_delta=0.5)  # fractional zoom: the zone fills the map
     title = "随州高新区规划图" if lang == "zh" else "Suizhou High-tech Zone map"
     m.get_root().title = html_text(title)  # branca writes <title> unescaped
-    GeoAppRuntime(background=BACKGROUND_HEX if basemap is Basemap.NONE else None).add_to(m)
+    GeoAppRuntime(background=BACKGROUND_HEX if Basemap(basemap).offline else None).add_to(m)
     MapTools(_tools_spec(lang, label_px, BACKGROUND_HEX)).add_to(m)
     add_basemap(m, basemap, lang=lang, tianditu_key=tianditu_key)
 

@@ -39,9 +39,11 @@ BACKGROUND_HEX = "#f4f3ef"
 
 
 class Basemap(StrEnum):
-    """Tiles under the overlays. ``NONE`` works with no internet and is the default."""
+    """Tiles under the overlays. ``NONE`` works with no internet and is the default;
+    ``HILLSHADE`` is offline too: the store's DEM shaded (no tiles, drawn by the app)."""
 
     NONE = "none"
+    HILLSHADE = "hillshade"
     OSM = "osm"
     TIANDITU_VEC = "tianditu_vec"
     TIANDITU_IMG = "tianditu_img"
@@ -58,9 +60,15 @@ class Basemap(StrEnum):
     def label(self, lang: str = "zh") -> str:
         return self.label_zh if lang == "zh" else self.label_en
 
+    @property
+    def offline(self) -> bool:
+        """Needs no internet (no tile server)."""
+        return self in (Basemap.NONE, Basemap.HILLSHADE)
+
 
 _BASEMAP_LABELS: dict[Basemap, tuple[str, str]] = {
     Basemap.NONE: ("无底图（离线）", "None (offline)"),
+    Basemap.HILLSHADE: ("地形晕渲（离线）", "Hillshade (offline)"),
     Basemap.OSM: ("OpenStreetMap", "OpenStreetMap"),
     Basemap.TIANDITU_VEC: ("天地图矢量", "Tianditu vector"),
     Basemap.TIANDITU_IMG: ("天地图影像", "Tianditu imagery"),
