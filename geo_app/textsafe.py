@@ -35,7 +35,7 @@ _SCRIPT_ESCAPES = {
     "\u2028": "\\u2028",
     "\u2029": "\\u2029",
 }
-_SCRIPT_TABLE = str.maketrans(_SCRIPT_ESCAPES)
+_SCRIPT_PAIRS = tuple(_SCRIPT_ESCAPES.items())
 
 
 def html_text(value: object) -> str:
@@ -60,7 +60,12 @@ def escape_script_json(json_text: str) -> str:
         Valid JSON (any serialiser). ``<``, ``>``, ``&``, U+2028 and U+2029 can only
         occur inside its strings, where their ``\\uXXXX`` escapes mean the same.
     """
-    return json_text.translate(_SCRIPT_TABLE)
+    # One C-speed scan per character, and a copy only for those present: about ten times
+    # faster than ``str.translate`` with a dict on large payloads (benchmarks/).
+    for char, escape in _SCRIPT_PAIRS:
+        if char in json_text:
+            json_text = json_text.replace(char, escape)
+    return json_text
 
 
 def script_json(value: object, *, ensure_ascii: bool = False) -> str:
