@@ -126,6 +126,22 @@ def all_states_sql() -> str:
     )
 
 
+def events_where_sql(*, parcel_param: str | None, until_param: str | None,
+                     unknown_only: bool) -> str:
+    """``WHERE …`` (or ``""``) of :meth:`~geo_app.storage.base.LayerStore.read_events`:
+    one parcel's events, those in effect before the date ``until_param`` (exclusive: a
+    GeoPackage passes the next day, so a date stored with a time still counts), and/or
+    only those whose stage is not a known code (``NULL`` included)."""
+    parts = []
+    if parcel_param is not None:
+        parts.append(f"parcel_id = {parcel_param}")
+    if until_param is not None:
+        parts.append(f"effective_date < {until_param}")
+    if unknown_only:
+        parts.append(f"(to_stage IS NULL OR to_stage NOT IN {known_stages_sql()})")
+    return ("WHERE " + " AND ".join(parts)) if parts else ""
+
+
 def span_sql(*, known_only: bool) -> str:
     """The first and last effective date in the ledger (NULLs when it is empty)."""
     return (f"SELECT min(effective_date), max(effective_date) FROM {EVENTS_TABLE}"

@@ -171,8 +171,13 @@ class LayerStore(Protocol):
 
     def write_layer(self, name: str, gdf: gpd.GeoDataFrame) -> None: ...
 
-    def read_events(self, parcel_id: str | None = None) -> pd.DataFrame:
+    def read_events(self, parcel_id: str | None = None, *, until: dt.date | None = None,
+                    unknown_only: bool = False) -> pd.DataFrame:
         """The event log (one parcel's, or all), ordered by ``event_id``.
+
+        ``until``: only the events in effect on or before that date; ``unknown_only``: only
+        those whose ``to_stage`` is not a known stage code (the rows the app lists, never
+        counts). Figures "as of a date" are asked with :meth:`stages_as_of` instead.
 
         Same columns and dtypes from every backend (see :func:`normalise_events`):
         ``event_id`` int64, ``is_correction`` bool, every other column ``object``

@@ -60,6 +60,7 @@ from geo_app.storage._ledger_sql import (
     PARCELS_ID_INDEX,
     PARCELS_ID_INDEX_SQL,
     all_states_sql,
+    events_where_sql,
     net_land_steps_sql,
     span_sql,
     stage_on_sql,
@@ -396,14 +397,22 @@ class GeoPackageStore:
                            "ORDER BY event_id", tuple(params))
         return normalise_events(pd.DataFrame(cur.fetchall(), columns=cols))
 
-    def read_events(self, parcel_id: str | None = None) -> pd.DataFrame:
+    def read_events(self, parcel_id: str | None = None, *, until: dt.date | None = None,
+                    unknown_only: bool = False) -> pd.DataFrame:
+        where = events_where_sql(parcel_param=None if parcel_id is None else "?",
+                                 until_param=None if until is None else "?",
+                                 unknown_only=unknown_only)
+        params: list[object] = [] if parcel_id is None else [parcel_id]
+        if until is not None:  # the next day: a date stored with a time still counts
+            params.append((until + dt.timedelta(days=1)).isoformat())
         with connect(self.path) as conn:
             try:
-                if parcel_id is None:
-                    return self._events_query(conn)
-                return self._events_query(conn, "WHERE parcel_id = ?", (parcel_id,))
+                events = self._events_query(conn, where, params)
             except sqlite3.DatabaseError as exc:
                 raise StoreError(f"Cannot read the stage events in {self.path}: {exc}.") from None
+        if until is None:
+            return events
+        return events[events["effective_date"] <= until.isoformat()].reset_index(drop=True)
 
     def current_stages(self) -> pd.DataFrame:
         return self.parcel_states()  # derive_states's rule, in SQL

@@ -54,6 +54,7 @@ from geo_app.storage._ledger_sql import (
     ASOF_INDEX_SQL,
     PARCELS_ID_INDEX_SQL,
     all_states_sql,
+    events_where_sql,
     net_land_steps_sql,
     span_sql,
     stage_on_sql,
@@ -571,16 +572,26 @@ class PostGISStore:
 
     # --- stage events -----------------------------------------------------------------------
 
-    def _events(self, conn: Connection, parcel_ids: Sequence[str] | None) -> pd.DataFrame:
-        where = "" if parcel_ids is None else "WHERE parcel_id = ANY(:ids)"
+    def _events(self, conn: Connection, parcel_ids: Sequence[str] | None, *,
+                until: dt.date | None = None, unknown_only: bool = False) -> pd.DataFrame:
+        where = events_where_sql(parcel_param=None if parcel_ids is None else "ANY(:ids)",
+                                 until_param=None if until is None else "CAST(:until AS date)",
+                                 unknown_only=unknown_only)
+        params: dict[str, object] = {}
+        if parcel_ids is not None:
+            params["ids"] = list(parcel_ids)
+        if until is not None:
+            params["until"] = (until + dt.timedelta(days=1)).isoformat()
         result = conn.execute(text(
             f"SELECT {', '.join(EVENT_COLUMNS)} FROM {EVENTS_TABLE} {where} ORDER BY event_id"),
-            {} if parcel_ids is None else {"ids": list(parcel_ids)})
+            params)
         return normalise_events(pd.DataFrame(result.fetchall(), columns=list(EVENT_COLUMNS)))
 
-    def read_events(self, parcel_id: str | None = None) -> pd.DataFrame:
+    def read_events(self, parcel_id: str | None = None, *, until: dt.date | None = None,
+                    unknown_only: bool = False) -> pd.DataFrame:
         with self._begin("read the stage events") as conn:
-            return self._events(conn, None if parcel_id is None else [parcel_id])
+            return self._events(conn, None if parcel_id is None else [parcel_id], until=until,
+                                unknown_only=unknown_only)
 
     def current_stages(self) -> pd.DataFrame:
         return self.parcel_states()  # derive_states's rule, in SQL

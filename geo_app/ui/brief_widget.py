@@ -34,7 +34,8 @@ def brief_bytes(location: str, token: str, kind: str, name: str | None,
                 as_of: dt.date | None, lang: str, size: str) -> tuple[bytes, bytes]:
     """The brief as (PDF bytes, PNG bytes), made once per store version and choice."""
     data = loaders.load_store(location, token)
-    page = build_brief(BriefData(data.layers, data.planes, data.events), kind, name,
+    events = loaders.stage_events(location, token)
+    page = build_brief(BriefData(data.layers, data.planes, events), kind, name,
                        as_of=as_of, lang=lang)
     pdf, png = io.BytesIO(), io.BytesIO()
     render_pages([page], pdf, size=size, fmt="pdf")

@@ -7,6 +7,7 @@ seen on the next rerun while an unchanged store is never read twice.
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -45,16 +46,18 @@ _WRITES = {"count": 0}
 
 @dataclass(frozen=True)
 class StoreData:
-    """Everything read from the store, areas added to polygon layers. Treat as read-only."""
+    """The store's layers, areas added to polygon layers. Treat as read-only.
+
+    No stage events: a ledger of millions would be read on every store version. Figures
+    come from the parcels' stages or the store's as-of SQL; the few views that show events
+    themselves read them lazily (:func:`stage_events`, :func:`events_until`,
+    :func:`unknown_events`).
+    """
 
     location: str
     token: str
     layers: Layers
     planes: dict[str, PlaneCRS]
-    #: The stage events whose ``to_stage`` is known: every figure is computed from these.
-    events: pd.DataFrame
-    #: Events with a stage no release knows (written by another tool): listed, never counted.
-    unknown_events: pd.DataFrame
 
     def layer(self, name: str) -> gpd.GeoDataFrame:
         if name not in self.layers:
@@ -116,7 +119,10 @@ def _lonlat(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
 
 @st.cache_resource(show_spinner=False, max_entries=4)
 def load_store(location: str, token: str) -> StoreData:
-    """Read every layer once per store version, in lon/lat; add the six area columns to polygons."""
+    """Read every layer once per store version, in lon/lat; add the six area columns to polygons.
+
+    The stage events are not read here (see :class:`StoreData`).
+    """
     store = open_store(location)
     try:
         layers: Layers = {}
@@ -128,10 +134,47 @@ def load_store(location: str, token: str) -> StoreData:
             if "polygon" in geom_type and len(gdf):
                 gdf, planes[name] = add_areas(gdf)
             layers[name] = _lonlat(gdf)
-        events, unknown = split_unknown_stages(store.read_events())
     finally:
         store.close()
-    return StoreData(location, token, layers, planes, events, unknown)
+    return StoreData(location, token, layers, planes)
+
+
+# --- stage events, for the views that show them ----------------------------------------------
+
+
+@st.cache_resource(show_spinner=False, max_entries=2)
+def stage_events(location: str, token: str) -> pd.DataFrame:
+    """The whole ledger's events with a known stage (unknown ``from_stage`` blanked, see
+    :func:`~geo_app.ui.gaps.split_unknown_stages`), once per store version.
+
+    Only for work that needs every event itself (a storyboard's animation, a brief as of a
+    date); figures ask the store's SQL. Treat as read-only.
+    """
+    store = open_store(location)
+    try:
+        return split_unknown_stages(store.read_events())[0]
+    finally:
+        store.close()
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def events_until(location: str, token: str, as_of: dt.date) -> pd.DataFrame:
+    """The events with a known stage in effect on or before ``as_of`` (an export's rows)."""
+    store = open_store(location)
+    try:
+        return split_unknown_stages(store.read_events(until=as_of))[0]
+    finally:
+        store.close()
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def unknown_events(location: str, token: str) -> pd.DataFrame:
+    """Events with a stage no release knows (written by another tool): listed, never counted."""
+    store = open_store(location)
+    try:
+        return store.read_events(unknown_only=True)
+    finally:
+        store.close()
 
 
 @st.cache_data(show_spinner=False, max_entries=16)

@@ -73,7 +73,7 @@ class _Board:
 
 def _story(location: str, token: str) -> StoryData:
     data = loaders.load_store(location, token)
-    return story_data_from(data.layers, data.events, data.planes)
+    return story_data_from(data.layers, loaders.stage_events(location, token), data.planes)
 
 
 @st.cache_data(show_spinner=False, max_entries=16)

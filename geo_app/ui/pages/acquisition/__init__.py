@@ -53,8 +53,9 @@ def render() -> None:
         if gaps:
             st.info(gap_message(gaps, lang))
             return
-        if len(data.unknown_events):
-            st.warning(unknown_events_message(data.unknown_events, lang))
+        unknown = loaders.unknown_events(location, token)
+        if len(unknown):
+            st.warning(unknown_events_message(unknown, lang))
         view = st.segmented_control(
             t("acq.view", lang), list(View), default=View.RECORD, key=Key.ACQ_VIEW,
             format_func=lambda v: t(f"acq.view.{v}", lang), label_visibility="collapsed",

@@ -169,6 +169,5 @@ def comparison(location: str, token: str, day_a: dt.date, day_b: dt.date) -> Dat
 @st.cache_data(show_spinner=False, max_entries=8)
 def progress_excel(location: str, token: str, as_of: dt.date) -> bytes:
     """The workbook of the progress on ``as_of`` and the events recorded up to it."""
-    data = loaders.load_store(location, token)
-    events = data.events[data.events["effective_date"] <= as_of.isoformat()]
+    events = loaders.events_until(location, token, as_of)
     return progress_excel_bytes(progress_on(location, token, as_of), events, as_of=as_of)
