@@ -19,14 +19,11 @@ SizeOpt = Annotated[str, typer.Option(
 
 def _write(kind: str, out: Path, store: str | None, size: str, *, name: str | None = None,
            as_of: str | None = None) -> None:
-    from geo_app.briefs import PageSize, output_format, write_brief
-    from geo_app.errors import InputError
+    from geo_app.briefs import output_format, write_brief
+    from geo_app.briefs.page import parse_page_size
 
     output_format(out)  # a bad extension is refused before the store is opened
-    try:
-        page_size = PageSize(size.strip().lower())
-    except ValueError:
-        raise InputError(f"--size must be a4 or slide, not {cell(size)!r}.") from None
+    page_size = parse_page_size(size)
     day = parse_date(as_of) if as_of is not None else None
     opened = open_store(store)
     try:

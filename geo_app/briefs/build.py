@@ -49,6 +49,7 @@ from geo_app.domain.categories import (
     VillagePlan,
 )
 from geo_app.domain.categories import WorksProgramme as Works
+from geo_app.domain.messages import refusal
 from geo_app.domain.phases import phase_label
 from geo_app.domain.stages import ParcelStage, stage_or_none
 from geo_app.domain.targets import ACQUISITION_PARK, LOOP_BELT_M
@@ -84,8 +85,7 @@ class BriefData:
 
     def layer(self, name: str) -> gpd.GeoDataFrame:
         if name not in self.layers:
-            raise InputError(f"The store has no layer '{name}', which this brief needs. "
-                             "Import it, or choose a store that has it (--store).")
+            raise refusal(InputError, "brief.layer_missing", {"layer": name})
         return self.layers[name]
 
     def optional(self, name: str) -> gpd.GeoDataFrame | None:
@@ -130,10 +130,10 @@ def find_feature(gdf: gpd.GeoDataFrame, name: str, *, what: str) -> pd.Series:
     near = [n for n in names if wanted and (wanted in n or n in wanted)]
     near += [n for n in difflib.get_close_matches(wanted, names, n=5, cutoff=0.3)
              if n not in near]
-    hint = (f" Did you mean: {', '.join(near[:5])}?" if near
-            else f" The layer has {len(names)} {what}s; list them with `geo-app layers` "
-                 "or the Layers page.")
-    raise InputError(f"There is no {what} named {wanted!r}.{hint}")
+    if near:
+        raise refusal(InputError, f"brief.{what}_unknown_near",
+                      {"name": wanted, "near": near[:5]})
+    raise refusal(InputError, f"brief.{what}_unknown", {"name": wanted, "count": len(names)})
 
 
 # --- formatting ---------------------------------------------------------------------------
@@ -415,8 +415,8 @@ def build_brief(data: BriefData, kind: BriefKind | str, name: str | None = None,
     if kind is BriefKind.PROGRESS:
         return progress_brief(data, as_of=as_of, lang=lang, today=today)
     if not name or not name.strip():
-        raise InputError(f"Name the {kind.value} to brief, e.g. geo-app brief {kind.value} "
-                         f"{'挑水村' if kind is BriefKind.VILLAGE else ACQUISITION_PARK}.")
+        example = "挑水村" if kind is BriefKind.VILLAGE else ACQUISITION_PARK
+        raise refusal(InputError, f"brief.{kind.value}_name_missing", {"example": example})
     if kind is BriefKind.VILLAGE:
         return village_brief(data, name, lang=lang, today=today)
     return park_brief(data, name, lang=lang, today=today)

@@ -20,6 +20,7 @@ from pathlib import Path
 
 from matplotlib import font_manager
 
+from geo_app.domain.messages import refusal
 from geo_app.errors import GeoAppError
 
 #: Families tried in order; the first installed one is used.
@@ -70,11 +71,8 @@ def find_cjk_font(families: tuple[str, ...] = CJK_FAMILIES) -> CJKFont:
             bold_path=Path(bold[0].fname) if bold else None,
             bold_index=int(getattr(bold[0], "index", 0)) if bold else 0,
         )
-    raise FontMissingError(
-        "No Chinese font is installed, so a brief would show empty boxes instead of Chinese "
-        f"(looked for: {', '.join(families)}). Install one with `{INSTALL_HINT}` "
-        "(Debian/Ubuntu, as root) and run again."
-    )
+    raise refusal(FontMissingError, "brief.font_missing",
+                  {"families": list(families), "install": INSTALL_HINT})
 
 
 @functools.cache

@@ -15,6 +15,7 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 
+from geo_app.domain.messages import refusal
 from geo_app.errors import InputError
 
 
@@ -45,11 +46,19 @@ def output_format(path: str | Path) -> OutputFormat:
     try:
         return OutputFormat(suffix)
     except ValueError:
-        shown = f"'.{suffix}'" if suffix else "no extension"
-        raise InputError(
-            f"Cannot write a brief to {Path(path).name!r}: {shown} is not a brief format. "
-            "End the file name in .pdf or .png."
-        ) from None
+        file = Path(path).name
+        if suffix:
+            raise refusal(InputError, "brief.format_unknown",
+                          {"file": file, "suffix": suffix}) from None
+        raise refusal(InputError, "brief.format_missing", {"file": file}) from None
+
+
+def parse_page_size(text: str) -> PageSize:
+    """``a4`` or ``slide`` (any case, spaces ignored), else an InputError naming both."""
+    try:
+        return PageSize(str(text).strip().lower())
+    except ValueError:
+        raise refusal(InputError, "brief.size_unknown", {"size": str(text)}) from None
 
 
 @dataclass(frozen=True)

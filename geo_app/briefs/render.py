@@ -31,6 +31,7 @@ from geo_app.briefs._texts import tr
 from geo_app.briefs.fonts import CJKFont, default_cjk_font, inert_text
 from geo_app.briefs.page import BriefPage, OutputFormat, PageSize, output_format
 from geo_app.briefs.static_map import DrawnMap, draw_map
+from geo_app.domain.messages import refusal
 from geo_app.errors import InputError
 
 MARGIN = 0.03
@@ -67,13 +68,13 @@ def render_pages(
     size = PageSize(size)
     if fmt is None:
         if not isinstance(out, str | Path):
-            raise InputError("Give fmt='pdf' or 'png' when writing a brief to a stream.")
+            raise refusal(InputError, "brief.stream_format", {})
         fmt = output_format(out)
     fmt = OutputFormat(fmt)
     if not pages:
-        raise InputError("There is no page to write.")
+        raise refusal(InputError, "brief.no_pages", {})
     if fmt is OutputFormat.PNG and len(pages) != 1:
-        raise InputError(f"A PNG holds one page, not {len(pages)}; write a .pdf instead.")
+        raise refusal(InputError, "brief.png_pages", {"pages": len(pages)})
     font = font or default_cjk_font()
     if isinstance(out, str | Path):
         _write_atomic(Path(out), lambda stream: _write(pages, stream, size, fmt, font))
@@ -84,7 +85,7 @@ def render_pages(
 def _write_atomic(path: Path, write: Callable[[BinaryIO], None]) -> None:
     folder = path.expanduser().resolve().parent
     if not folder.is_dir():
-        raise InputError(f"Folder {folder} does not exist; create it or choose another --out.")
+        raise refusal(InputError, "brief.folder_missing", {"folder": str(folder)})
     fd, tmp = tempfile.mkstemp(prefix=".brief-", suffix=path.suffix, dir=folder)
     try:
         with os.fdopen(fd, "wb") as stream:

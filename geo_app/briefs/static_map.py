@@ -32,6 +32,7 @@ from geo_app.briefs._texts import tr
 from geo_app.briefs.fonts import CJKFont, inert_text
 from geo_app.briefs.labels import LabelCandidate, place_labels
 from geo_app.briefs.page import MapLayer, StaticMapSpec
+from geo_app.domain.messages import refusal
 from geo_app.errors import InputError
 from geo_app.maps.style import (
     BACKGROUND_HEX,
@@ -127,10 +128,10 @@ def _fit_frame(spec: StaticMapSpec) -> gpd.GeoDataFrame:
         if not frames:
             frames = [m.data for m in spec.layers if len(m.data)]
     if not frames:
-        raise InputError("The map has nothing to show: every layer is empty.")
+        raise refusal(InputError, "brief.map_empty", {})
     parts = [f.geometry.to_crs(GEOGRAPHIC_EPSG) for f in frames if f.crs is not None]
     if len(parts) != len(frames):
-        raise InputError("A layer on the map has no CRS; set it before drawing the map.")
+        raise refusal(InputError, "brief.map_no_crs", {})
     geoms = pd.concat(parts, ignore_index=True)
     return gpd.GeoDataFrame(geometry=geoms[~(geoms.isna() | geoms.is_empty)],
                             crs=GEOGRAPHIC_EPSG)
@@ -143,7 +144,7 @@ def view_bounds(spec: StaticMapSpec, plane: PlaneCRS, aspect: float
     fit = _fit_frame(spec).to_crs(plane.epsg)
     x0, y0, x1, y1 = fit.total_bounds
     if not np.all(np.isfinite([x0, y0, x1, y1])):
-        raise InputError("The features to show have no finite coordinates.")
+        raise refusal(InputError, "brief.map_no_coordinates", {})
     w, h = x1 - x0, y1 - y0
     w, h = max(w * (1 + 2 * spec.margin), spec.min_span_m), max(h * (1 + 2 * spec.margin),
                                                                spec.min_span_m)

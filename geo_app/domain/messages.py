@@ -160,6 +160,89 @@ CATALOGUE: dict[str, Message] = {
         "未知的征地阶段“{value}”。请使用以下之一：{known}。",
         "Unknown acquisition stage '{value}'. Use one of: {known}.",
     ),
+    # one-page briefs (geo_app.briefs, geo-app brief, the brief widget)
+    "brief.layer_missing": Message(
+        "数据库中没有本简报所需的图层“{layer}”。请先导入该图层，或选择含有该图层的数据库（--store）。",
+        "The store has no layer '{layer}', which this brief needs. Import it, or choose a "
+        "store that has it (--store).",
+    ),
+    "brief.village_name_missing": Message(
+        "请指定要生成简报的村庄，例如 geo-app brief village {example}。",
+        "Name the village to brief, e.g. geo-app brief village {example}.",
+    ),
+    "brief.park_name_missing": Message(
+        "请指定要生成简报的园区，例如 geo-app brief park {example}。",
+        "Name the park to brief, e.g. geo-app brief park {example}.",
+    ),
+    "brief.village_unknown": Message(
+        "没有名为“{name}”的村庄。村庄图层共有 {count} 个村庄，"
+        "可用 geo-app layers 或“图层”页面查看。",
+        "There is no village named {name!r}. The layer has {count} villages; list them "
+        "with `geo-app layers` or the Layers page.",
+    ),
+    "brief.village_unknown_near": Message(
+        "没有名为“{name}”的村庄。您要找的是否为：{near}？",
+        "There is no village named {name!r}. Did you mean: {near}?",
+    ),
+    "brief.park_unknown": Message(
+        "没有名为“{name}”的园区。园区图层共有 {count} 个园区，"
+        "可用 geo-app layers 或“图层”页面查看。",
+        "There is no park named {name!r}. The layer has {count} parks; list them with "
+        "`geo-app layers` or the Layers page.",
+    ),
+    "brief.park_unknown_near": Message(
+        "没有名为“{name}”的园区。您要找的是否为：{near}？",
+        "There is no park named {name!r}. Did you mean: {near}?",
+    ),
+    "brief.font_missing": Message(
+        "未安装中文字体，简报中的汉字将显示为空白方框（已查找：{families}）。"
+        "请以管理员身份运行 `{install}`（Debian/Ubuntu）安装后重试。",
+        "No Chinese font is installed, so a brief would show empty boxes instead of Chinese "
+        "(looked for: {families}). Install one with `{install}` (Debian/Ubuntu, as root) "
+        "and run again.",
+    ),
+    "brief.format_unknown": Message(
+        "无法将简报写入“{file}”：“.{suffix}”不是简报格式。文件名须以 .pdf 或 .png 结尾。",
+        "Cannot write a brief to {file!r}: '.{suffix}' is not a brief format. End the file "
+        "name in .pdf or .png.",
+    ),
+    "brief.format_missing": Message(
+        "无法将简报写入“{file}”：文件名没有扩展名。文件名须以 .pdf 或 .png 结尾。",
+        "Cannot write a brief to {file!r}: the name has no extension. End the file name "
+        "in .pdf or .png.",
+    ),
+    "brief.stream_format": Message(
+        "将简报写入数据流时须指定格式 fmt='pdf' 或 'png'。",
+        "Give fmt='pdf' or 'png' when writing a brief to a stream.",
+    ),
+    "brief.no_pages": Message(
+        "没有可写出的页面。",
+        "There is no page to write.",
+    ),
+    "brief.png_pages": Message(
+        "PNG 图片只能容纳一页，而不是 {pages} 页；请改为写出 .pdf 文件。",
+        "A PNG holds one page, not {pages}; write a .pdf instead.",
+    ),
+    "brief.folder_missing": Message(
+        "文件夹 {folder} 不存在。请先创建该文件夹，或另选 --out 路径。",
+        "Folder {folder} does not exist; create it or choose another --out.",
+    ),
+    "brief.size_unknown": Message(
+        "--size 须为 a4 或 slide，而不是“{size}”。",
+        "--size must be a4 or slide, not {size!r}.",
+    ),
+    "brief.map_empty": Message(
+        "地图上没有可显示的内容：所有图层均为空。",
+        "The map has nothing to show: every layer is empty.",
+    ),
+    "brief.map_no_crs": Message(
+        "地图中有图层未设置坐标系；请先设置坐标系再绘制地图。",
+        "A layer on the map has no CRS; set it before drawing the map.",
+    ),
+    "brief.map_no_coordinates": Message(
+        "要显示的要素没有有效坐标。",
+        "The features to show have no finite coordinates.",
+    ),
 }
 
 #: Parameters that hold a stage, ``None`` (no stage) or a list of stages.

@@ -9,6 +9,7 @@ from collections.abc import Callable
 
 import pandas as pd
 import pytest
+from brief_message_triggers import brief_triggers
 
 from geo_app.domain.messages import (
     CATALOGUE,
@@ -85,6 +86,7 @@ TRIGGERS: dict[str, Callable[[], None]] = {
     "conflict.version": lambda: _batch({"a": 7}),
     "stage.unknown": lambda: parse_stage("done"),
 }
+TRIGGERS.update(brief_triggers())  # the brief codes, raised by geo_app.briefs
 
 
 def _raised(code: str) -> GeoAppError:
