@@ -41,13 +41,15 @@ import rasterio
 from rasterio.errors import RasterioIOError
 
 from geo_app.errors import InputError, StoreError
-from geo_app.settings import PROJECT_ROOT
+from geo_app.settings import PACKAGE_DIR, PROJECT_ROOT
 from geo_app.storage._gpkg_sql import file_lock
 from geo_app.storage.base import LayerStore
 
 TABLE = "geo_app_rasters"
 KINDS = ("dem", "landcover")
-BUNDLED_DIR = PROJECT_ROOT / "layers"
+#: ``layers/`` of a checkout (what ``make layers`` writes), else the wheel's copies.
+BUNDLED_DIR = (PROJECT_ROOT / "layers" if (PROJECT_ROOT / "layers" / "dem.tif").is_file()
+               else PACKAGE_DIR / "data")
 BUNDLED = {
     "dem": ("sample_dem", BUNDLED_DIR / "dem.tif"),
     "landcover": ("sample_landcover", BUNDLED_DIR / "landcover.tif"),

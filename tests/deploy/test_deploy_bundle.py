@@ -81,6 +81,8 @@ def test_the_wheel_carries_every_data_file_of_the_package(installed):
     with zipfile.ZipFile(_wheel(installed)) as whl:
         inside = set(whl.namelist())
         assert whl.read("geo_app/data/suizhou.gpkg") == BUNDLED_LAYERS.read_bytes()
+        for raster in ("dem.tif", "landcover.tif", "landcover_classes.csv"):
+            assert whl.read(f"geo_app/data/{raster}") == (REPO / "layers" / raster).read_bytes()
         assert (whl.read("geo_app/static/vendor/leaflet/leaflet.js")
                 == (PACKAGE_DIR / "static/vendor/leaflet/leaflet.js").read_bytes())
     assert {"geo_app/webapp.py", "geo_app/deploy/streamlit.toml",
@@ -134,6 +136,14 @@ def test_installed_app_runs_from_anywhere_without_the_checkout(installed, tmp_pa
                           tmp_path, home)
     assert done.returncode == 0, done.stderr
     assert {n for n, _ in pyogrio.list_layers(out)} >= set(counts)
+    # the bundled DEM and land cover come with the wheel: zonal statistics work anywhere
+    done = _installed_run(installed, [str(installed.geo_app), "raster", "list", "--json"],
+                          tmp_path, home)
+    assert done.returncode == 0, done.stderr
+    rasters = {r["kind"]: Path(r["path"]) for r in json.loads(done.stdout)["rasters"]}
+    assert set(rasters) == {"dem", "landcover"}
+    for path in rasters.values():
+        assert path.is_relative_to(installed.venv) and path.is_file()
 
 
 def test_install_script_refuses_another_python(tmp_path):
