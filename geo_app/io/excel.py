@@ -198,10 +198,14 @@ _EVENT_HEADERS = (
 def _cell_value(key: str, value: object) -> object:
     if value is None or (isinstance(value, float) and pd.isna(value)):
         return None
-    if key == "effective_date":
-        return dt.date.fromisoformat(str(value)[:10])
-    if key == "recorded_at":
-        return dt.datetime.fromisoformat(str(value)[:19])
+    if key in ("effective_date", "recorded_at"):
+        # another tool may have written any text here: a date it cannot be stays text
+        try:
+            if key == "effective_date":
+                return dt.date.fromisoformat(str(value)[:10])
+            return dt.datetime.fromisoformat(str(value)[:19])
+        except ValueError:
+            return str(value)
     if key == "is_correction":
         return "是 yes" if bool(value) else ""
     if key == "event_id":
