@@ -35,7 +35,8 @@ test: system $(STAMP)
 	GEO_APP_REQUIRE_POSTGIS=1 GEO_APP_REQUIRE_BROWSER=1 $(PY) -m pytest -q
 
 bench: $(STAMP)
-	$(PY) benchmarks/area_pipeline.py 10000 100000
+	$(PY) benchmarks/area_pipeline.py 10000
+	$(PY) benchmarks/coverage_overlap.py 10000
 
 layers: $(STAMP)
 	$(PY) scripts/generate_layers.py
