@@ -11,6 +11,7 @@ import streamlit as st
 from geo_app.domain.categories import VillagePlan, WorksProgramme
 from geo_app.domain.targets import LOOP_BELT_M
 from geo_app.ui import loaders, state
+from geo_app.ui.brief_widget import brief_buttons, brief_target
 from geo_app.ui.charts import show_progress
 from geo_app.ui.components import error_boundary, section_boundary, store_caption
 from geo_app.ui.gaps import gap_message, layer_gaps
@@ -37,6 +38,7 @@ def render() -> None:
 def _progress(location: str, token: str, lang: str) -> None:
     phases, stages = loaders.progress_figures(location, token, lang)
     show_progress(phases, stages, lang)
+    brief_buttons("progress", None, lang, key="dash_progress_brief")
 
 
 def _coverage(location: str, token: str, lang: str) -> None:
@@ -61,6 +63,21 @@ def _coverage(location: str, token: str, lang: str) -> None:
                 format="percent", min_value=0.0, max_value=1.0, width="medium"),
         },
     )
+    _park_brief(location, token, table, lang)
+
+
+def _park_brief(location: str, token: str, table: pd.DataFrame, lang: str) -> None:
+    """A park chooser and the chosen park's printable brief."""
+    names = table["name"] if lang == "zh" else table["name_en"].fillna(table["name"])
+    labels = dict(zip(table["id"].astype(str), names.astype(str), strict=True))
+    pick, button = st.columns([2, 3], vertical_alignment="bottom")
+    park_id = pick.selectbox(t("brief.park_pick", lang), list(labels), key="dash_brief_park",
+                             format_func=lambda i: labels[i])
+    target = brief_target(loaders.load_store(location, token).layers, "park", str(park_id),
+                          lang, key="dash_park_brief") if park_id is not None else None
+    if target is not None:
+        with button:
+            brief_buttons(target.kind, target.name, lang, key=target.key, label=target.label)
 
 
 def _villages(location: str, token: str, lang: str) -> None:

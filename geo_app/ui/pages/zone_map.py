@@ -18,6 +18,7 @@ from geo_app.maps.labels import (
 )
 from geo_app.maps.style import Basemap, VillageTheme
 from geo_app.ui import loaders, map_cache, state
+from geo_app.ui.brief_widget import brief_buttons, brief_targets
 from geo_app.ui.components import error_boundary, full_height_map, store_caption
 from geo_app.ui.export_widget import export_widget
 from geo_app.ui.filters import MapFilters, options, unless_all
@@ -84,6 +85,7 @@ def render() -> None:
             _handle_map_output(out, {k: v for k, v in shown.items() if k in visible}, basemap)
         with right:
             _details_panel(data, lang)
+            _briefs(data, filters, lang)
 
 
 # --- sidebar widgets ------------------------------------------------------------------------
@@ -288,6 +290,13 @@ def _details_panel(data: loaders.StoreData, lang: Lang) -> None:
     if st.button(t("details.clear", lang), key=Key.CLEAR_SELECTION):
         state.set_selection(None)
         st.rerun()
+
+
+def _briefs(data: loaders.StoreData, filters: MapFilters, lang: Lang) -> None:
+    """The printable briefs of the selected village or park and of the one filtered park."""
+    for target in brief_targets(data.layers, state.selection(), filters.parks, lang,
+                                key="map_brief"):
+        brief_buttons(target.kind, target.name, lang, key=target.key, label=target.label)
 
 
 def _md_table(header: list[str], rows: list[list[str]], *, numbers: bool = False) -> str:

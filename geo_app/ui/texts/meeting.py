@@ -11,6 +11,12 @@ TEXT: dict[str, tuple[str, str]] = {
     "brief.download_pdf": ("下载简报 PDF", "Download brief (PDF)"),
     "brief.download_png": ("下载简报 PNG", "Download brief (PNG)"),
     "brief.no_name": ("请先选择要生成简报的对象。", "Choose what to brief first."),
+    "brief.title.village": ("村庄简报：{name}", "Village brief: {name}"),
+    "brief.title.park": ("园区简报：{name}", "Park brief: {name}"),
+    "brief.title.progress": ("征地进度简报", "Acquisition progress brief"),
+    "brief.title.progress_as_of": ("征地进度简报（截至 {date}）",
+                                   "Acquisition progress brief ({date})"),
+    "brief.park_pick": ("园区", "Park"),
     # present: the Present page (geo_app/ui/pages/present.py)
     "present.page": ("演示", "Present"),
     "present.settings": ("演示设置", "Presentation settings"),

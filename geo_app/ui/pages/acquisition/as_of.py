@@ -10,6 +10,7 @@ import streamlit as st
 from geo_app.analysis.progress import PhaseProgress
 from geo_app.analysis.timeline import as_of_choices_in_span
 from geo_app.ui import loaders
+from geo_app.ui.brief_widget import brief_buttons
 from geo_app.ui.i18n import Lang, t
 from geo_app.ui.pages.acquisition import _cached, _widgets
 from geo_app.ui.state import Key
@@ -41,6 +42,7 @@ def render(location: str, token: str, lang: Lang) -> None:
             t("acq.excel", lang), data=lambda: _cached.progress_excel(location, token, as_of),
             file_name=f"acquisition_progress_{as_of.isoformat()}.xlsx", mime=XLSX_MIME,
             on_click="ignore", icon=":material/download:", help=t("acq.excel.help", lang))
+        brief_buttons("progress", None, lang, as_of=as_of, key="acq_as_of_brief")
 
 
 def _stage_table(phases: list[PhaseProgress], lang: Lang) -> None:
