@@ -92,12 +92,12 @@ def in_memory(sizes):
 
 def in_postgis(n):
     from geo_app.storage.postgis import PostGISStore
-    from geo_app.storage.postgis_analysis import (
+    from geo_app.storage.testing import postgis_unreachable_reason, temporary_postgis_database
+    from geo_app.usecases.store_analysis import (
         areas_of_layer,
         coverage_of_layers,
         progress_of_store,
     )
-    from geo_app.storage.testing import postgis_unreachable_reason, temporary_postgis_database
 
     reason = postgis_unreachable_reason()
     if reason:

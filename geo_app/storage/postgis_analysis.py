@@ -1,103 +1,49 @@
-"""Areas, park coverage and progress computed by PostGIS, equal to the Python path.
+"""Areas, park coverage and progress as SQL, run by PostGIS next to the data.
 
-When the store is PostGIS the heavy work runs in the database, next to the data: nothing but
-the small result tables crosses the network. Each figure is the one the Python path
-(:mod:`geo_app.analysis.area`, :mod:`~geo_app.analysis.coverage`,
-:mod:`~geo_app.analysis.progress`) gives, computed the same way, so they agree to 1e-9
-(tests run both on the same data):
+The queries only: each takes plain values (the plane's EPSG code, the equal-area
+projection's PROJ text, the coverage's tolerances) and returns raw measures in m², so the
+storage layer depends on nothing in :mod:`geo_app.analysis`. The use case that chooses the
+path by store and turns these into the Python path's figures (equal to 1e-9, tested) is
+:mod:`geo_app.usecases.store_analysis`.
 
 - plane area: ``ST_Area(ST_Transform(geom, <GK zone>))``, each feature in the 3° zone of its
   centroid, or one plane for all;
-- ellipsoidal area: ``ST_Area`` in the same GRS80 Lambert azimuthal equal-area projection,
-  centred on the layer's extent, that the Python path uses. ``ST_Area(geom::geography)``
-  (geodesic edges on the ellipsoid) is returned beside it as ``area_m2_geodesic``: for
-  parcels it agrees to 1e-9, for polygons of several km the edge conventions differ
-  (1e-7 at 10 km), so it is not what the tables show;
-- coverage: the algorithm of :mod:`geo_app.analysis.coverage` in SQL: covers strictly inside
-  a target count whole, crossing ones are intersected, and only clusters of covers whose
-  interiors meet are dissolved. Overlaps are found as in Python: the covers' edges (shells
-  counter-clockwise) are grouped by their end points, opposite copies cancel, the left-over
-  edges are noded and polygonized, a face holding a point inside two covers or more marks
-  its covers as suspects, and only suspects get the pairwise ``ST_Relate`` test;
+- ellipsoidal area: ``ST_Area`` in the GRS80 Lambert azimuthal equal-area projection given;
+  ``ST_Area(geom::geography)`` (geodesic edges on the ellipsoid) is returned beside it;
+- coverage: covers strictly inside a target count whole, crossing ones are intersected, and
+  only clusters of covers whose interiors meet are dissolved. Overlaps are found as in
+  Python: the covers' edges (shells counter-clockwise) are grouped by their end points,
+  opposite copies cancel, the left-over edges are noded and polygonized, a face holding a
+  point inside two covers or more marks its covers as suspects, and only suspects get the
+  pairwise ``ST_Relate`` test;
 - progress: one grouped sum of plane areas per phase and stage.
-
-:func:`coverage_of_layers`, :func:`progress_of_store` and :func:`areas_of_layer` choose the
-path by the store: SQL on a :class:`~geo_app.storage.postgis.PostGISStore`, the Python
-functions on any other store.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-import geopandas as gpd
-import numpy as np
 import pandas as pd
-import shapely
 from sqlalchemy import text
 
-from geo_app.analysis.area import AREA_KEYS, PLANE_COLUMN, add_areas
-from geo_app.analysis.coverage import EDGE_STEP_M, INTERIORS_MEET, LONG_EDGE_M, coverage
-from geo_app.analysis.crs import GEOGRAPHIC_EPSG, PlaneCRS, choose_plane_crs, majority_plane
-from geo_app.analysis.progress import NET_LAND_OR_LATER, PhaseProgress, at_stages, progress
-from geo_app.analysis.units import M2_PER_HA, M2_PER_MU
-from geo_app.domain.stages import ParcelStage, parse_stage
-from geo_app.domain.targets import PHASE_TARGETS_MU
+from geo_app.domain.stages import parse_stage
 from geo_app.errors import InputError
 from geo_app.storage._gpkg_sql import quote
 from geo_app.storage.postgis import PostGISStore
 
-NOT_STARTED = "not_started"
+#: CGCS2000 lon/lat: extents are given in it.
+LONLAT_EPSG = 4490
+
+#: ``(min lon, min lat, max lon, max lat)``.
+Extent = tuple[float, float, float, float]
 
 
 def in_database(store: object) -> bool:
-    """True when ``store`` computes the analyses itself (a PostGIS store)."""
+    """True when ``store`` can compute the analyses itself (a PostGIS store)."""
     return isinstance(store, PostGISStore)
 
 
-# --- the entry points: one per analysis, the path chosen by the store ----------------------
-
-
-def coverage_of_layers(
-    store: object, of: str, by: str, *, stages: Sequence[str] | None = None,
-    plane: PlaneCRS | None = None,
-) -> tuple[pd.DataFrame, PlaneCRS]:
-    """Coverage of layer ``of`` by layer ``by`` (only covers at ``stages`` if given), as
-    :func:`geo_app.analysis.coverage.coverage`; and the plane used."""
-    if not in_database(store):
-        target, cover = store.read_layer(of), store.read_layer(by)  # type: ignore[attr-defined]
-        if stages:
-            cover = at_stages(cover, list(stages), layer=by)
-        plane = plane or choose_plane_crs(target)
-        return coverage(target, cover, plane=plane, of_name=f"'{of}'",
-                        by_name=f"'{by}'"), plane
-    return _coverage_sql(store, of, by, stages=stages, plane=plane)  # type: ignore[arg-type]
-
-
-def progress_of_store(
-    store: object, *, targets_mu: dict[int, float] | None = None,
-    plane: PlaneCRS | None = None,
-) -> list[PhaseProgress]:
-    """Progress per phase now (the parcels' current stage), as
-    :func:`geo_app.analysis.progress.progress`."""
-    if not in_database(store):
-        return progress(store.read_layer("parcels"),  # type: ignore[attr-defined]
-                        targets_mu=targets_mu, plane=plane)
-    return _progress_sql(store, targets_mu=targets_mu, plane=plane)  # type: ignore[arg-type]
-
-
-def areas_of_layer(store: object, layer: str, *, plane: PlaneCRS | None = None
-                   ) -> tuple[pd.DataFrame, PlaneCRS]:
-    """Each feature's ``id``, six area columns and ``crs_plane``, as
-    :func:`geo_app.analysis.area.add_areas`; and the plane naming the layer."""
-    if not in_database(store):
-        measured, used = add_areas(store.read_layer(layer), plane=plane)  # type: ignore
-        cols = [c for c in ("id", *AREA_KEYS, PLANE_COLUMN) if c in measured.columns]
-        return pd.DataFrame(measured[cols]).reset_index(drop=True), used
-    return _areas_sql(store, layer, plane=plane)  # type: ignore[arg-type]
-
-
-# --- SQL ---------------------------------------------------------------------------------
+# --- SQL -----------------------------------------------------------------------------------
 
 
 def _require_polygons(conn, layer: str, what: str) -> None:
@@ -136,7 +82,7 @@ def _layer_srid(conn, store: PostGISStore, layer: str) -> int:
 
 
 def _lonlat(srid: int) -> str:
-    return "geom" if srid == GEOGRAPHIC_EPSG else f"ST_Transform(geom, {GEOGRAPHIC_EPSG})"
+    return "geom" if srid == LONLAT_EPSG else f"ST_Transform(geom, {LONLAT_EPSG})"
 
 
 def _extent(conn, layer: str, srid: int, where: str = "", params: dict | None = None
@@ -146,21 +92,6 @@ def _extent(conn, layer: str, srid: int, where: str = "", params: dict | None = 
         f"(SELECT Box3D({_lonlat(srid)}) AS b FROM {quote(layer)} WHERE geom IS NOT NULL "
         f"AND NOT ST_IsEmpty(geom) {where}) e"), params or {}).one()
     return None if row[0] is None else tuple(float(v) for v in row)  # type: ignore[return-value]
-
-
-def _laea(extent: tuple[float, float, float, float] | None) -> str:
-    """The equal-area projection :func:`geo_app.analysis.area.equal_area_crs` builds."""
-    minx, miny, maxx, maxy = extent if extent is not None else (114.0, 31.7, 114.0, 31.7)
-    lon0, lat0 = (minx + maxx) / 2.0, (miny + maxy) / 2.0
-    return (f"+proj=laea +lat_0={lat0:.6f} +lon_0={lon0:.6f} +x_0=0 +y_0=0 +ellps=GRS80 "
-            "+units=m")
-
-
-def _plane_of(extent: tuple[float, float, float, float] | None, layer: str) -> PlaneCRS:
-    if extent is None:
-        raise InputError(f"Layer '{layer}' has no geometry to choose a plane from.")
-    box = gpd.GeoDataFrame(geometry=[shapely.box(*extent)], crs=GEOGRAPHIC_EPSG)
-    return choose_plane_crs(box)
 
 
 def _stage_filter(stages: Sequence[str] | None) -> tuple[str, dict]:
@@ -253,73 +184,80 @@ FROM t LEFT JOIN sums s USING (ti) GROUP BY t.ti, t.g ORDER BY t.ti
 """
 
 
-def _coverage_sql(store: PostGISStore, of: str, by: str, *, stages: Sequence[str] | None,
-                  plane: PlaneCRS | None) -> tuple[pd.DataFrame, PlaneCRS]:
+def layer_extent(store: PostGISStore, layer: str, *, stages: Sequence[str] | None = None
+                 ) -> Extent | None:
+    """The lon/lat extent of the layer's features (at ``stages`` if given); ``None`` when
+    none has a geometry. Refuses a layer the store does not have."""
+    where, names = _stage_filter(stages)
+    with store._begin(f"read the extent of '{layer}'") as conn:
+        _no_jit(conn)
+        return _extent(conn, layer, _layer_srid(conn, store, layer), where, names)
+
+
+def require_polygon_layer(store: PostGISStore, layer: str) -> None:
+    """Refuse a layer of points or lines with the Python path's message."""
+    with store._begin(f"read the geometry types of '{layer}'") as conn:
+        _layer_srid(conn, store, layer)
+        _require_polygons(conn, layer, f"'{layer}'")
+
+
+def coverage_m2(store: PostGISStore, of: str, by: str, *, epsg: int, laea: str,
+                stages: Sequence[str] | None, meet: str, step_m: float, long_m: float
+                ) -> pd.DataFrame:
+    """Per feature of ``of`` (``fid`` order): ``id`` (or ``fid``), ``name`` (``None`` without
+    one), ``area_m2`` (plane; NaN without a geometry), ``covered_m2`` (plane) and
+    ``covered_m2_ellipsoidal`` (in ``laea``) by the features of ``by`` at ``stages``.
+
+    ``meet`` is the DE-9IM pattern of covers whose interiors meet; long edges (over
+    ``long_m``) are densified every ``step_m`` before the equal-area projection. Points
+    and lines are refused with the Python path's message."""
     where, names = _stage_filter(stages)
     with store._begin(f"compute the coverage of '{of}' by '{by}'") as conn:
         _no_jit(conn)
-        of_srid, by_srid = _layer_srid(conn, store, of), _layer_srid(conn, store, by)
+        _layer_srid(conn, store, of)
+        _layer_srid(conn, store, by)
         _require_polygons(conn, of, f"'{of}'")
         _require_polygons(conn, by, f"'{by}'")
-        plane = plane or _plane_of(_extent(conn, of, of_srid), of)
-        laea = _laea(_extent(conn, by, by_srid, where, names))
         info = conn.execute(text(f"SELECT * FROM {quote(of)} LIMIT 0")).keys()
         cols = ", ".join(quote(c) for c in ("id", "name") if c in info) or "fid"
         labels = conn.execute(text(f"SELECT {cols} FROM {quote(of)} ORDER BY fid")).fetchall()
         rows = conn.execute(
             text(_COVERAGE_SQL.format(of=quote(of), by=quote(by), stage_filter=where)),
-            {"epsg": plane.epsg, "laea": laea, "meet": INTERIORS_MEET,
-             "step_m": EDGE_STEP_M, "long_m": LONG_EDGE_M, **names}).fetchall()
-    area = np.array([np.nan if r[1] is None else r[1] for r in rows], dtype=float)
-    present = np.isfinite(area)
-    covered = np.where(present, [r[2] or 0.0 for r in rows], np.nan)
-    covered_ell = np.where(present, [r[3] or 0.0 for r in rows], np.nan)
-    share = np.divide(covered, area, out=np.zeros_like(area), where=area > 0)
-    ids = [r[0] for r in labels]
-    names_col = [r[1] for r in labels] if "name" in info and "id" in info else None
-    table = pd.DataFrame({
-        "id": np.array(ids, dtype=object), "name": names_col,
-        "area_mu_plane": area / M2_PER_MU, "covered_mu_plane": covered / M2_PER_MU,
-        "covered_mu_ellipsoidal": covered_ell / M2_PER_MU, "share_covered": share,
+            {"epsg": epsg, "laea": laea, "meet": meet, "step_m": step_m, "long_m": long_m,
+             **names}).fetchall()
+    named = "name" in info and "id" in info
+    return pd.DataFrame({
+        "id": pd.Series([r[0] for r in labels], dtype=object),
+        "name": pd.Series([r[1] for r in labels] if named else [None] * len(labels),
+                          dtype=object),
+        "area_m2": pd.Series([r[1] for r in rows], dtype="float64"),
+        "covered_m2": pd.Series([r[2] for r in rows], dtype="float64"),
+        "covered_m2_ellipsoidal": pd.Series([r[3] for r in rows], dtype="float64"),
     })
-    return table, plane
 
 
-def _progress_sql(store: PostGISStore, *, targets_mu: dict[int, float] | None,
-                  plane: PlaneCRS | None) -> list[PhaseProgress]:
-    targets = PHASE_TARGETS_MU if targets_mu is None else targets_mu
+def progress_m2(store: PostGISStore, *, epsg: int, not_started: str) -> pd.DataFrame:
+    """``phase``, ``stage`` (``not_started`` for none), ``count``, ``m2`` (plane area in
+    ``epsg``) of the parcels, grouped by phase and stage."""
     with store._begin("compute the acquisition progress") as conn:
         _no_jit(conn)
-        srid = _layer_srid(conn, store, "parcels")
-        extent = _extent(conn, "parcels", srid)
-        if extent is None:
-            return []
-        plane = plane or _plane_of(extent, "parcels")
+        _layer_srid(conn, store, "parcels")
         rows = conn.execute(text(
             "SELECT phase, coalesce(stage, :ns), count(*), "
             "sum(coalesce(ST_Area(ST_Transform(geom, :epsg)), 'NaN'::float8)) "
             "FROM parcels GROUP BY 1, 2 ORDER BY 1, 2"),
-            {"epsg": plane.epsg, "ns": NOT_STARTED}).fetchall()
-    frame = pd.DataFrame(rows, columns=["phase", "stage", "count", "m2"])
-    order = [NOT_STARTED, *(s.value for s in ParcelStage)]
-    result = []
-    for phase, part in frame.groupby("phase", sort=True):
-        mu = dict(zip(part["stage"], part["m2"].astype(float) / M2_PER_MU, strict=True))
-        result.append(PhaseProgress(
-            phase=int(phase), target_mu=targets.get(int(phase)),
-            parcel_count=int(part["count"].sum()), total_mu=float(sum(mu.values())),
-            net_land_mu=float(sum(v for k, v in mu.items() if k in NET_LAND_OR_LATER)),
-            by_stage_mu={s: float(mu[s]) for s in order if s in mu}))
-    return result
+            {"epsg": epsg, "ns": not_started}).fetchall()
+    return pd.DataFrame(rows, columns=["phase", "stage", "count", "m2"])
 
 
-def _areas_sql(store: PostGISStore, layer: str, *, plane: PlaneCRS | None
-               ) -> tuple[pd.DataFrame, PlaneCRS]:
+def areas_m2(store: PostGISStore, layer: str, *, epsg: int | None, laea: str) -> pd.DataFrame:
+    """Per feature (``fid`` order): ``id`` (or ``fid``), ``epsg`` (the plane: ``epsg``, or the
+    3° GK zone of its centroid; 0 without a geometry), ``plane_m2``, ``ellipsoidal_m2``
+    (in ``laea``) and ``geodesic_m2`` (``ST_Area`` on geography); NaN without a geometry."""
     with store._begin(f"measure layer '{layer}'") as conn:
         _no_jit(conn)
         srid = _layer_srid(conn, store, layer)
-        laea = _laea(_extent(conn, layer, srid))
-        zone = (f"{int(plane.epsg)}" if plane is not None else
+        zone = (f"{int(epsg)}" if epsg is not None else
                 f"4534 + floor(ST_X(ST_Centroid({_lonlat(srid)})) / 3 + 0.5)::int - 25")
         info = conn.execute(text(f"SELECT * FROM {quote(layer)} LIMIT 0")).keys()
         ident = quote("id") if "id" in info else "fid"
@@ -335,20 +273,10 @@ def _areas_sql(store: PostGISStore, layer: str, *, plane: PlaneCRS | None
             f"ST_Area({_lonlat(srid).replace('geom', 'f.geom')}::geography) "
             "FROM f LEFT JOIN m USING (fid) LEFT JOIN e USING (k) ORDER BY f.fid"),
             {"laea": laea}).fetchall()
-    epsg = np.array([r[1] or 0 for r in rows], dtype=int)
-    plane_m2 = np.array([np.nan if r[2] is None else r[2] for r in rows], dtype=float)
-    ell_m2 = np.array([np.nan if r[3] is None else r[3] for r in rows], dtype=float)
-    geodesic = np.array([np.nan if r[4] is None else r[4] for r in rows], dtype=float)
-    if plane is None:
-        zones = np.where(epsg != 0, epsg - 4534 + 25, 0)
-        plane = majority_plane(zones) if (zones != 0).any() else PlaneCRS(
-            4547, "no feature has a finite geometry: nothing measured")
-    table = pd.DataFrame({
-        "id": np.array([r[0] for r in rows], dtype=object),
-        "area_m2_plane": plane_m2, "area_m2_ellipsoidal": ell_m2,
-        "area_mu_plane": plane_m2 / M2_PER_MU, "area_mu_ellipsoidal": ell_m2 / M2_PER_MU,
-        "area_ha_plane": plane_m2 / M2_PER_HA, "area_ha_ellipsoidal": ell_m2 / M2_PER_HA,
-        PLANE_COLUMN: np.array([f"EPSG:{e}" if e else None for e in epsg], dtype=object),
-        "area_m2_geodesic": geodesic,
+    return pd.DataFrame({
+        "id": pd.Series([r[0] for r in rows], dtype=object),
+        "epsg": pd.Series([r[1] or 0 for r in rows], dtype="int64"),
+        "plane_m2": pd.Series([r[2] for r in rows], dtype="float64"),
+        "ellipsoidal_m2": pd.Series([r[3] for r in rows], dtype="float64"),
+        "geodesic_m2": pd.Series([r[4] for r in rows], dtype="float64"),
     })
-    return table, plane

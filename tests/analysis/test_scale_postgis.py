@@ -19,17 +19,17 @@ from geo_app.analysis.coverage import coverage
 from geo_app.analysis.progress import at_stages, progress
 from geo_app.maps.synthetic import synthetic_parcels
 from geo_app.storage.postgis import PostGISStore
-from geo_app.storage.postgis_analysis import (
-    areas_of_layer,
-    coverage_of_layers,
-    in_database,
-    progress_of_store,
-)
 from geo_app.storage.testing import (
     postgis_required,
     postgis_unreachable_reason,
     temporary_postgis_database,
     temporary_store,
+)
+from geo_app.usecases.store_analysis import (
+    areas_of_layer,
+    coverage_of_layers,
+    in_database,
+    progress_of_store,
 )
 
 pytestmark = pytest.mark.postgis

@@ -1,0 +1,149 @@
+"""Areas, park coverage and progress of a store's layers, the path chosen by the store.
+
+On a :class:`~geo_app.storage.postgis.PostGISStore` the work runs in the database as SQL
+(:mod:`geo_app.storage.postgis_analysis`), next to the data: nothing but the small result
+tables crosses the network. On any other store the layers are read and the Python path
+(:mod:`geo_app.analysis.area`, :mod:`~geo_app.analysis.coverage`,
+:mod:`~geo_app.analysis.progress`) computes them. Both give the same figures, computed the
+same way, to 1e-9 (tests run both on the same data): the SQL is handed the plane the Python
+path would choose, the same GRS80 equal-area projection centred on the layer's extent, and
+the coverage's tolerances.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from geo_app.analysis.area import AREA_KEYS, PLANE_COLUMN, add_areas
+from geo_app.analysis.coverage import EDGE_STEP_M, INTERIORS_MEET, LONG_EDGE_M, coverage
+from geo_app.analysis.crs import GEOGRAPHIC_EPSG, PlaneCRS, choose_plane_crs, majority_plane
+from geo_app.analysis.progress import NET_LAND_OR_LATER, PhaseProgress, at_stages, progress
+from geo_app.analysis.units import M2_PER_HA, M2_PER_MU
+from geo_app.domain.stages import ParcelStage
+from geo_app.domain.targets import PHASE_TARGETS_MU
+from geo_app.errors import InputError
+from geo_app.storage.postgis_analysis import (
+    Extent,
+    areas_m2,
+    coverage_m2,
+    in_database,
+    layer_extent,
+    progress_m2,
+    require_polygon_layer,
+)
+
+NOT_STARTED = "not_started"
+
+__all__ = ["areas_of_layer", "coverage_of_layers", "in_database", "progress_of_store"]
+
+
+def coverage_of_layers(
+    store: object, of: str, by: str, *, stages: Sequence[str] | None = None,
+    plane: PlaneCRS | None = None,
+) -> tuple[pd.DataFrame, PlaneCRS]:
+    """Coverage of layer ``of`` by layer ``by`` (only covers at ``stages`` if given), as
+    :func:`geo_app.analysis.coverage.coverage`; and the plane used."""
+    if not in_database(store):
+        target, cover = store.read_layer(of), store.read_layer(by)  # type: ignore[attr-defined]
+        if stages:
+            cover = at_stages(cover, list(stages), layer=by)
+        plane = plane or choose_plane_crs(target)
+        return coverage(target, cover, plane=plane, of_name=f"'{of}'",
+                        by_name=f"'{by}'"), plane
+    of_extent = layer_extent(store, of)  # type: ignore[arg-type]  # unknown layers first,
+    laea = _laea(layer_extent(store, by, stages=stages))  # type: ignore[arg-type]
+    for layer in (of, by):  # then points and lines, then an empty target
+        require_polygon_layer(store, layer)  # type: ignore[arg-type]
+    plane = plane or _plane_of(of_extent, of)
+    raw = coverage_m2(store, of, by, epsg=plane.epsg, laea=laea,  # type: ignore[arg-type]
+                      stages=stages, meet=INTERIORS_MEET, step_m=EDGE_STEP_M,
+                      long_m=LONG_EDGE_M)
+    area = raw["area_m2"].to_numpy(dtype=float)
+    present = np.isfinite(area)
+    covered = np.where(present, raw["covered_m2"].fillna(0.0).to_numpy(), np.nan)
+    covered_ell = np.where(present, raw["covered_m2_ellipsoidal"].fillna(0.0).to_numpy(),
+                           np.nan)
+    share = np.divide(covered, area, out=np.zeros_like(area), where=area > 0)
+    table = pd.DataFrame({
+        "id": raw["id"].to_numpy(dtype=object),
+        "name": None if raw["name"].isna().all() else raw["name"].to_numpy(dtype=object),
+        "area_mu_plane": area / M2_PER_MU, "covered_mu_plane": covered / M2_PER_MU,
+        "covered_mu_ellipsoidal": covered_ell / M2_PER_MU, "share_covered": share,
+    })
+    return table, plane
+
+
+def progress_of_store(
+    store: object, *, targets_mu: dict[int, float] | None = None,
+    plane: PlaneCRS | None = None,
+) -> list[PhaseProgress]:
+    """Progress per phase now (the parcels' current stage), as
+    :func:`geo_app.analysis.progress.progress`."""
+    if not in_database(store):
+        return progress(store.read_layer("parcels"),  # type: ignore[attr-defined]
+                        targets_mu=targets_mu, plane=plane)
+    targets = PHASE_TARGETS_MU if targets_mu is None else targets_mu
+    extent = layer_extent(store, "parcels")  # type: ignore[arg-type]
+    if extent is None:
+        return []
+    plane = plane or _plane_of(extent, "parcels")
+    frame = progress_m2(store, epsg=plane.epsg, not_started=NOT_STARTED)  # type: ignore[arg-type]
+    order = [NOT_STARTED, *(s.value for s in ParcelStage)]
+    result = []
+    for phase, part in frame.groupby("phase", sort=True):
+        mu = dict(zip(part["stage"], part["m2"].astype(float) / M2_PER_MU, strict=True))
+        result.append(PhaseProgress(
+            phase=int(phase), target_mu=targets.get(int(phase)),
+            parcel_count=int(part["count"].sum()), total_mu=float(sum(mu.values())),
+            net_land_mu=float(sum(v for k, v in mu.items() if k in NET_LAND_OR_LATER)),
+            by_stage_mu={s: float(mu[s]) for s in order if s in mu}))
+    return result
+
+
+def areas_of_layer(store: object, layer: str, *, plane: PlaneCRS | None = None
+                   ) -> tuple[pd.DataFrame, PlaneCRS]:
+    """Each feature's ``id``, six area columns and ``crs_plane``, as
+    :func:`geo_app.analysis.area.add_areas`; and the plane naming the layer."""
+    if not in_database(store):
+        measured, used = add_areas(store.read_layer(layer), plane=plane)  # type: ignore
+        cols = [c for c in ("id", *AREA_KEYS, PLANE_COLUMN) if c in measured.columns]
+        return pd.DataFrame(measured[cols]).reset_index(drop=True), used
+    laea = _laea(layer_extent(store, layer))  # type: ignore[arg-type]
+    raw = areas_m2(store, layer, epsg=None if plane is None else plane.epsg,  # type: ignore
+                   laea=laea)
+    epsg = raw["epsg"].to_numpy(dtype=int)
+    plane_m2 = raw["plane_m2"].to_numpy(dtype=float)
+    ell_m2 = raw["ellipsoidal_m2"].to_numpy(dtype=float)
+    if plane is None:
+        zones = np.where(epsg != 0, epsg - 4534 + 25, 0)
+        plane = majority_plane(zones) if (zones != 0).any() else PlaneCRS(
+            4547, "no feature has a finite geometry: nothing measured")
+    table = pd.DataFrame({
+        "id": raw["id"].to_numpy(dtype=object),
+        "area_m2_plane": plane_m2, "area_m2_ellipsoidal": ell_m2,
+        "area_mu_plane": plane_m2 / M2_PER_MU, "area_mu_ellipsoidal": ell_m2 / M2_PER_MU,
+        "area_ha_plane": plane_m2 / M2_PER_HA, "area_ha_ellipsoidal": ell_m2 / M2_PER_HA,
+        PLANE_COLUMN: np.array([f"EPSG:{e}" if e else None for e in epsg], dtype=object),
+        "area_m2_geodesic": raw["geodesic_m2"].to_numpy(dtype=float),
+    })
+    return table, plane
+
+
+def _laea(extent: Extent | None) -> str:
+    """The equal-area projection :func:`geo_app.analysis.area.equal_area_crs` builds."""
+    minx, miny, maxx, maxy = extent if extent is not None else (114.0, 31.7, 114.0, 31.7)
+    lon0, lat0 = (minx + maxx) / 2.0, (miny + maxy) / 2.0
+    return (f"+proj=laea +lat_0={lat0:.6f} +lon_0={lon0:.6f} +x_0=0 +y_0=0 +ellps=GRS80 "
+            "+units=m")
+
+
+def _plane_of(extent: Extent | None, layer: str) -> PlaneCRS:
+    if extent is None:
+        raise InputError(f"Layer '{layer}' has no geometry to choose a plane from.")
+    box = gpd.GeoDataFrame(geometry=[shapely.box(*extent)], crs=GEOGRAPHIC_EPSG)
+    return choose_plane_crs(box)
