@@ -65,3 +65,16 @@ def test_the_check_sees_a_wrong_import(tmp_path):
     bad = tmp_path / "bad.py"
     bad.write_text("from geo_app.analysis.area import add_areas\nimport streamlit as st\n")
     assert _imports(bad) == ["geo_app.analysis.area", "streamlit"]
+
+
+def test_no_module_reaches_into_a_store_s_private_transaction():
+    """Work beside a PostGIS store's methods opens ``store.transaction(what)``, never the
+    private helper behind it."""
+    wrong = sorted(
+        str(path.relative_to(PACKAGE))
+        for path in _sources()
+        if path.name != "postgis.py"
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+        if isinstance(node, ast.Attribute) and node.attr == "_begin"
+    )
+    assert wrong == []

@@ -256,6 +256,15 @@ class PostGISStore:
     # --- transactions and errors ----------------------------------------------------------
 
     @contextlib.contextmanager
+    def transaction(self, what: str) -> Iterator[Connection]:
+        """One transaction on the store's database, for work beside the store's own methods
+        (SQL analyses, rasters, roles): committed when the block ends, rolled back on an
+        error; database failures become :class:`StoreError` saying ``Cannot {what}`` (the
+        URL's password masked)."""
+        with self._begin(what) as conn:
+            yield conn
+
+    @contextlib.contextmanager
     def _begin(self, what: str) -> Iterator[Connection]:
         """One transaction; database failures become :class:`StoreError`."""
         try:

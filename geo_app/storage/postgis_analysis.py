@@ -189,14 +189,14 @@ def layer_extent(store: PostGISStore, layer: str, *, stages: Sequence[str] | Non
     """The lon/lat extent of the layer's features (at ``stages`` if given); ``None`` when
     none has a geometry. Refuses a layer the store does not have."""
     where, names = _stage_filter(stages)
-    with store._begin(f"read the extent of '{layer}'") as conn:
+    with store.transaction(f"read the extent of '{layer}'") as conn:
         _no_jit(conn)
         return _extent(conn, layer, _layer_srid(conn, store, layer), where, names)
 
 
 def require_polygon_layer(store: PostGISStore, layer: str) -> None:
     """Refuse a layer of points or lines with the Python path's message."""
-    with store._begin(f"read the geometry types of '{layer}'") as conn:
+    with store.transaction(f"read the geometry types of '{layer}'") as conn:
         _layer_srid(conn, store, layer)
         _require_polygons(conn, layer, f"'{layer}'")
 
@@ -212,7 +212,7 @@ def coverage_m2(store: PostGISStore, of: str, by: str, *, epsg: int, laea: str,
     ``long_m``) are densified every ``step_m`` before the equal-area projection. Points
     and lines are refused with the Python path's message."""
     where, names = _stage_filter(stages)
-    with store._begin(f"compute the coverage of '{of}' by '{by}'") as conn:
+    with store.transaction(f"compute the coverage of '{of}' by '{by}'") as conn:
         _no_jit(conn)
         _layer_srid(conn, store, of)
         _layer_srid(conn, store, by)
@@ -239,7 +239,7 @@ def coverage_m2(store: PostGISStore, of: str, by: str, *, epsg: int, laea: str,
 def progress_m2(store: PostGISStore, *, epsg: int, not_started: str) -> pd.DataFrame:
     """``phase``, ``stage`` (``not_started`` for none), ``count``, ``m2`` (plane area in
     ``epsg``) of the parcels, grouped by phase and stage."""
-    with store._begin("compute the acquisition progress") as conn:
+    with store.transaction("compute the acquisition progress") as conn:
         _no_jit(conn)
         _layer_srid(conn, store, "parcels")
         rows = conn.execute(text(
@@ -254,7 +254,7 @@ def areas_m2(store: PostGISStore, layer: str, *, epsg: int | None, laea: str) ->
     """Per feature (``fid`` order): ``id`` (or ``fid``), ``epsg`` (the plane: ``epsg``, or the
     3° GK zone of its centroid; 0 without a geometry), ``plane_m2``, ``ellipsoidal_m2``
     (in ``laea``) and ``geodesic_m2`` (``ST_Area`` on geography); NaN without a geometry."""
-    with store._begin(f"measure layer '{layer}'") as conn:
+    with store.transaction(f"measure layer '{layer}'") as conn:
         _no_jit(conn)
         srid = _layer_srid(conn, store, layer)
         zone = (f"{int(epsg)}" if epsg is not None else

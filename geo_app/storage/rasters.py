@@ -173,7 +173,7 @@ def _gpkg_insert(gpkg: Path, row: tuple[str, str, str, str, str | None, str]) ->
 def _pg_rows(store: LayerStore) -> list[tuple[str, str, str, str, str | None, str]]:
     from sqlalchemy import text
 
-    with store._begin("read the raster list") as conn:  # type: ignore[attr-defined]
+    with store.transaction("read the raster list") as conn:  # type: ignore[attr-defined]
         if conn.execute(text(f"SELECT to_regclass('{TABLE}')")).scalar() is None:
             return []
         return [tuple(r) for r in conn.execute(text(  # type: ignore[misc]
@@ -183,7 +183,7 @@ def _pg_rows(store: LayerStore) -> list[tuple[str, str, str, str, str | None, st
 def _pg_insert(store: LayerStore, row: tuple[str, str, str, str, str | None, str]) -> None:
     from sqlalchemy import text
 
-    with store._begin("record the raster") as conn:  # type: ignore[attr-defined]
+    with store.transaction("record the raster") as conn:  # type: ignore[attr-defined]
         conn.execute(text(_CREATE))
         if conn.execute(text(f"SELECT 1 FROM {TABLE} WHERE name = :n"), {"n": row[0]}).first():
             raise InputError(f"A raster named {row[0]!r} is already in the store; give "

@@ -275,7 +275,7 @@ def grant_role(location: str, user: str, role: str) -> RoleGrant:
         raise StoreError("Say which database user to grant the role to.")
     store = PostGISStore(location)
     try:
-        with store._begin(f"grant {app_role} to {user}") as conn:
+        with store.transaction(f"grant {app_role} to {user}") as conn:
             if not _may_create_roles(conn):
                 raise StoreError(
                     f"Granting roles needs an administrator connection with CREATEROLE; the "
@@ -313,7 +313,7 @@ def revoke_role(location: str, user: str, role: str) -> bool:
     app_role = _app_role(role)
     store = PostGISStore(location)
     try:
-        with store._begin(f"revoke {app_role} from {user}") as conn:
+        with store.transaction(f"revoke {app_role} from {user}") as conn:
             if not _may_create_roles(conn):
                 raise StoreError(
                     "Revoking roles needs an administrator connection with CREATEROLE: "
