@@ -147,6 +147,10 @@ def malformed_url_message(url: str) -> str:
     driver = scheme.lower()
     if driver not in ("postgresql", "postgres", "postgresql+psycopg2"):
         return f"{head}: its scheme is not postgresql://. {_URL_FORM}"
+    authority = url.strip().partition("://")[2].split("/", 1)[0].split("?", 1)[0]
+    if authority.count("@") > 1:
+        return (f"{head}: it has more than one @ (an @ in the user or password must be "
+                f"written %40). {_URL_FORM}")
     try:
         parts = urlsplit(url.strip())
     except ValueError:

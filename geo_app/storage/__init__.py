@@ -16,7 +16,7 @@ from geo_app.storage.base import (
     Provenance,
 )
 from geo_app.storage.gpkg import GeoPackageStore
-from geo_app.storage.init import init_store, is_database_url
+from geo_app.storage.init import init_store, is_database_url, store_location
 from geo_app.storage.workspace import ensure_workspace
 
 __all__ = [
@@ -54,7 +54,7 @@ def open_store(location: str | None = None, *, settings: Settings | None = None)
     :func:`init_store`).
     """
     settings = settings or get_settings()
-    where = (location or settings.store or "").strip()
+    where = store_location(location or settings.store or "")
     if is_database_url(where):
         from geo_app.storage.postgis import PostGISStore
 

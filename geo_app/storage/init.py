@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import shutil
 import sqlite3
 import tempfile
 from pathlib import Path
 
 from geo_app.errors import StoreError
+from geo_app.secrets import malformed_url_message
 from geo_app.settings import Settings, get_settings
 from geo_app.storage._gpkg_write import add_attributes_table, create_geopackage_schema
 from geo_app.storage.base import EVENTS_TABLE, PROVENANCE_TABLE, LayerStore
@@ -23,8 +25,31 @@ from geo_app.storage.base import EVENTS_TABLE, PROVENANCE_TABLE, LayerStore
 POSTGRES_PREFIXES = ("postgresql://", "postgresql+psycopg2://", "postgres://")
 
 
+#: ``scheme://`` at the start of a location: a URL, never a file path.
+_URL_SCHEME_RE = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*://")
+
+
 def is_database_url(location: str) -> bool:
-    return location.strip().startswith(POSTGRES_PREFIXES)
+    """True for a ``postgresql://`` (``postgres://``, ``postgresql+psycopg2://``) URL, any case."""
+    return location.strip().lower().startswith(POSTGRES_PREFIXES)
+
+
+def store_location(location: str) -> str:
+    """``location`` stripped, a PostgreSQL URL's scheme in lower case (RFC 3986).
+
+    Raises
+    ------
+    StoreError
+        ``location`` is a URL of another scheme (``pg://``, ``sqlite:///`` …): said without
+        quoting it (it may hold a password), never taken for a file path.
+    """
+    where = location.strip()
+    match = _URL_SCHEME_RE.match(where)
+    if match is None:
+        return where
+    if not is_database_url(where):
+        raise StoreError(malformed_url_message(where))
+    return match.group(0).lower() + where[match.end():]
 
 
 def init_store(location: str, *, sample: bool = False,
@@ -59,7 +84,7 @@ def init_store(location: str, *, sample: bool = False,
         exists already (never overwritten) or its folder is missing or not writable.
     """
     settings = settings or get_settings()
-    where = (location or "").strip()
+    where = store_location(location or "")
     if not where:
         raise StoreError("Say where to create the store: a postgresql:// URL or a "
                          "GeoPackage path (--store).")

@@ -87,6 +87,7 @@ from geo_app.storage.events import (
     event_row,
 )
 from geo_app.storage.gpkg import GeoPackageStore, geometry_type_name
+from geo_app.storage.init import store_location
 
 #: Version of the tables this code reads and writes; see :data:`MIGRATIONS`.
 SCHEMA_VERSION = 3
@@ -171,11 +172,18 @@ _META_DDL = (
 
 
 def _sqlalchemy_url(url: str) -> str:
+    url = store_location(url)
     if url.startswith("postgres://"):
         url = "postgresql://" + url[len("postgres://"):]
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg2://" + url[len("postgresql://"):]
     return url
+
+
+def _authority(url: str) -> str:
+    """The part of ``url`` between ``scheme://`` and the path (userinfo, host, port)."""
+    rest = url.strip().partition("://")[2]
+    return rest.split("/", 1)[0].split("?", 1)[0]
 
 
 def _pg_type(series: pd.Series) -> str:
@@ -229,10 +237,16 @@ class PostGISStore:
 
     def _connect(self, url: str) -> None:
         self.url = url
+        if _authority(url).count("@") > 1:
+            # an unencoded @ in the password: the driver would take the rest for the host
+            # and quote it in its error
+            raise StoreError(malformed_url_message(url))
         try:
             parsed = make_url(_sqlalchemy_url(url))
+            # the driver's own "***" for the password (whatever it holds, spaces too),
+            # mask_url for the secrets a query may carry
             self._safe_url = mask_url(parsed.set(drivername="postgresql").render_as_string(
-                hide_password=False))
+                hide_password=True))
             self._engine: Engine = create_engine(
                 parsed, poolclass=NullPool,
                 connect_args={"connect_timeout": 10, "application_name": "geo_app"},
@@ -673,9 +687,9 @@ class PostGISStore:
                                        lambda pids: self._events(conn, pids), today=today)
             recorded_at = conn.execute(text("SELECT LOCALTIMESTAMP(0)")).scalar().isoformat()
             columns = bulk_event_columns(changes, None, recorded_at)
-            columns["is_correction"] = [bool(v) for v in columns["is_correction"]]
             copy_rows(conn, EVENTS_TABLE, list(columns),
-                      [csv_field(pd.Series(v, dtype="object")) for v in columns.values()],
+                      [csv_field(pd.Series(v, dtype=bool if c == "is_correction" else object))
+                       for c, v in columns.items()],
                       what="Recording the stage changes")
             pause_in_transaction(f"recorded {len(changes)} events")
             dates = day_text(final["stage_date"].tolist())
