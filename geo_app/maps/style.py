@@ -39,11 +39,13 @@ BACKGROUND_HEX = "#f4f3ef"
 
 
 class Basemap(StrEnum):
-    """Tiles under the overlays. ``NONE`` works with no internet and is the default;
-    ``HILLSHADE`` is offline too: the store's DEM shaded (no tiles, drawn by the app)."""
+    """Tiles under the overlays. The first two work with no internet: ``HILLSHADE`` (the
+    app's first choice) is the store's DEM shaded, drawn by the app as an image under the
+    layers (a plain background where the store has no DEM); ``NONE`` the plain background.
+    ``build_zone_map`` draws no hillshade itself: its caller adds it (it knows the store)."""
 
-    NONE = "none"
     HILLSHADE = "hillshade"
+    NONE = "none"
     OSM = "osm"
     TIANDITU_VEC = "tianditu_vec"
     TIANDITU_IMG = "tianditu_img"

@@ -24,7 +24,7 @@ def test_hillshade_basemap_offline(app: AppSession):
     image = inside.locator("img.leaflet-image-layer")
     expect(image).to_have_count(1)
     expect(image).to_be_visible()
-    assert image.get_attribute("src").startswith("data:image/png;base64,")
+    assert image.get_attribute("src").startswith("data:image/webp;base64,")
     # under the vector layers, which stay visible and clickable
     expect(inside.locator("path.geo-layer-parcels").first).to_be_visible()
     expect(inside.locator("img.leaflet-tile")).to_have_count(0)

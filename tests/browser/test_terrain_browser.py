@@ -27,7 +27,7 @@ def test_terrain_page_figures_flag_and_map(app: AppSession) -> None:
     frame = app.map_locator()
     image = frame.locator("img.leaflet-image-layer").first
     expect(image).to_be_attached()
-    assert image.get_attribute("src").startswith("data:image/png;base64,")
+    assert image.get_attribute("src").startswith("data:image/webp;base64,")
     z = frame.locator(".leaflet-geoAppTerrain-pane").first.evaluate(
         "el => getComputedStyle(el).zIndex")
     assert z == "250"  # under the vector layers (overlay pane, 400)

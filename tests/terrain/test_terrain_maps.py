@@ -43,8 +43,9 @@ def test_hillshade_bounds_are_the_raster_corners_in_wgs84(dem):
     cell_deg = GK_CELL / 94_000.0
     assert abs(west - min(lons)) < cell_deg and abs(east - max(lons)) < cell_deg
     assert abs(south - min(lats)) < cell_deg and abs(north - max(lats)) < cell_deg
-    png = Image.open(io.BytesIO(image.png))
-    assert png.mode == "RGBA" and png.size[0] > 0
+    assert image.mime == "image/webp" and image.data_uri().startswith("data:image/webp;base64,")
+    png = Image.open(io.BytesIO(image.data))
+    assert png.format == "WEBP" and png.mode in ("RGB", "RGBA") and png.size[0] > 0
     grey = np.asarray(png)[..., 0]
     assert grey.max() > grey.min()  # a hill is lit on one side and shaded on the other
 
@@ -63,7 +64,7 @@ def test_landcover_colours_are_the_class_colours(write_raster):
     raster = write_raster("lc.tif", board, "EPSG:4547", gk_transform(), nodata=0)
     classes = (LandCoverClass(1, "a", "甲", "A", "#112233"),
                LandCoverClass(2, "b", "乙", "B", "#aabbcc"))
-    rgba = np.asarray(Image.open(io.BytesIO(render_landcover(raster, classes).png)))
+    rgba = np.asarray(Image.open(io.BytesIO(render_landcover(raster, classes).data)))
     opaque = rgba[rgba[..., 3] == 255][:, :3]
     seen = {tuple(int(v) for v in px) for px in np.unique(opaque, axis=0)}
     assert seen <= {(0x11, 0x22, 0x33), (0xAA, 0xBB, 0xCC)}

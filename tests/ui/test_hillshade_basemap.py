@@ -26,7 +26,7 @@ def _html(location: str, basemap: Basemap) -> str:
 
 
 def _overlay_png(html: str) -> Image.Image:
-    start = html.index('"data:image/png;base64,') + len('"data:image/png;base64,')
+    start = html.index('"data:image/webp;base64,') + len('"data:image/webp;base64,')
     data = html[start:html.index('"', start)]
     return Image.open(io.BytesIO(base64.b64decode(data)))
 
