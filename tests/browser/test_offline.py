@@ -21,9 +21,10 @@ def test_map_works_with_outside_requests_blocked(app: AppSession):
     inside = app.map_locator()
     container = inside.locator(".leaflet-container")
     expect(container).to_be_visible()
-    # no basemap by default: a plain light background, not grey missing tiles
+    # the default basemap is the app's own hillshade on a plain light background: no tiles
     assert container.evaluate("e => getComputedStyle(e).backgroundColor") == _rgb(BACKGROUND_HEX)
     expect(inside.locator("img.leaflet-tile")).to_have_count(0)
+    expect(inside.locator("img.leaflet-image-layer")).to_have_count(1)
     expect(inside.locator(".geo-legend")).to_be_visible()
     expect(inside.locator(".leaflet-control-layers")).to_have_count(0)  # the sidebar's
     expect(inside.locator(".geo-fullscreen-button")).to_be_visible()
