@@ -165,10 +165,10 @@ def brief_buttons(kind: BriefKind | str, name: str | None, lang: str, *,
             st.error(md_text(render(exc, lang)))
             return
         stem = brief_file_stem(kind.value, name, as_of)
-        left, right = st.columns(2)
-        left.download_button(t("brief.download_pdf", lang), data=pdf, file_name=f"{stem}.pdf",
-                             mime="application/pdf", on_click="ignore", key=f"{key}_pdf",
-                             icon=":material/download:", type="primary")
-        right.download_button(t("brief.download_png", lang), data=png, file_name=f"{stem}.png",
-                              mime="image/png", on_click="ignore", key=f"{key}_png",
-                              icon=":material/download:")
+        # one under the other: side by side, a narrow popover cut the labels short
+        st.download_button(t("brief.download_pdf", lang), data=pdf, file_name=f"{stem}.pdf",
+                           mime="application/pdf", on_click="ignore", key=f"{key}_pdf",
+                           icon=":material/download:", type="primary", width="stretch")
+        st.download_button(t("brief.download_png", lang), data=png, file_name=f"{stem}.png",
+                           mime="image/png", on_click="ignore", key=f"{key}_png",
+                           icon=":material/download:", width="stretch")
