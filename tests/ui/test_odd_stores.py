@@ -103,7 +103,7 @@ STORES: dict[str, Callable[[Path], Path]] = {
     "boundary_only": _boundary_only,
     "no_parcels_layer": _no_parcels_layer,
 }
-PAGES = ("map", "dashboard", "acquisition", "layers", "import")
+PAGES = ("map", "dashboard", "acquisition", "layers", "import", "terrain", "present")
 ACQ_VIEWS = ("record", "as_of", "compare", "trend")
 
 
