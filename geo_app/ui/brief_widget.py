@@ -1,6 +1,8 @@
 """Download a one-page brief (PDF or PNG) of a village, a park or the acquisition progress.
 
-One widget for any page (the lead wires it in)::
+One widget for any page: the map (the selected village or park, the one filtered park:
+:func:`brief_targets`), the dashboard (progress, a chosen park) and the Acquisition page's
+as-of view (progress on the page's date)::
 
     from geo_app.ui.brief_widget import brief_buttons
 

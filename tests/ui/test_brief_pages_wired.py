@@ -23,7 +23,7 @@ from streamlit.testing.v1.element_tree import Block
 
 from geo_app.storage import GeoPackageStore
 from geo_app.ui import loaders
-from geo_app.ui.brief_widget import brief_bytes
+from geo_app.ui.brief_widget import BriefTarget, brief_bytes, brief_targets, brief_title
 from geo_app.ui.models import Selection
 from geo_app.ui.state import Key
 
@@ -76,6 +76,48 @@ def _bytes_ok(path, kind: str, name: str | None, as_of: dt.date | None = None,
     return reader.pages[0].extract_text()
 
 
+# --- which briefs the map offers (pure) --------------------------------------------------------
+
+
+def _layers() -> dict[str, gpd.GeoDataFrame]:
+    point = shapely.Point(113.4, 31.6)
+    villages = gpd.GeoDataFrame(
+        {"id": ["V-1", "V-2", "V-3"], "name": ["新店村", "同名村", "同名村"],
+         "name_en": ["Xindian", None, "Tongming"]}, geometry=[point] * 3, crs=4490)
+    parks = gpd.GeoDataFrame({"id": ["P-1", "P-2"], "name": ["青春化工园", "铁北片区"],
+                              "name_en": ["Qingchun", "Tiebei"]}, geometry=[point] * 2,
+                             crs=4490)
+    return {"villages": villages, "parks": parks}
+
+
+def test_a_selected_village_is_briefed_by_name_or_by_id_when_names_repeat():
+    layers = _layers()
+    assert brief_targets(layers, Selection("villages", "V-1"), (), "en", key="k") == [
+        BriefTarget("village", "新店村", "Xindian", "k_sel")]
+    assert brief_targets(layers, Selection("villages", "V-2"), (), "en", key="k") == [
+        BriefTarget("village", "V-2", "同名村", "k_sel")]
+    assert brief_targets(layers, Selection("roads", "R-1"), (), "zh", key="k") == []
+    assert brief_targets(layers, Selection("villages", "V-9"), (), "zh", key="k") == []
+
+
+def test_the_filtered_park_is_offered_once_and_only_when_one_is_chosen():
+    layers = _layers()
+    park = BriefTarget("park", "青春化工园", "青春化工园", "k_park")
+    assert brief_targets(layers, None, ("青春化工园",), "zh", key="k") == [park]
+    assert brief_targets(layers, None, ("青春化工园", "铁北片区"), "zh", key="k") == []
+    assert brief_targets(layers, Selection("parks", "P-1"), ("青春化工园",), "zh",
+                         key="k") == [BriefTarget("park", "青春化工园", "青春化工园", "k_sel")]
+
+
+def test_a_hostile_name_on_the_popover_is_inert_markdown():
+    name = "**x**](javascript:1)<b>"
+    title = brief_title("village", name, "zh")
+    assert re.sub(r"\\(.)", r"\1", title) == f"村庄简报：{name}"  # reads as typed
+    assert not re.search(r"(?<!\\)[*\[\]()<>]", title)  # no markup character left raw
+    assert brief_title("progress", None, "en", as_of=DAY) == (
+        "Acquisition progress brief (2021-06-30)")
+
+
 # --- the map ---------------------------------------------------------------------------------
 
 
@@ -114,8 +156,10 @@ def test_dashboard_offers_the_progress_and_a_chosen_parks_brief(app_page, store_
     at = app_page("dashboard").run()
     assert not at.exception, at.exception
     assert "征地进度简报" in _popovers(at)
+    assert "园区简报：青春化工园" in _popovers(at)  # the park being acquired comes first
+    at.selectbox(key="dash_brief_park").set_value("P-TB").run()
+    assert "园区简报：铁北片区" in _popovers(at)
     at.selectbox(key="dash_brief_park").set_value("P-QC").run()
-    assert "园区简报：青春化工园" in _popovers(at)
     _make(at, "dash_progress_brief")
     _make(at, "dash_park_brief")
     assert "青春化工园" in _bytes_ok(store_path, "park", "青春化工园")

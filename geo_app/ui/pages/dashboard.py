@@ -9,7 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from geo_app.domain.categories import VillagePlan, WorksProgramme
-from geo_app.domain.targets import LOOP_BELT_M
+from geo_app.domain.targets import ACQUISITION_PARK, LOOP_BELT_M
 from geo_app.ui import loaders, state
 from geo_app.ui.brief_widget import brief_buttons, brief_target
 from geo_app.ui.charts import show_progress
@@ -70,8 +70,12 @@ def _park_brief(location: str, token: str, table: pd.DataFrame, lang: str) -> No
     """A park chooser and the chosen park's printable brief."""
     names = table["name"] if lang == "zh" else table["name_en"].fillna(table["name"])
     labels = dict(zip(table["id"].astype(str), names.astype(str), strict=True))
+    ids = list(labels)
+    acquiring = [i for i, name in zip(ids, table["name"], strict=True)
+                 if name == ACQUISITION_PARK]
     pick, button = st.columns([2, 3], vertical_alignment="bottom")
-    park_id = pick.selectbox(t("brief.park_pick", lang), list(labels), key="dash_brief_park",
+    park_id = pick.selectbox(t("brief.park_pick", lang), ids, key="dash_brief_park",
+                             index=ids.index(acquiring[0]) if acquiring else 0,
                              format_func=lambda i: labels[i])
     target = brief_target(loaders.load_store(location, token).layers, "park", str(park_id),
                           lang, key="dash_park_brief") if park_id is not None else None
