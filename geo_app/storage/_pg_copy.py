@@ -29,6 +29,14 @@ def csv_field(values: pd.Series | Sequence[object]) -> list[str]:
     if pd.api.types.is_bool_dtype(series.dtype) and not series.isna().any():
         return np.where(series.to_numpy(dtype=bool), "true", "false").tolist()
     obj = series.astype(object)
+    # Text columns repeat few values (stages, officers, dates, one recording time): quote
+    # each distinct value once. Only when every value is a str: factorize would merge
+    # values that are equal but print differently (1 and True, 0.0 and -0.0).
+    codes, uniques = pd.factorize(obj, use_na_sentinel=True)
+    if all(isinstance(u, str) for u in uniques):
+        table = np.array(['"' + u.replace('"', '""') + '"' for u in uniques] + [""],
+                         dtype=object)
+        return table[codes].tolist()  # the sentinel -1 takes the last entry: null
     missing = obj.isna().to_numpy()
     text = obj.map(str)
     quoted = ('"' + text.str.replace('"', '""', regex=False) + '"').to_numpy(dtype=object)
