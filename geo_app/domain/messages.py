@@ -160,6 +160,13 @@ CATALOGUE: dict[str, Message] = {
         "未知的征地阶段“{value}”。请使用以下之一：{known}。",
         "Unknown acquisition stage '{value}'. Use one of: {known}.",
     ),
+    # a PostGIS store's database roles (geo_app.storage.roles.role_refusal)
+    "role.refused": Message(
+        "无法{action}：您的数据库账号（{user}）{rights}。请管理员授予 {needed} 角色"
+        "（`geo-app grant {user} {needed} --store URL`）。未作任何更改。",
+        "Cannot {action}: your database role ({user}) {rights}: ask an administrator to "
+        "grant {needed} (`geo-app grant {user} {needed} --store URL`). Nothing was changed.",
+    ),
     # one-page briefs (geo_app.briefs, geo-app brief, the brief widget)
     "brief.layer_missing": Message(
         "数据库中没有本简报所需的图层“{layer}”。请先导入该图层，或选择含有该图层的数据库（--store）。",
@@ -260,6 +267,23 @@ FIELD_LABELS: dict[str, tuple[str, str]] = {
     "correction_reason": ("更正原因", "correction reason"),
 }
 
+#: Words of the role refusal: what was refused, and what the user's role allows (zh, en).
+ROLE_WORDS: dict[str, dict[str, tuple[str, str]]] = {
+    "action": {
+        "open": ("打开此数据库", "open the store"),
+        "record": ("登记阶段变更", "record the stage changes"),
+        "import": ("写入或导入图层", "write or import layers"),
+        "admin": ("管理此数据库", "administer this store"),
+    },
+    "rights": {
+        "none": ("没有查看权限", "may not read this store"),
+        "read": ("只有查看权限", "may only read"),
+        "record": ("可以查看和登记阶段变更，但不能导入图层",
+                   "may read and record stage changes but not import layers"),
+        "no_admin": ("不能管理此数据库", "may not administer this store"),
+    },
+}
+
 _LANGS = ("zh", "en")
 _PLAIN = "plain"  # str(error): English, stages as "code (中文)" for logs and scripts
 
@@ -330,6 +354,9 @@ def _show(name: str, value: object, style: str) -> str:
 
 
 def _show_one(name: str, value: object, style: str) -> str:
+    if name in ROLE_WORDS:
+        zh, en = ROLE_WORDS[name].get(str(value), (str(value), str(value)))
+        return zh if style == "zh" else en
     if name in STAGE_PARAMS:
         return _show_stage(value, style, quoted=name not in ("missing", "known"))
     if isinstance(value, dt.datetime):

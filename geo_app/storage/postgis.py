@@ -309,7 +309,7 @@ class PostGISStore:
             return None
         if not conn.execute(text("SELECT has_table_privilege('geo_app_schema', 'SELECT')")
                             ).scalar():
-            roles.require(conn, Capability.READ, "open the store")
+            roles.require(conn, Capability.READ)
         return int(conn.execute(text("SELECT max(version) FROM geo_app_schema")).scalar() or 0)
 
     def _check_schema(self) -> None:
@@ -481,7 +481,7 @@ class PostGISStore:
         """
         data = prepare_layer_write(name, gdf)
         with self._begin(f"write layer '{name}'") as conn:
-            roles.require(conn, Capability.IMPORT, f"write layer '{name}'")
+            roles.require(conn, Capability.IMPORT)
             self._write_in(conn, name, data, ImportMode.REPLACE, None)
 
     def import_features(
@@ -495,7 +495,7 @@ class PostGISStore:
         """See :meth:`geo_app.storage.base.LayerStore.import_features`."""
         mode, data = prepare_import(name, gdf, mode, provenance)
         with self._begin(f"import into layer '{name}'") as conn:
-            roles.require(conn, Capability.IMPORT, f"import into layer '{name}'")
+            roles.require(conn, Capability.IMPORT)
             return self._write_in(conn, name, data, mode, provenance)
 
     def _write_in(self, conn: Connection, name: str, data: gpd.GeoDataFrame, mode: ImportMode,
@@ -635,7 +635,7 @@ class PostGISStore:
         changes = list(changes)
         ids = sorted({c.parcel_id for c in changes})
         with self._begin("record the stage changes") as conn:
-            roles.require(conn, Capability.RECORD_STAGE, "record the stage changes")
+            roles.require(conn, Capability.RECORD_STAGE)
             known = {r[0] for r in conn.execute(text(
                 f"SELECT id FROM {PARCELS} WHERE id = ANY(:ids) ORDER BY id FOR UPDATE"),
                 {"ids": ids})}
@@ -677,7 +677,7 @@ class PostGISStore:
         """
         ids = pd.unique(changes["parcel_id"].to_numpy(dtype=object)).tolist()
         with self._begin("record the stage changes") as conn:
-            roles.require(conn, Capability.RECORD_STAGE, "record the stage changes")
+            roles.require(conn, Capability.RECORD_STAGE)
             known = {str(r[0]) for r in conn.execute(text(
                 f"SELECT id FROM {PARCELS} WHERE id = ANY(:ids) ORDER BY id FOR UPDATE"),
                 {"ids": ids})}

@@ -31,6 +31,7 @@ from enum import StrEnum
 from sqlalchemy import Connection, text
 from sqlalchemy.exc import DBAPIError
 
+from geo_app.domain.messages import refusal
 from geo_app.errors import StoreError
 from geo_app.storage._gpkg_sql import quote
 from geo_app.storage.base import EVENTS_TABLE, PROVENANCE_TABLE, Capability
@@ -219,25 +220,38 @@ def capabilities(conn: Connection, user: str | None = None) -> frozenset[str]:
     return frozenset(str(c) for c, ok in zip(names, row, strict=True) if ok)
 
 
-def require(conn: Connection, capability: Capability, what: str) -> None:
-    """Refuse ``what`` with a sentence naming the role to ask for when the user lacks it."""
+def require(conn: Connection, capability: Capability) -> None:
+    """Refuse with :func:`role_refusal` when the connected user lacks ``capability``."""
     have = capabilities(conn)
     if capability in have:
         return
     user = str(conn.execute(text("SELECT session_user")).scalar())
+    raise role_refusal(capability, user, have)
+
+
+_ACTION = {Capability.READ: "open", Capability.RECORD_STAGE: "record",
+           Capability.IMPORT: "import", Capability.ADMIN: "admin"}
+
+
+def role_refusal(capability: Capability, user: str, have: frozenset[str]) -> StoreError:
+    """The refusal of what ``capability`` allows, for ``user`` who has ``have``.
+
+    A sentence in the user's language (code ``role.refused``, rendered by
+    :func:`geo_app.domain.messages.render`) naming what the role allows and the group role
+    to ask an administrator for, with the ``geo-app grant`` command.
+    """
     needed = AppRole.OFFICER if capability is Capability.RECORD_STAGE else AppRole.ADMIN
     if capability is Capability.ADMIN:
-        may = "may not administer this store"
+        rights = "no_admin"
     elif Capability.RECORD_STAGE in have:
-        may = "may read and record stage changes but not import layers"
+        rights = "record"
     elif Capability.READ in have:
-        may = "may only read"
+        rights = "read"
     else:
-        may = "may not read this store"
+        rights = "none"
         needed = AppRole.VIEWER
-    raise StoreError(
-        f"Cannot {what}: your database role ({user}) {may}: ask an administrator to grant "
-        f"{needed} (`geo-app grant {user} {needed} --store URL`). Nothing was changed.")
+    return refusal(StoreError, "role.refused", {"action": _ACTION[capability], "user": user,
+                                                 "rights": rights, "needed": str(needed)})
 
 
 def _app_role(role: str) -> AppRole:

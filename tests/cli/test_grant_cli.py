@@ -34,7 +34,8 @@ def test_init_grant_then_the_viewer_cannot_record_and_the_officer_can(run_cli, e
     assert res.code == 0, res.err
     assert "roles:" in res.out and "geo-app grant USER ROLE" in res.out
     res = run_cli("grant", clerk, "geo_viewer", "--store", url)
-    assert res.code == 0, res.err and f"{clerk} granted geo_viewer: may read" in res.out
+    assert res.code == 0, res.err
+    assert f"{clerk} granted geo_viewer: may read" in res.out
     as_clerk = login_url(url, clerk, LOGIN_PASSWORD)
     assert LOGIN_PASSWORD not in res.out + res.err
     res = run_cli("stage", "set", "QC2-20", "status_survey", "--date", "2021-12-02",

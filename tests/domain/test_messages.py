@@ -21,7 +21,9 @@ from geo_app.domain.messages import (
 from geo_app.domain.stages import ParcelStage, parse_stage
 from geo_app.domain.workflow import ParcelState, StageChange, check_change
 from geo_app.errors import GeoAppError, InputError, TransitionError
+from geo_app.storage.base import Capability
 from geo_app.storage.events import check_events_batch
+from geo_app.storage.roles import role_refusal
 
 S = ParcelStage
 TODAY = dt.date(2022, 1, 31)
@@ -85,8 +87,14 @@ TRIGGERS: dict[str, Callable[[], None]] = {
     "conflict.changed_more": lambda: _batch({"a": 1}),
     "conflict.version": lambda: _batch({"a": 7}),
     "stage.unknown": lambda: parse_stage("done"),
+    "role.refused": lambda: _raise(role_refusal(Capability.RECORD_STAGE, "clerk",
+                                                frozenset({"read"}))),
 }
 TRIGGERS.update(brief_triggers())  # the brief codes, raised by geo_app.briefs
+
+
+def _raise(err: GeoAppError) -> None:
+    raise err
 
 
 def _raised(code: str) -> GeoAppError:
