@@ -500,9 +500,15 @@ def grant_cmd(
                    else f"{_cell(user)} did not have {_cell(role)}")
         return
     g = grant_role(store, user, role)
-    may = ", ".join(sorted(str(c) for c in g.capabilities)) or "nothing"
+    may = ", ".join(_CAPABILITY_WORDS[c] for c in _CAPABILITY_WORDS
+                    if c in g.capabilities) or "nothing"
     verb = "already had" if g.already else "granted"
     typer.echo(f"{_cell(g.user)} {verb} {_cell(g.role)}: may {may}")
+
+
+#: What each capability lets a user do, in words (never the code).
+_CAPABILITY_WORDS = {"read": "read", "record_stage": "record stage changes",
+                     "import": "import layers", "admin": "administer the store"}
 
 
 # Command groups in their own modules (``geo_app.cli_*``): one import and one line each.

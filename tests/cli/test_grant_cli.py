@@ -42,7 +42,9 @@ def test_init_grant_then_the_viewer_cannot_record_and_the_officer_can(run_cli, e
                   "--officer", "王建国", "--store", as_clerk)
     assert res.code == 2 and "may only read" in res.err and "geo_officer" in res.err
     assert LOGIN_PASSWORD not in res.err
-    assert run_cli("grant", clerk, "geo_officer", "--store", url).code == 0
+    res = run_cli("grant", clerk, "geo_officer", "--store", url)
+    assert res.code == 0, res.err
+    assert res.out == f"{clerk} granted geo_officer: may read, record stage changes\n"
     res = run_cli("stage", "set", "QC2-20", "status_survey", "--date", "2021-12-02",
                   "--officer", "王建国", "--store", as_clerk, "--json")
     assert res.code == 0, res.err
