@@ -295,8 +295,184 @@ def zone_plane_area_m2(gdf: gpd.GeoDataFrame, *, plane: PlaneCRS | None = None
                        ) -> np.ndarray:
     """Each feature's plane area (m²) in its own 3° GK zone, or in ``plane``; NaN where the
     geometry is not finite. The plane half of :func:`add_areas`, without the equal-area
-    projection (for callers that report only plane areas, such as the import)."""
-    return plane_areas_by_zone_m2(gdf.geometry, zone_plane_epsgs(gdf, plane=plane))
+    projection (for callers that report only plane areas, such as the import).
+
+    The figures are those of :func:`plane_areas_by_zone_m2` to the last bit (``shapely.area``
+    of each feature reprojected to its zone), computed without building the reprojected
+    geometries: the coordinates are read once, transformed per zone with the same
+    transformer, and measured with GEOS's own ring formula (:func:`_geos_areas`). Zones come
+    from the bounding boxes of lon/lat features that lie inside one zone (their centroid
+    must too); the others, and projected sources, take :func:`feature_zones`.
+    """
+    geoms = np.asarray(gdf.geometry.array, dtype=object)
+    out = np.full(len(geoms), np.nan)
+    if len(geoms) == 0:
+        return out
+    present = ~shapely.is_missing(geoms)
+    if gdf.crs is None or shapely.has_z(geoms).any() or not np.isin(
+            shapely.get_type_id(geoms[present]), _POLYGON_TYPE_IDS).all():
+        return plane_areas_by_zone_m2(gdf.geometry, zone_plane_epsgs(gdf, plane=plane))
+    rings = _RingLayout.of(geoms)
+    ok = rings.finite_features()
+    epsgs = np.zeros(len(geoms), dtype=int)
+    if plane is not None:
+        epsgs[ok] = plane.epsg
+    else:
+        zones = _bbox_zones(gdf, rings, ok)
+        for zone in np.unique(zones[zones != 0]):
+            epsgs[zones == zone] = gk3_epsg(int(zone))
+    source = CRS.from_user_input(gdf.crs)
+    x, y = rings.xy[:, 0], rings.xy[:, 1]
+    for epsg in np.unique(epsgs[epsgs != 0]):
+        rows = epsgs == epsg
+        coords = rows[rings.coord_feature]
+        if source.to_epsg() != int(epsg):
+            tx, ty = _transform_distinct(
+                _transformer(source.srs, CRS.from_user_input(int(epsg)).srs),
+                x[coords], y[coords])
+        else:
+            tx, ty = x[coords], y[coords]
+        out[rows] = rings.subset(rows, coords).areas(np.asarray(tx), np.asarray(ty))
+    return out
+
+
+_POLYGON_TYPE_IDS = [int(shapely.GeometryType.POLYGON), int(shapely.GeometryType.MULTIPOLYGON)]
+def _transform_distinct(transformer: Transformer, x: np.ndarray, y: np.ndarray
+                        ) -> tuple[np.ndarray, np.ndarray]:
+    """``transformer.transform(x, y)``, each distinct point transformed once.
+
+    A tiling shares each vertex among about four parcels and every ring repeats its first
+    vertex: 100k parcels have 500k coordinates but 100k distinct points. A point always
+    transforms to the same values, so the result is the same to the last bit (points with
+    a zero coordinate, where 0.0 and -0.0 would be taken as one, are transformed as given).
+    """
+    xy = np.ascontiguousarray(np.column_stack([x, y]))
+    if len(xy) < 1024 or not (xy != 0).all():
+        tx, ty = transformer.transform(x, y)
+        return np.asarray(tx), np.asarray(ty)
+    codes, uniques = pd.factorize(xy.view(np.complex128).ravel())
+    tx, ty = transformer.transform(uniques.real.copy(), uniques.imag.copy())
+    return np.asarray(tx)[codes], np.asarray(ty)[codes]
+
+
+#: A lon/lat bounding box this far (degrees, ~0.1 m) inside one zone holds its centroid.
+_ZONE_MARGIN_DEG = 1e-6
+
+
+def _bbox_zones(gdf: gpd.GeoDataFrame, rings: _RingLayout, ok: np.ndarray) -> np.ndarray:
+    """:func:`feature_zones` of the finite features (0 elsewhere), from bounding boxes.
+
+    A lon/lat feature whose box lies in one zone has its centroid there (the zone is
+    ``floor(lon / 3 + 0.5)`` of the centroid, which lies inside the box); only features
+    whose box straddles a zone edge, and any projected source, need the centroids.
+    """
+    zones = np.zeros(len(ok), dtype=int)
+    if not ok.any():
+        return zones
+    sure = np.zeros(len(ok), dtype=bool)
+    if CRS.from_user_input(gdf.crs).to_epsg() == GEOGRAPHIC_EPSG:
+        minx, maxx = rings.x_range()
+        with np.errstate(invalid="ignore"):
+            lo = np.floor((minx - _ZONE_MARGIN_DEG) / 3.0 + 0.5)
+            hi = np.floor((maxx + _ZONE_MARGIN_DEG) / 3.0 + 0.5)
+        sure = ok & (lo == hi) & (lo >= 25) & (lo <= 45)  # outside: feature_zones refuses
+        zones[sure] = lo[sure]
+    rest = ok & ~sure
+    if rest.any():
+        zones[rest] = feature_zones(gdf if rest.all() else gdf[rest])
+    return zones
+
+
+@dataclass(frozen=True)
+class _RingLayout:
+    """Every ring's coordinates of a geometry array, and which part and feature owns it."""
+
+    xy: np.ndarray  # (n, 2) coordinates, ring after ring
+    offsets: np.ndarray  # ring r is xy[offsets[r]:offsets[r + 1]]
+    ring_part: np.ndarray  # polygon (part) of each ring
+    shell: np.ndarray  # whether each ring is its polygon's shell
+    part_feature: np.ndarray  # feature of each polygon
+    n_features: int
+
+    @classmethod
+    def of(cls, geoms: np.ndarray) -> _RingLayout:
+        simple = (shapely.get_type_id(geoms) == shapely.GeometryType.POLYGON) & (
+            shapely.get_num_interior_rings(geoms) == 0)
+        if simple.all():
+            rings, ring_part = geoms, np.arange(len(geoms))
+            part_feature = np.arange(len(geoms))
+        else:
+            parts, part_feature = shapely.get_parts(geoms, return_index=True)
+            rings, ring_part = shapely.get_rings(parts, return_index=True)
+        shell = np.ones(len(rings), dtype=bool)
+        shell[1:] = ring_part[1:] != ring_part[:-1]
+        offsets = np.zeros(len(rings) + 1, dtype=np.int64)
+        np.cumsum(shapely.get_num_coordinates(rings), out=offsets[1:])
+        xy = shapely.get_coordinates(rings) if len(rings) else np.empty((0, 2))
+        return cls(xy, offsets, ring_part, shell, part_feature, len(geoms))
+
+    @property
+    def coord_feature(self) -> np.ndarray:
+        counts = np.diff(self.offsets)
+        return np.repeat(self.part_feature[self.ring_part], counts)
+
+    def finite_features(self) -> np.ndarray:
+        """True for features with coordinates, all finite (:func:`finite_mask`)."""
+        owner = self.coord_feature
+        has = np.bincount(owner, minlength=self.n_features) > 0
+        bad = np.bincount(owner[~np.isfinite(self.xy).all(axis=1)],
+                          minlength=self.n_features) > 0
+        return has & ~bad
+
+    def x_range(self) -> tuple[np.ndarray, np.ndarray]:
+        """Per feature: the least and greatest x (NaN for features without coordinates)."""
+        owner = self.coord_feature
+        lo = np.full(self.n_features, np.nan)
+        hi = np.full(self.n_features, np.nan)
+        if len(owner):
+            starts = np.flatnonzero(np.r_[True, owner[1:] != owner[:-1]])
+            lo[owner[starts]] = np.minimum.reduceat(self.xy[:, 0], starts)
+            hi[owner[starts]] = np.maximum.reduceat(self.xy[:, 0], starts)
+        return lo, hi
+
+    def subset(self, features: np.ndarray, coords: np.ndarray) -> _RingLayout:
+        """The rings of ``features`` (boolean per feature; ``coords`` per coordinate)."""
+        parts = features[self.part_feature]
+        rings = parts[self.ring_part]
+        renumber = np.cumsum(parts) - 1
+        counts = np.diff(self.offsets)[rings]
+        offsets = np.zeros(len(counts) + 1, dtype=np.int64)
+        np.cumsum(counts, out=offsets[1:])
+        feature_number = np.cumsum(features) - 1
+        return _RingLayout(self.xy[coords], offsets, renumber[self.ring_part[rings]],
+                           self.shell[rings], feature_number[self.part_feature[parts]],
+                           int(features.sum()))
+
+    def areas(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+        """Per feature, the area GEOS gives for these (transformed) coordinates.
+
+        GEOS (``Area::ofRingSigned``): for each ring, ``sum += (x[i] - x[0]) *
+        (y[i - 1] - y[i + 1])`` for ``i`` from 1 to n - 2 in order, then ``|sum / 2|``; a
+        polygon is its shell minus its holes in order, a multipolygon the sum of its
+        polygons in order. ``np.bincount`` adds its weights in input order from 0.0, so the
+        same additions happen in the same order: the same doubles.
+        """
+        n_rings = len(self.offsets) - 1
+        if n_rings == 0:
+            return np.zeros(self.n_features)
+        counts = np.diff(self.offsets)
+        ring = np.repeat(np.arange(n_rings), counts)
+        pos = np.arange(len(x)) - self.offsets[:-1][ring]
+        inner = (pos >= 1) & (pos <= counts[ring] - 2)
+        i = np.flatnonzero(inner)
+        terms = (x[i] - x[self.offsets[:-1][ring[i]]]) * (y[i - 1] - y[i + 1])
+        ring_sum = np.bincount(ring[i], weights=terms, minlength=n_rings)
+        ring_area = np.abs(ring_sum / 2.0)
+        n_parts = len(self.part_feature)
+        part_area = np.bincount(self.ring_part, weights=np.where(self.shell, ring_area,
+                                                                 -ring_area),
+                                minlength=n_parts)
+        return np.bincount(self.part_feature, weights=part_area, minlength=self.n_features)
 
 
 def add_areas(

@@ -457,26 +457,31 @@ def _edge_check(geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     Per geometry. Rings are read with their interior on the left (shells anticlockwise,
     holes clockwise); an edge is compared exactly (same two vertices). A repeated edge
     (twice in one direction) or a ring too thin to orient reliably flags its geometry.
+    Edges are grouped by sorting a 64-bit hash of their four coordinates (one key, a
+    quarter of a four-key ``lexsort``); neighbours in that order are compared exactly, and
+    should two different edges share a hash the four-key sort is used instead.
     """
     xy, ring, owner, shell = _ring_coordinates(geoms)
+    x, y = xy[:, 0] + 0.0, xy[:, 1] + 0.0  # -0.0 becomes 0.0: equal values, equal bits
     same = ring[1:] == ring[:-1]
-    a, b, edge_ring = xy[:-1][same], xy[1:][same], ring[:-1][same]
-    first = xy[np.searchsorted(ring, edge_ring)]  # each ring's first vertex: small numbers
-    rel_a, rel_b = a - first, b - first
-    twice_area = np.bincount(edge_ring, weights=rel_a[:, 0] * rel_b[:, 1]
-                             - rel_b[:, 0] * rel_a[:, 1], minlength=len(owner))
-    span = np.bincount(edge_ring, weights=np.abs(rel_a).sum(axis=1), minlength=len(owner))
+    edge_ring = ring[:-1][same]
+    ax, ay, bx, by = x[:-1][same], y[:-1][same], x[1:][same], y[1:][same]
+    start = np.searchsorted(ring, edge_ring)  # each ring's first vertex: small numbers
+    fx, fy = x[start], y[start]
+    rax, ray, rbx, rby = ax - fx, ay - fy, bx - fx, by - fy
+    twice_area = np.bincount(edge_ring, weights=rax * rby - rbx * ray, minlength=len(owner))
+    span = np.bincount(edge_ring, weights=np.abs(rax) + np.abs(ray), minlength=len(owner))
     unsure = np.abs(twice_area) <= 1e-9 * span ** 2
-    flip = shell != (twice_area > 0)
-    turn = flip[edge_ring][:, None]
-    a, b = np.where(turn, b, a), np.where(turn, a, b)
-    back = (a[:, 0] > b[:, 0]) | ((a[:, 0] == b[:, 0]) & (a[:, 1] > b[:, 1]))
-    lo, hi = np.where(back[:, None], b, a), np.where(back[:, None], a, b)
-    real = (lo != hi).any(axis=1)  # repeated vertices make no edge
-    lo, hi, back, edge_ring = lo[real], hi[real], back[real], edge_ring[real]
-    order = np.lexsort((hi[:, 1], hi[:, 0], lo[:, 1], lo[:, 0]))
-    key = np.c_[lo, hi][order]
-    group = np.cumsum(np.r_[True, (key[1:] != key[:-1]).any(axis=1)]) - 1
+    turn = (shell != (twice_area > 0))[edge_ring]
+    ax, bx = np.where(turn, bx, ax), np.where(turn, ax, bx)
+    ay, by = np.where(turn, by, ay), np.where(turn, ay, by)
+    back = (ax > bx) | ((ax == bx) & (ay > by))
+    lox, hix = np.where(back, bx, ax), np.where(back, ax, bx)
+    loy, hiy = np.where(back, by, ay), np.where(back, ay, by)
+    real = (lox != hix) | (loy != hiy)  # repeated vertices make no edge
+    key = np.column_stack([lox[real], loy[real], hix[real], hiy[real]])
+    back, edge_ring = back[real], edge_ring[real]
+    order, group = _edge_groups(key)
     backward = np.bincount(group, weights=back[order]).astype(int)
     forward = np.bincount(group) - backward
     edge_owner = owner[edge_ring[order]]
@@ -486,6 +491,32 @@ def _edge_check(geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     flagged[edge_owner[((forward > 1) | (backward > 1))[group]]] = True
     flagged[owner[unsure]] = True
     return unshared, flagged
+
+
+_HASH_MULTIPLIERS = np.array([0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9,
+                              0xD6E8FEB86659FD93], dtype=np.uint64)
+
+
+def _edge_groups(key: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(an order putting equal rows of ``key`` together, the group number of each row in
+    that order). ``key``: (n, 4) float64 without -0.0 or NaN."""
+    if len(key) == 0:
+        return np.zeros(0, dtype=np.intp), np.zeros(0, dtype=np.intp)
+    bits = np.ascontiguousarray(key).view(np.uint64)
+    with np.errstate(over="ignore"):
+        mixed = bits * _HASH_MULTIPLIERS
+        digest = (mixed[:, 0] ^ np.left_shift(mixed[:, 1], np.uint64(17)) ^ (
+            mixed[:, 1] >> np.uint64(47)) ^ mixed[:, 2] * np.uint64(3)
+            ^ (mixed[:, 3] >> np.uint64(29)) ^ np.left_shift(mixed[:, 3], np.uint64(35)))
+    order = np.argsort(digest)
+    sorted_key = key[order]
+    new = np.r_[True, (sorted_key[1:] != sorted_key[:-1]).any(axis=1)]
+    sorted_digest = digest[order]
+    if (new[1:] & (sorted_digest[1:] == sorted_digest[:-1])).any():  # a collision
+        order = np.lexsort((key[:, 3], key[:, 2], key[:, 1], key[:, 0]))
+        sorted_key = key[order]
+        new = np.r_[True, (sorted_key[1:] != sorted_key[:-1]).any(axis=1)]
+    return order, np.cumsum(new) - 1
 
 
 def _ring_coordinates(geoms: np.ndarray

@@ -17,6 +17,7 @@ result with SQLite's own ``rtreecheck()`` and with GDAL bbox queries.
 
 from __future__ import annotations
 
+import json
 import sqlite3
 
 import numpy as np
@@ -73,6 +74,22 @@ def _node_blob(cells: np.ndarray, node_size: int, depth: int) -> bytes:
     return body + bytes(node_size - len(body))
 
 
+def _node_blobs(ids: np.ndarray, boxes: np.ndarray, per_node: int, node_size: int
+                ) -> list[bytes]:
+    """Non-root nodes of ``per_node`` cells each (the last one may hold fewer), built as
+    one array: the same blobs as :func:`_node_blob` with depth 0, without a loop."""
+    count = -(-len(ids) // per_node)
+    cells = np.zeros(count * per_node, dtype=_CELL)
+    cells["id"][:len(ids)], cells["box"][:len(ids)] = ids, boxes
+    raw = np.zeros((count, node_size), dtype=np.uint8)
+    filled = np.full(count, per_node, dtype=">u2")
+    filled[-1] = len(ids) - (count - 1) * per_node
+    raw[:, 2:4] = filled.view(np.uint8).reshape(count, 2)
+    body = per_node * _CELL.itemsize
+    raw[:, 4:4 + body] = cells.view(np.uint8).reshape(count, body)  # unused cells: zeros
+    return [row.tobytes() for row in raw]
+
+
 def read_entries(conn: sqlite3.Connection, rtree: str) -> tuple[np.ndarray, np.ndarray]:
     """(ids, boxes) of every entry in ``rtree`` (boxes already float32 as stored)."""
     rows = conn.execute(f"SELECT id, minx, maxx, miny, maxy FROM {quote(rtree)}").fetchall()
@@ -80,6 +97,28 @@ def read_entries(conn: sqlite3.Connection, rtree: str) -> tuple[np.ndarray, np.n
         return np.empty(0, dtype=np.int64), np.empty((0, 4), dtype=np.float32)
     arr = np.array(rows, dtype=np.float64)
     return arr[:, 0].astype(np.int64), arr[:, 1:].astype(np.float32)
+
+
+def _insert_rowids(conn: sqlite3.Connection, table: str, ids: np.ndarray, nodes: np.ndarray
+                   ) -> None:
+    """Insert the (feature id → leaf node) rows in one statement, in feature id order.
+
+    One ``INSERT … SELECT`` over ``json_each`` of one JSON array of ``id * M + node``
+    (``M`` above every node number), sorted so the rowid B-tree is appended to, not
+    split at random: 100k entries 0.09 s, against 0.5 s for ``executemany`` of pairs in
+    the tree's Z-order.
+    """
+    if len(ids) == 0:
+        return
+    order = np.argsort(ids, kind="stable")
+    scale = int(nodes.max()) + 1
+    packed = ids[order].astype(np.int64) * scale + nodes[order].astype(np.int64)
+    if int(ids.min()) < 0 or int(ids.max()) >= (2**62) // scale:  # not packable in an int64
+        conn.executemany(f"INSERT INTO {quote(table)} (rowid, nodeno) VALUES (?, ?)",
+                         zip(ids.tolist(), nodes.tolist(), strict=True))
+        return
+    conn.execute(f"INSERT INTO {quote(table)} (rowid, nodeno) SELECT value / ?, value % ? "
+                 "FROM json_each(?)", (scale, scale, json.dumps(packed.tolist())))
 
 
 def load_rtree(conn: sqlite3.Connection, rtree: str, ids: np.ndarray, boxes: np.ndarray
@@ -93,20 +132,20 @@ def load_rtree(conn: sqlite3.Connection, rtree: str, ids: np.ndarray, boxes: np.
     order = _z_order(boxes)
     level_ids, level_boxes = ids[order].astype(np.int64), boxes[order].astype(np.float32)
     nodes: list[tuple[int, bytes]] = []
-    rowids: list[tuple[int, int]] = []
+    rowids: list[tuple[np.ndarray, np.ndarray]] = []
     parents: list[tuple[int, int]] = []
     next_node, depth = 2, 0
     while len(level_ids) > per_node:
         starts = np.arange(0, len(level_ids), per_node)
         numbers = np.arange(next_node, next_node + len(starts))
         next_node += len(starts)
-        cells = np.zeros(len(level_ids), dtype=_CELL)
-        cells["id"], cells["box"] = level_ids, level_boxes
-        for number, start in zip(numbers.tolist(), starts.tolist(), strict=True):
-            nodes.append((number, _node_blob(cells[start:start + per_node], node_size, 0)))
+        nodes.extend(zip(numbers.tolist(), _node_blobs(level_ids, level_boxes, per_node,
+                                                       node_size), strict=True))
         owner = np.repeat(numbers, np.diff(np.append(starts, len(level_ids))))
-        (rowids if depth == 0 else parents).extend(
-            zip(level_ids.tolist(), owner.tolist(), strict=True))
+        if depth == 0:
+            rowids.append((level_ids, owner))
+        else:
+            parents.extend(zip(level_ids.tolist(), owner.tolist(), strict=True))
         level_boxes = np.column_stack([
             np.minimum.reduceat(level_boxes[:, 0], starts),
             np.maximum.reduceat(level_boxes[:, 1], starts),
@@ -117,10 +156,12 @@ def load_rtree(conn: sqlite3.Connection, rtree: str, ids: np.ndarray, boxes: np.
     root = np.zeros(len(level_ids), dtype=_CELL)
     root["id"], root["box"] = level_ids, level_boxes
     nodes.append((1, _node_blob(root, node_size, depth)))
-    (rowids if depth == 0 else parents).extend((int(i), 1) for i in level_ids)
+    if depth == 0:
+        rowids.append((level_ids, np.ones(len(level_ids), dtype=np.int64)))
+    else:
+        parents.extend((int(i), 1) for i in level_ids)
     conn.executemany(f"INSERT INTO {quote(rtree + '_node')} (nodeno, data) VALUES (?, ?)",
                      nodes)
-    conn.executemany(f"INSERT INTO {quote(rtree + '_rowid')} (rowid, nodeno) VALUES (?, ?)",
-                     rowids)
+    _insert_rowids(conn, rtree + "_rowid", *rowids[0])
     conn.executemany(f"INSERT INTO {quote(rtree + '_parent')} (nodeno, parentnode) "
                      "VALUES (?, ?)", parents)
