@@ -19,7 +19,7 @@ from geo_app.analysis.progress import PhaseProgress
 from geo_app.analysis.timeline import DateComparison
 from geo_app.domain.layers import LayerSpec, get_spec
 from geo_app.domain.phases import phase_label
-from geo_app.io.excel import FORMULA_TRIGGERS, set_text
+from geo_app.io.excel import FORMULA_TRIGGERS, safe_text, set_text
 from geo_app.ui.i18n import Lang, t
 
 #: Area columns in the order a planner reads them: mu first, then m², then ha.
@@ -136,13 +136,28 @@ def csv_bytes(table: pd.DataFrame) -> bytes:
     OWASP rule against CSV formula injection): a spreadsheet shows them as text. Numbers
     (negative ones too) are left alone.
     """
-    safe = table.copy()
-    for col in safe.columns:
-        if safe[col].dtype == object or pd.api.types.is_string_dtype(safe[col]):
-            safe[col] = safe[col].map(
-                lambda v: f"'{v}" if isinstance(v, str) and v.startswith(FORMULA_TRIGGERS)
-                else v)
+    safe = _text_cells(table)
+    safe = safe.map(_csv_text) if len(safe.columns) else safe
+    safe.columns = [_csv_text(c) for c in safe.columns]
     return safe.to_csv(index=False).encode("utf-8-sig")
+
+
+def _csv_text(value: object) -> object:
+    if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
+        return f"'{value}"
+    return value
+
+
+def _text_cells(table: pd.DataFrame) -> pd.DataFrame:
+    """``table`` with its text (headers too) as a workbook or CSV can hold it (safe_text:
+    control characters, which openpyxl refuses and a terminal would run, replaced)."""
+    safe = table.copy()
+    safe.columns = [safe_text(c) if isinstance(c, str) else c for c in safe.columns]
+    for i in range(len(safe.columns)):
+        series = safe.iloc[:, i]
+        if series.dtype == object or pd.api.types.is_string_dtype(series):
+            safe.isetitem(i, series.map(lambda v: safe_text(v) if isinstance(v, str) else v))
+    return safe
 
 
 def excel_sheet_name(text: str) -> str:
@@ -155,7 +170,7 @@ def excel_bytes(table: pd.DataFrame, *, sheet: str) -> bytes:
     buffer = io.BytesIO()
     with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
         name = excel_sheet_name(sheet)
-        table.to_excel(writer, index=False, sheet_name=name)
+        _text_cells(table).to_excel(writer, index=False, sheet_name=name)
         for row in writer.sheets[name].iter_rows():
             for cell in row:  # text stays text: never a formula (hostile-text standard)
                 if isinstance(cell.value, str):
