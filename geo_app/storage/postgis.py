@@ -90,7 +90,7 @@ from geo_app.storage.gpkg import GeoPackageStore, geometry_type_name
 from geo_app.storage.init import store_location
 
 #: Version of the tables this code reads and writes; see :data:`MIGRATIONS`.
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 PARCELS = "parcels"
 _INIT_LOCK_KEY = 0x6765_6F61  # "geoa": serialises schema creation and migration
@@ -108,7 +108,6 @@ _EVENTS_DDL = (
         recorded_at timestamp(0) without time zone NOT NULL,
         is_correction boolean NOT NULL DEFAULT false, correction_reason text,
         recorded_by text)""",
-    f"CREATE INDEX {EVENTS_TABLE}_parcel_idx ON {EVENTS_TABLE} (parcel_id, event_id)",
     ASOF_INDEX_SQL,
     """CREATE FUNCTION geo_app_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
         BEGIN RAISE EXCEPTION 'stage_events is append-only: record a correction instead';
@@ -163,6 +162,10 @@ MIGRATIONS[2] = (
         i.indrelid AND a.attnum = i.indkey[0] WHERE i.indrelid = '{PARCELS}'::regclass
         AND a.attname = 'id') THEN {PARCELS_ID_INDEX_SQL}; END IF; END $$""",
 )
+#: 3 → 4: ``stage_events_parcel_idx`` on ``(parcel_id, event_id)`` dropped: the as-of index
+#: starts with ``parcel_id`` and answers the same lookups, and each index on the ledger is
+#: maintained on every insert (a bulk COPY of 400k events took about twice as long with it).
+MIGRATIONS[3] = (f"DROP INDEX IF EXISTS {EVENTS_TABLE}_parcel_idx",)
 _META_DDL = (
     "CREATE TABLE geo_app_schema (version integer NOT NULL, "
     "migrated_at timestamptz NOT NULL DEFAULT now())",
