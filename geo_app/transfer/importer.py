@@ -204,7 +204,10 @@ def _ids(gdf: gpd.GeoDataFrame, id_column: str) -> list[Any]:
     """
     if id_column not in gdf.columns:
         return [None] * len(gdf)
-    values = gdf[id_column].to_numpy(dtype=object, na_value=None)
+    column = gdf[id_column]
+    values = column.to_numpy(dtype=object, na_value=None)
+    if isinstance(column.dtype, pd.StringDtype):  # every value a str or None already
+        return values.tolist()
     return [v if v is None or type(v) is str else _plain(v) for v in values]
 
 
@@ -390,13 +393,22 @@ def _existing_id_issues(existing: gpd.GeoDataFrame, ids: list[Any], id_column: s
                         report: ImportReport) -> None:
     if id_column not in existing.columns:
         return
-    have = {str(v) for v in existing[id_column].dropna()}
-    for pos, fid in enumerate(ids):
-        if fid is not None and str(fid) in have:
-            report.issues.append(ImportIssue(
-                pos, fid, ImportIssueKind.ID_EXISTS, Severity.ERROR,
-                f"id {fid!r} is already in layer '{report.layer}': use --mode replace to "
-                "replace the layer, or give the feature another id"))
+    have = pd.Index(existing[id_column].dropna().astype(str).unique())
+    keys = _id_keys(ids)
+    for pos in np.flatnonzero(keys.notna().to_numpy() & keys.isin(have).to_numpy()):
+        fid = ids[pos]
+        report.issues.append(ImportIssue(
+            int(pos), fid, ImportIssueKind.ID_EXISTS, Severity.ERROR,
+            f"id {fid!r} is already in layer '{report.layer}': use --mode replace to "
+            "replace the layer, or give the feature another id"))
+
+
+def _id_keys(ids: list[Any]) -> pd.Series:
+    """Each id as the text it is compared by (``str(id)``), None where missing."""
+    keys = pd.Series(ids, dtype=object)
+    if not all(type(v) is str for v in keys.dropna().unique()):
+        keys = keys.map(lambda v: None if v is None else str(v))
+    return keys
 
 
 def _overlap_issues(overlap_mu: np.ndarray, positions: np.ndarray, ids: list[Any],
@@ -426,18 +438,22 @@ def _duplicate_id_issues(ids: list[Any], id_column: str, gdf: gpd.GeoDataFrame,
                          report: ImportReport) -> None:
     if id_column not in gdf.columns:
         return
-    seen: dict[str, int] = {}
-    for pos, fid in enumerate(ids):
-        if fid is None:
-            continue
-        key = str(fid)
-        if key in seen:
-            report.issues.append(ImportIssue(
-                pos, fid, ImportIssueKind.DUPLICATE_ID, Severity.ERROR,
-                f"id {fid!r} appears again (first at feature {seen[key] + 1}): ids must be "
-                "unique; correct the file or map another field with --map"))
-        else:
-            seen[key] = pos
+    keys = _id_keys(ids)
+    present = keys.notna().to_numpy()
+    again = present & keys.duplicated(keep="first").to_numpy()
+    if not again.any():
+        return
+    codes, uniques = pd.factorize(keys)  # missing ids: -1
+    rows = np.flatnonzero(present)
+    seen, at = np.unique(codes[rows], return_index=True)  # first occurrence of each id
+    first = np.zeros(len(uniques), dtype=int)
+    first[seen] = rows[at]
+    for pos in np.flatnonzero(again):
+        fid = ids[pos]
+        report.issues.append(ImportIssue(
+            int(pos), fid, ImportIssueKind.DUPLICATE_ID, Severity.ERROR,
+            f"id {fid!r} appears again (first at feature {first[codes[pos]] + 1}): ids "
+            "must be unique; correct the file or map another field with --map"))
 
 
 def commit_import(plan: ImportPlan, store: LayerStore, *, progress: Progress | None = None
