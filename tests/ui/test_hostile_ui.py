@@ -152,7 +152,7 @@ def test_map_details_of_a_feature_in_a_hostile_layer(app_page, hostile):
     assert any(md_text(LAYER) in c.value for c in at.caption)
 
 
-@pytest.mark.parametrize("page", ["dashboard", "layers", "import"])
+@pytest.mark.parametrize("page", ["dashboard", "layers", "import", "terrain", "present"])
 def test_other_pages_over_the_hostile_store(app_page, hostile, page):
     at = app_page(page).run()
     _assert_nothing_live(at)
