@@ -335,7 +335,10 @@ def _ids(gdf: gpd.GeoDataFrame, id_column: str | None) -> list[object]:
     """
     if not id_column or id_column not in gdf.columns:
         return [None] * len(gdf)
-    values = gdf[id_column].to_numpy(dtype=object, na_value=None)
+    column = gdf[id_column]
+    values = column.to_numpy(dtype=object, na_value=None)
+    if isinstance(column.dtype, pd.StringDtype):  # every value a str or None already
+        return values.tolist()
     return [v if v is None or type(v) is str else _plain_id(v) for v in values]
 
 
