@@ -167,6 +167,31 @@ CATALOGUE: dict[str, Message] = {
         "Cannot {action}: your database role ({user}) {rights}: ask an administrator to "
         "grant {needed} (`geo-app grant {user} {needed} --store URL`). Nothing was changed.",
     ),
+    # the environment (geo_app.storage._gpkg_sql.environment_error, storage.workspace)
+    "env.busy": Message(
+        "{path} 正被另一个程序写入，已等待超过 {seconds} 秒。{nothing}请稍后再试。",
+        "{path} is busy: another writer held it for more than {seconds} s.{nothing} "
+        "Try again.",
+    ),
+    "env.read_only": Message(
+        "{path} 是只读的：当前用户不能写入该文件或其所在文件夹（{reason}）。{nothing}"
+        "请把文件及其文件夹设为可写（检查权限、只读磁盘或共享文件夹），或用 --store 在副本上操作。",
+        "{path} is read-only: this user may not write the file or its folder ({reason})."
+        "{nothing} Make the file and its folder writable (permissions, a read-only disk or "
+        "share), or work on a copy with --store.",
+    ),
+    "env.disk_full": Message(
+        "{path} 所在的磁盘已满。{nothing}请释放一些空间后再试。",
+        "The disk holding {path} is full.{nothing} Free some space and try again.",
+    ),
+    "env.home_is_file": Message(
+        "GEO_APP_HOME（{home}）是一个文件而不是文件夹，无法在其中创建工作区。"
+        "请把 GEO_APP_HOME 指向一个可写的文件夹（不存在时会自动创建），"
+        "或用 --store / GEO_APP_STORE 打开一个数据库。",
+        "GEO_APP_HOME ({home}) is a file, not a folder, so the workspace cannot be created "
+        "in it. Point GEO_APP_HOME at a folder you can write (it is created if missing), "
+        "or open a store with --store / GEO_APP_STORE.",
+    ),
     # one-page briefs (geo_app.briefs, geo-app brief, the brief widget)
     "brief.layer_missing": Message(
         "数据库中没有本简报所需的图层“{layer}”。请先导入该图层，或选择含有该图层的数据库（--store）。",
@@ -281,6 +306,11 @@ ROLE_WORDS: dict[str, dict[str, tuple[str, str]]] = {
         "record": ("可以查看和登记阶段变更，但不能导入图层",
                    "may read and record stage changes but not import layers"),
         "no_admin": ("不能管理此数据库", "may not administer this store"),
+    },
+    # whether an environment failure wrote nothing (env.*)
+    "nothing": {
+        "written": ("未写入任何内容。", " Nothing was written."),
+        "": ("", ""),
     },
 }
 

@@ -36,6 +36,7 @@ from pathlib import Path
 import numpy as np
 import shapely
 
+from geo_app.domain.messages import refusal
 from geo_app.errors import StoreError
 
 BUSY_TIMEOUT_MS = 30_000
@@ -144,17 +145,13 @@ def environment_error(path: Path, exc: sqlite3.Error, *,
     text = str(exc).lower()
     where = Path(path)
     tail = f" {nothing}" if nothing else ""
+    said = {"path": str(where), "nothing": "written" if nothing else ""}
     if _is_busy(exc):
-        return StoreError(f"{where} is busy: another writer held it for more than "
-                          f"{BUSY_TIMEOUT_MS // 1000} s.{tail} Try again.")
+        return refusal(StoreError, "env.busy", {**said, "seconds": BUSY_TIMEOUT_MS // 1000})
     if primary == sqlite3.SQLITE_READONLY or "readonly database" in text:
-        return StoreError(f"{where} is read-only: this user may not write the file or its "
-                          f"folder ({exc}).{tail} Make the file and its folder writable "
-                          "(permissions, a read-only disk or share), or work on a copy "
-                          "with --store.")
+        return refusal(StoreError, "env.read_only", {**said, "reason": str(exc)})
     if primary == sqlite3.SQLITE_FULL or "disk is full" in text:
-        return StoreError(f"The disk holding {where} is full.{tail} Free some space "
-                          "and try again.")
+        return refusal(StoreError, "env.disk_full", said)
     if primary == sqlite3.SQLITE_CANTOPEN or "unable to open" in text:
         return StoreError(f"Cannot open {where} for writing: its folder {where.parent} may "
                           "be read-only or gone (SQLite needs to create -wal/-shm files "

@@ -26,6 +26,7 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
+from geo_app.domain.messages import refusal
 from geo_app.errors import StoreError
 from geo_app.settings import Settings
 
@@ -78,8 +79,7 @@ def ensure_workspace(settings: Settings) -> Path:
 def _check_home(home: Path, target: Path) -> None:
     """Make sure ``home`` is (or can become) a folder; a sentence for every reason not."""
     if home.exists() and not home.is_dir():
-        raise StoreError(f"GEO_APP_HOME ({home}) is a file, not a folder, so the workspace "
-                         f"cannot be created in it. {_WHAT_TO_DO}")
+        raise refusal(StoreError, "env.home_is_file", {"home": str(home)})
     if target.exists() and not target.is_file():
         raise StoreError(f"The workspace {target} is not a file (a folder?). Move it away, "
                          "or point GEO_APP_HOME at another folder.")

@@ -5,7 +5,10 @@ from __future__ import annotations
 import datetime as dt
 import pickle
 import re
+import sqlite3
+import tempfile
 from collections.abc import Callable
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -21,9 +24,12 @@ from geo_app.domain.messages import (
 from geo_app.domain.stages import ParcelStage, parse_stage
 from geo_app.domain.workflow import ParcelState, StageChange, check_change
 from geo_app.errors import GeoAppError, InputError, TransitionError
+from geo_app.settings import Settings
+from geo_app.storage._gpkg_sql import environment_error
 from geo_app.storage.base import Capability
 from geo_app.storage.events import check_events_batch
 from geo_app.storage.roles import role_refusal
+from geo_app.storage.workspace import ensure_workspace
 
 S = ParcelStage
 TODAY = dt.date(2022, 1, 31)
@@ -87,14 +93,30 @@ TRIGGERS: dict[str, Callable[[], None]] = {
     "conflict.changed_more": lambda: _batch({"a": 1}),
     "conflict.version": lambda: _batch({"a": 7}),
     "stage.unknown": lambda: parse_stage("done"),
+    "env.busy": lambda: _raise(_env_error(sqlite3.SQLITE_BUSY)),
+    "env.read_only": lambda: _raise(_env_error(sqlite3.SQLITE_READONLY)),
+    "env.disk_full": lambda: _raise(_env_error(sqlite3.SQLITE_FULL)),
+    "env.home_is_file": lambda: _home_is_file(),
     "role.refused": lambda: _raise(role_refusal(Capability.RECORD_STAGE, "clerk",
                                                 frozenset({"read"}))),
 }
 TRIGGERS.update(brief_triggers())  # the brief codes, raised by geo_app.briefs
 
 
-def _raise(err: GeoAppError) -> None:
+def _raise(err: GeoAppError | None) -> None:
+    assert err is not None
     raise err
+
+
+def _env_error(code: int) -> GeoAppError | None:
+    exc = sqlite3.OperationalError("simulated")
+    exc.sqlite_errorcode = code
+    return environment_error(Path("/data/zone.gpkg"), exc)
+
+
+def _home_is_file() -> None:
+    with tempfile.NamedTemporaryFile() as home:
+        ensure_workspace(Settings(home=Path(home.name)))
 
 
 def _raised(code: str) -> GeoAppError:
