@@ -64,6 +64,8 @@ def _open_present(app: AppSession) -> None:
     app.page.set_viewport_size(SCREEN)
     app.open("present")
     expect(app.page.locator(COUNTER)).to_have_text(f"1 / {_slide_count()}")
+    app.page.locator("html[data-present-keys]").wait_for(state="attached")  # keys listened to
+    app.wait_idle()
 
 
 def _map_frame(app: AppSession):
@@ -115,6 +117,7 @@ def test_progress_slide_plays_through_the_ledger_months(app: AppSession):
     board = read_board(bundled_storyboards()["zone.toml"])
     index = next(i for i, s in enumerate(board.slides) if s.animate)
     for _ in range(index):
+        app.wait_idle()
         before = app.page.locator(COUNTER).inner_text()
         app.page.keyboard.press("ArrowRight")
         expect(app.page.locator(COUNTER)).not_to_have_text(before)

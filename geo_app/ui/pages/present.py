@@ -338,5 +338,6 @@ _KEYS_JS = """<script>
   w.__presentKeys = {key: onKey, msg: onMessage, timer: setInterval(hookFrames, 700)};
   doc.addEventListener('keydown', onKey, true);
   w.addEventListener('message', onMessage);
+  doc.documentElement.setAttribute('data-present-keys', '1');  /* listening (tests wait) */
 })();
 </script>"""
