@@ -65,7 +65,11 @@ PWNED_JS = """() => ({
 INJECTED_JS = """() => Array.from(document.querySelectorAll(
     '.leaflet-container img, .leaflet-container svg image, .leaflet-container b,'
     + ' .leaflet-container a[href^="javascript"], .leaflet-control-layers img, .geo-legend img,'
-    + ' svg[onload], img[onerror]')).map((e) => e.outerHTML)"""
+    + ' svg[onload], img[onerror]'))
+    // the map's own image overlays (hillshade basemap, terrain) are data: images
+    .filter((e) => !(e.matches('img.leaflet-image-layer:not([onerror])')
+                     && (e.getAttribute('src') || '').startsWith('data:image/')))
+    .map((e) => e.outerHTML)"""
 
 #: Script that did run could not reach out: fetch and an image, refused by the policy.
 PROBE_JS = f"""async () => {{
