@@ -24,6 +24,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import json
+import operator
 import sqlite3
 from collections.abc import Callable, Iterator
 
@@ -114,10 +115,12 @@ def geometry_blobs(geoms: np.ndarray, srs_id: int) -> list[bytes | None]:
     header["srs_id"] = srs_id
     bounds = shapely.bounds(geoms)
     header["envelope"] = bounds[:, [0, 2, 1, 3]]  # minx, maxx, miny, maxy
-    raw = header.tobytes()
-    size = _HEADER.itemsize
-    blobs: list[bytes | None] = [raw[i * size:(i + 1) * size] + w if w is not None else None
-                                 for i, w in enumerate(wkb)]
+    heads = header.view(f"V{_HEADER.itemsize}").tolist()  # one bytes object per row
+    if missing.any():
+        blobs: list[bytes | None] = [h + w if w is not None else None
+                                     for h, w in zip(heads, wkb.tolist(), strict=True)]
+    else:
+        blobs = list(map(operator.add, heads, wkb.tolist()))
     if empty.any():
         short = np.zeros(1, dtype=_EMPTY_HEADER)
         short["magic"], short["flags"], short["srs_id"] = b"GP", 0x01 | 0x10, srs_id
