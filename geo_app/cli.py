@@ -28,7 +28,7 @@ from geo_app.cli_support import emit as _emit
 from geo_app.cli_support import lang as _lang
 from geo_app.cli_support import note as _note
 from geo_app.cli_support import parse_date as _parse_date
-from geo_app.domain.messages import render
+from geo_app.domain.messages import refusal, render
 from geo_app.domain.stages import parse_stage
 from geo_app.errors import GeoAppError, InputError
 from geo_app.io.excel import write_progress_excel
@@ -319,7 +319,7 @@ def history_cmd(
     if len(events) == 0 and len(imported) == 0:
         ids = set(st.read_layer("parcels")["id"])
         if parcel not in ids:
-            raise InputError(f"No parcel '{_cell(parcel)}' in the parcels layer. Check the id.")
+            raise refusal(InputError, "parcel.unknown", {"parcels": [parcel]})
     current = st.current_stages()
     row = current[current["parcel_id"] == parcel]
     stage = row["stage"].iloc[0] if len(row) else None

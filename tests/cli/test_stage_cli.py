@@ -128,7 +128,7 @@ def test_a_stale_expected_version_names_who_changed_the_parcel(run_cli, case):
      "Unknown acquisition stage"),
     (("stage", "set", "QC9-99", "pre_notice", "--date", "2021-12-01", "--officer", "x"),
      "No parcel QC9-99"),
-    (("history", "QC9-99"), "No parcel 'QC9-99'"),
+    (("history", "QC9-99"), "No parcel QC9-99 in the parcels layer"),
     (("events", "export", "out.csv"), "must end in .xlsx"),
 ])
 def test_bad_input_is_one_line_and_exit_2(run_cli, case, args, message):
