@@ -23,7 +23,10 @@ import os
 import re
 from urllib.parse import urlsplit
 
-__all__ = ["MASK", "is_secret_name", "malformed_url_message", "mask_url"]
+from geo_app.domain.messages import refusal
+from geo_app.errors import StoreError
+
+__all__ = ["MASK", "is_secret_name", "malformed_url_error", "malformed_url_message", "mask_url"]
 
 #: What a secret is replaced with.
 MASK = "***"
@@ -124,39 +127,42 @@ def _mask_userinfo(match: re.Match[str]) -> str:
     return f"{match['head']}{MASK}@"
 
 
-_URL_FORM = ("Write it as postgresql://USER:PASSWORD@HOST:PORT/DATABASE, with any @ : / # ? "
-             "or % in the user or password percent-encoded (@ is %40).")
-
-
-def malformed_url_message(url: str) -> str:
-    """The one-line error for a database URL that cannot be used, never quoting it.
+def malformed_url_error(url: str) -> StoreError:
+    """The refusal of a database URL that cannot be used, never quoting it.
 
     No part of ``url`` is repeated (a misplaced ``@`` or ``/`` in a password shifts the
     password into what looks like the host or port), only what is wrong with it and
-    how to write it.
+    how to write it; code ``url.malformed``, rendered in Chinese or English by
+    :func:`geo_app.domain.messages.render`.
+    """
+    return refusal(StoreError, "url.malformed", {"problem": _url_problem(url)})
+
+
+def malformed_url_message(url: str) -> str:
+    """The English text of :func:`malformed_url_error`.
 
     Examples
     --------
     >>> malformed_url_message("postgresql://u:pw@host:notaport/x")  # doctest: +ELLIPSIS
     'The store URL given (--store or GEO_APP_STORE) is not a usable PostgreSQL URL: its...'
     """
-    head = "The store URL given (--store or GEO_APP_STORE) is not a usable PostgreSQL URL"
-    scheme, sep, _ = url.strip().partition("://")
+    return str(malformed_url_error(url))
+
+
+def _url_problem(url: str) -> str:
+    scheme, sep, rest = url.strip().partition("://")
     if not sep:
-        return f"{head}: it has no scheme://. {_URL_FORM}"
-    driver = scheme.lower()
-    if driver not in ("postgresql", "postgres", "postgresql+psycopg2"):
-        return f"{head}: its scheme is not postgresql://. {_URL_FORM}"
-    authority = url.strip().partition("://")[2].split("/", 1)[0].split("?", 1)[0]
-    if authority.count("@") > 1:
-        return (f"{head}: it has more than one @ (an @ in the user or password must be "
-                f"written %40). {_URL_FORM}")
+        return "no_scheme"
+    if scheme.lower() not in ("postgresql", "postgres", "postgresql+psycopg2"):
+        return "scheme"
+    if rest.split("/", 1)[0].split("?", 1)[0].count("@") > 1:
+        return "at"
     try:
         parts = urlsplit(url.strip())
     except ValueError:
-        return f"{head}: it cannot be parsed (an IPv6 host must be in [brackets]). {_URL_FORM}"
+        return "ipv6"
     try:
         parts.port  # noqa: B018 - parsing the port is the check
     except ValueError:
-        return f"{head}: its port is not a number from 0 to 65535. {_URL_FORM}"
-    return f"{head}: it cannot be parsed. {_URL_FORM}"
+        return "port"
+    return "unparsed"

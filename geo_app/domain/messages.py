@@ -167,6 +167,15 @@ CATALOGUE: dict[str, Message] = {
         "Cannot {action}: your database role ({user}) {rights}: ask an administrator to "
         "grant {needed} (`geo-app grant {user} {needed} --store URL`). Nothing was changed.",
     ),
+    # a store URL that cannot be used (geo_app.secrets.malformed_url_error): never quoted
+    "url.malformed": Message(
+        "给出的数据库地址（--store 或 GEO_APP_STORE）不是可用的 PostgreSQL URL：{problem}。"
+        "请写成 postgresql://USER:PASSWORD@HOST:PORT/DATABASE，用户名或密码中的 "
+        "@ : / # ? % 须按百分号编码（@ 写作 %40）。",
+        "The store URL given (--store or GEO_APP_STORE) is not a usable PostgreSQL URL: "
+        "{problem}. Write it as postgresql://USER:PASSWORD@HOST:PORT/DATABASE, with any "
+        "@ : / # ? or % in the user or password percent-encoded (@ is %40).",
+    ),
     # the environment (geo_app.storage._gpkg_sql.environment_error, storage.workspace)
     "env.busy": Message(
         "{path} 正被另一个程序写入，已等待超过 {seconds} 秒。{nothing}请稍后再试。",
@@ -306,6 +315,17 @@ ROLE_WORDS: dict[str, dict[str, tuple[str, str]]] = {
         "record": ("可以查看和登记阶段变更，但不能导入图层",
                    "may read and record stage changes but not import layers"),
         "no_admin": ("不能管理此数据库", "may not administer this store"),
+    },
+    # what is wrong with a store URL (url.malformed)
+    "problem": {
+        "no_scheme": ("缺少 scheme://", "it has no scheme://"),
+        "scheme": ("开头不是 postgresql://", "its scheme is not postgresql://"),
+        "at": ("含有多个 @（用户名或密码中的 @ 须写作 %40）",
+               "it has more than one @ (an @ in the user or password must be written %40)"),
+        "ipv6": ("无法解析（IPv6 主机须写在方括号 [] 内）",
+                 "it cannot be parsed (an IPv6 host must be in [brackets])"),
+        "port": ("端口不是 0 到 65535 之间的数字", "its port is not a number from 0 to 65535"),
+        "unparsed": ("无法解析", "it cannot be parsed"),
     },
     # whether an environment failure wrote nothing (env.*)
     "nothing": {

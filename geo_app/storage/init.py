@@ -17,7 +17,7 @@ import tempfile
 from pathlib import Path
 
 from geo_app.errors import StoreError
-from geo_app.secrets import malformed_url_message
+from geo_app.secrets import malformed_url_error
 from geo_app.settings import Settings, get_settings
 from geo_app.storage._gpkg_write import add_attributes_table, create_geopackage_schema
 from geo_app.storage.base import EVENTS_TABLE, PROVENANCE_TABLE, LayerStore
@@ -48,7 +48,7 @@ def store_location(location: str) -> str:
     if match is None:
         return where
     if not is_database_url(where):
-        raise StoreError(malformed_url_message(where))
+        raise malformed_url_error(where)
     return match.group(0).lower() + where[match.end():]
 
 

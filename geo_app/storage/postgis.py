@@ -39,7 +39,7 @@ from geo_app.domain.layers import get_spec
 from geo_app.domain.validate import validate_layer
 from geo_app.domain.workflow import StageChange, derive_states
 from geo_app.errors import CRSError, GeoAppError, InputError, StoreError
-from geo_app.secrets import malformed_url_message, mask_url
+from geo_app.secrets import malformed_url_error, mask_url
 from geo_app.settings import Settings, get_settings
 from geo_app.storage import roles
 from geo_app.storage._gpkg_sql import quote
@@ -243,7 +243,7 @@ class PostGISStore:
         if _authority(url).count("@") > 1:
             # an unencoded @ in the password: the driver would take the rest for the host
             # and quote it in its error
-            raise StoreError(malformed_url_message(url))
+            raise malformed_url_error(url)
         try:
             parsed = make_url(_sqlalchemy_url(url))
             # the driver's own "***" for the password (whatever it holds, spaces too),
@@ -255,7 +255,7 @@ class PostGISStore:
                 connect_args={"connect_timeout": 10, "application_name": "geo_app"},
             )
         except (ArgumentError, NoSuchModuleError, ValueError, TypeError):
-            raise StoreError(malformed_url_message(url)) from None
+            raise malformed_url_error(url) from None
 
     @property
     def location(self) -> str:

@@ -46,3 +46,16 @@ def test_the_message_says_an_at_sign_must_be_encoded():
     message = malformed_url_message(f"postgresql://u:ab@{SECRET}@h/x")
     assert "%40" in message and "@ in" in message
     assert SECRET not in message
+
+
+@pytest.mark.parametrize(("url", "zh"), [
+    ("postgresql://u:pw@host:notaport/x", "端口不是"),
+    (f"pg://u:{SECRET}@h/x", "开头不是 postgresql://"),
+    (f"postgresql://u:a@{SECRET}@h/x", "含有多个 @"),
+])
+def test_an_unusable_url_is_refused_in_chinese(run_cli, url, zh):
+    result = run_cli("--lang", "zh", "layers", "--store", url)
+    assert result.code == 2
+    assert "不是可用的 PostgreSQL URL" in result.err and zh in result.err, result.err
+    assert "postgresql://USER:PASSWORD@HOST:PORT/DATABASE" in result.err  # advice unmasked
+    assert SECRET[2:] not in result.err and "pw" not in result.err

@@ -24,6 +24,7 @@ from geo_app.domain.messages import (
 from geo_app.domain.stages import ParcelStage, parse_stage
 from geo_app.domain.workflow import ParcelState, StageChange, check_change
 from geo_app.errors import GeoAppError, InputError, TransitionError
+from geo_app.secrets import malformed_url_error
 from geo_app.settings import Settings
 from geo_app.storage._gpkg_sql import environment_error
 from geo_app.storage.base import Capability
@@ -97,6 +98,7 @@ TRIGGERS: dict[str, Callable[[], None]] = {
     "env.read_only": lambda: _raise(_env_error(sqlite3.SQLITE_READONLY)),
     "env.disk_full": lambda: _raise(_env_error(sqlite3.SQLITE_FULL)),
     "env.home_is_file": lambda: _home_is_file(),
+    "url.malformed": lambda: _raise(malformed_url_error("postgresql://u:pw@h:notaport/x")),
     "role.refused": lambda: _raise(role_refusal(Capability.RECORD_STAGE, "clerk",
                                                 frozenset({"read"}))),
 }
