@@ -365,7 +365,9 @@ def _duplicates(geoms: np.ndarray, measurable: np.ndarray) -> dict[int, int]:
     if len(rows) < 2:
         return {}
     # equal geometries have equal bounds: normalise and encode only rows sharing theirs
-    rows = rows[pd.DataFrame(shapely.bounds(geoms[rows])).duplicated(keep=False).to_numpy()]
+    # (found by a hash of the four bounds; a collision only adds a candidate)
+    digest = _row_digest(shapely.bounds(geoms[rows]))
+    rows = rows[pd.Series(digest).duplicated(keep=False).to_numpy()]
     if len(rows) < 2:
         return {}
     codes, _uniques = pd.factorize(shapely.to_wkb(shapely.normalize(geoms[rows])))
@@ -500,17 +502,22 @@ _HASH_MULTIPLIERS = np.array([0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B1
                               0xD6E8FEB86659FD93], dtype=np.uint64)
 
 
+def _row_digest(values: np.ndarray) -> np.ndarray:
+    """A 64-bit hash of each row of an (n, 4) float64 array (equal rows, equal hashes)."""
+    bits = np.ascontiguousarray(values, dtype=np.float64).view(np.uint64)
+    with np.errstate(over="ignore"):
+        mixed = bits * _HASH_MULTIPLIERS
+        return (mixed[:, 0] ^ np.left_shift(mixed[:, 1], np.uint64(17)) ^ (
+            mixed[:, 1] >> np.uint64(47)) ^ mixed[:, 2] * np.uint64(3)
+            ^ (mixed[:, 3] >> np.uint64(29)) ^ np.left_shift(mixed[:, 3], np.uint64(35)))
+
+
 def _edge_groups(key: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(an order putting equal rows of ``key`` together, the group number of each row in
     that order). ``key``: (n, 4) float64 without -0.0 or NaN."""
     if len(key) == 0:
         return np.zeros(0, dtype=np.intp), np.zeros(0, dtype=np.intp)
-    bits = np.ascontiguousarray(key).view(np.uint64)
-    with np.errstate(over="ignore"):
-        mixed = bits * _HASH_MULTIPLIERS
-        digest = (mixed[:, 0] ^ np.left_shift(mixed[:, 1], np.uint64(17)) ^ (
-            mixed[:, 1] >> np.uint64(47)) ^ mixed[:, 2] * np.uint64(3)
-            ^ (mixed[:, 3] >> np.uint64(29)) ^ np.left_shift(mixed[:, 3], np.uint64(35)))
+    digest = _row_digest(key)
     order = np.argsort(digest)
     sorted_key = key[order]
     new = np.r_[True, (sorted_key[1:] != sorted_key[:-1]).any(axis=1)]
