@@ -21,6 +21,11 @@ TEXT: dict[str, tuple[str, str]] = {
     "yes": ("是", "yes"),
     "no": ("否", "no"),
     "none": ("无", "none"),
+    # terrain figures (village and park briefs)
+    "terrain": ("平均高程 · 平均坡度", "Mean elevation · slope"),
+    "terrain_value": ("{elev} 米 · {slope}°", "{elev} m · {slope}°"),
+    "cropland": ("耕地", "Cropland"),
+    "cropland_value": ("{mu}（{share}）", "{mu} ({share})"),
     # village brief
     "village.title": ("{name} 村庄简报", "{name}: village brief"),
     "village.subtitle": ("{town} · {plan} · {works}", "{town} · {plan} · {works}"),

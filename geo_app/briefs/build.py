@@ -30,7 +30,10 @@ from geo_app.analysis.dashboard import (
 )
 from geo_app.analysis.progress import NOT_STARTED, PhaseProgress, progress, stages_as_of
 from geo_app.analysis.proximity import nearest
+from geo_app.analysis.terrain_classes import CROPLAND, DEFAULT_CLASSES, LandCoverClass
+from geo_app.analysis.terrain_report import layer_terrain
 from geo_app.analysis.units import M2_PER_MU
+from geo_app.analysis.zonal import RasterKind
 from geo_app.briefs._texts import tr
 from geo_app.briefs.page import (
     BriefPage,
@@ -53,7 +56,8 @@ from geo_app.domain.messages import refusal
 from geo_app.domain.phases import phase_label
 from geo_app.domain.stages import ParcelStage, stage_or_none
 from geo_app.domain.targets import ACQUISITION_PARK, LOOP_BELT_M
-from geo_app.errors import InputError
+from geo_app.errors import GeoAppError, InputError
+from geo_app.raster.service import ResolvedRaster, store_rasters
 from geo_app.storage.base import LayerStore
 
 #: Neighbouring villages listed in a village brief.
@@ -82,6 +86,11 @@ class BriefData:
     layers: Mapping[str, gpd.GeoDataFrame]
     planes: Mapping[str, PlaneCRS] = field(default_factory=dict)
     events: pd.DataFrame = field(default_factory=pd.DataFrame)
+    #: The store's DEM and land cover (:func:`geo_app.raster.service.store_rasters`): the
+    #: village and park briefs add their terrain figures when given.
+    dem: Path | None = None
+    landcover: Path | None = None
+    classes: tuple[LandCoverClass, ...] = DEFAULT_CLASSES
 
     def layer(self, name: str) -> gpd.GeoDataFrame:
         if name not in self.layers:
@@ -109,7 +118,41 @@ def load_brief_data(store: LayerStore, layers: tuple[str, ...]) -> BriefData:
     events = store.read_events()
     if len(events) and "to_stage" in events.columns:
         events = events[[stage_or_none(s) is not None for s in events["to_stage"]]]
-    return BriefData(out, planes, events)
+    return BriefData(out, planes, events, **terrain_sources(store_rasters(store)))
+
+
+def terrain_sources(rasters: Mapping[RasterKind, ResolvedRaster | None]) -> dict[str, object]:
+    """``BriefData`` keywords (dem, landcover, classes) from the store's default rasters."""
+    dem, lc = rasters.get(RasterKind.DEM), rasters.get(RasterKind.LANDCOVER)
+    return {"dem": dem.path if dem else None, "landcover": lc.path if lc else None,
+            "classes": lc.classes if lc else DEFAULT_CLASSES}
+
+
+def terrain_figures(feature: gpd.GeoDataFrame, data: BriefData, lang: str
+                    ) -> list[tuple[str, str]]:
+    """Mean elevation and slope, and cropland (mu and share), of one feature: the Terrain
+    page's figures (exactextract, fractional cells); none without rasters or coverage."""
+    if data.dem is None and data.landcover is None:
+        return []
+    try:
+        table = layer_terrain(feature, dem=data.dem, landcover=data.landcover,
+                              classes=data.classes, what="the brief's feature")
+    except GeoAppError:
+        return []  # the feature lies outside the rasters: the brief goes without terrain
+    row = table.frame.iloc[0]
+    out: list[tuple[str, str]] = []
+    elev, slope = row.get("elev_mean"), row.get("slope_mean_deg")
+    if elev is not None and slope is not None and np.isfinite(elev) and np.isfinite(slope):
+        out.append((tr("terrain", lang),
+                    tr("terrain_value", lang, elev=f"{float(elev):,.0f}",
+                       slope=f"{float(slope):.1f}")))
+    mu = row.get("landcover_mu")
+    share = row.get("landcover_share")
+    if isinstance(mu, Mapping) and CROPLAND in mu and isinstance(share, Mapping):
+        out.append((tr("cropland", lang),
+                    tr("cropland_value", lang, mu=_mu(float(mu[CROPLAND]), lang),
+                       share=f"{float(share[CROPLAND]):.1%}")))
+    return out
 
 
 # --- finding a feature by name ------------------------------------------------------------
@@ -202,6 +245,7 @@ def village_brief(data: BriefData, name: str, *, lang: str = "zh",
             figures.append((tr("village.sewage", lang), tr(
                 "village.sewage_value", lang, name=near["nearest_name"],
                 distance=tr("village.inside", lang) if gap == 0 else _m(gap, lang))))
+    figures.extend(terrain_figures(village, data, lang))
     table, neighbours = _neighbours(villages, row, plane, lang)
     layers = [MapLayer("boundary", data.layer("boundary")) if "boundary" in data.layers
               else None,
@@ -277,6 +321,7 @@ def park_brief(data: BriefData, name: str, *, lang: str = "zh",
         figures.append((tr("park.projects", lang), f"{len(mine)}"))
         figures.append((tr("park.investment", lang),
                         tr("park.investment_value", lang, value=f"{invest:,.0f}")))
+    figures.extend(terrain_figures(park, data, lang))
     table, title = _park_table(park, parcels, mine, plane, lang)
     kind = _label(ParkKind, row.get("kind"), lang)
     parent = row.get("parent")
