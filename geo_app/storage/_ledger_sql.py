@@ -22,7 +22,9 @@ from __future__ import annotations
 from geo_app.domain.stages import STAGE_ORDER
 from geo_app.storage.base import EVENTS_TABLE
 
-_ORDER_DESC = "effective_date DESC, recorded_at DESC, event_id DESC"
+#: The ledger's order, newest first: a parcel's current stage is its first known row.
+ORDER_DESC = "effective_date DESC, recorded_at DESC, event_id DESC"
+_ORDER_DESC = ORDER_DESC
 
 ASOF_INDEX = "stage_events_asof_idx"
 EVENT_ID_INDEX = "stage_events_event_idx"

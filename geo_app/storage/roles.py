@@ -34,6 +34,7 @@ from sqlalchemy.exc import DBAPIError
 from geo_app.domain.messages import refusal
 from geo_app.errors import StoreError
 from geo_app.storage._gpkg_sql import quote
+from geo_app.storage._ledger_sql import ORDER_DESC, known_stages_sql
 from geo_app.storage.base import EVENTS_TABLE, PROVENANCE_TABLE, Capability
 
 #: Prefix of the group roles' names (fixed: the names are the documentation).
@@ -196,6 +197,47 @@ def adopt_layer(conn: Connection, name: str) -> None:
     if name == PARCELS:
         conn.execute(text(f"GRANT UPDATE (stage, stage_date) ON {PARCELS} TO "
                           f"{quote(AppRole.OFFICER)}"))
+        guard_parcel_stages(conn)
+
+
+#: Officers may update ``parcels.stage``/``stage_date`` only so that the store can copy the
+#: ledger's current stage there (and lock the rows): this statement trigger refuses any
+#: update by a non-administrator that leaves a parcel's stage or date different from its
+#: ledger's last known event, so raw SQL cannot redraw the map without a ledger row.
+STAGE_GUARD_FUNCTION = "geo_app_parcel_stage_guard"
+STAGE_GUARD_TRIGGER = "parcels_stage_follows_ledger"
+
+
+def guard_parcel_stages(conn: Connection) -> None:
+    """Create (or replace) the parcels' stage guard; idempotent."""
+    conn.execute(text(f"""
+CREATE OR REPLACE FUNCTION {STAGE_GUARD_FUNCTION}() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE bad text;
+BEGIN
+  IF pg_has_role(session_user, '{AppRole.ADMIN}', 'MEMBER')
+     OR (SELECT rolsuper FROM pg_roles WHERE rolname = session_user) THEN
+    RETURN NULL;
+  END IF;
+  SELECT n.id INTO bad FROM geo_app_new_parcels n
+  LEFT JOIN LATERAL (
+    SELECT e.to_stage, e.effective_date FROM {EVENTS_TABLE} e
+    WHERE e.parcel_id = n.id AND e.to_stage IN {known_stages_sql()}
+    ORDER BY {ORDER_DESC} LIMIT 1) last ON true
+  WHERE n.stage IS DISTINCT FROM last.to_stage
+     OR n.stage_date IS DISTINCT FROM last.effective_date
+  LIMIT 1;
+  IF bad IS NOT NULL THEN
+    RAISE EXCEPTION 'parcel % would show a stage its ledger does not have: record a stage '
+      'change instead (only geo_admin may edit parcels)', bad
+      USING ERRCODE = 'insufficient_privilege';
+  END IF;
+  RETURN NULL;
+END $$"""))
+    conn.execute(text(f"DROP TRIGGER IF EXISTS {STAGE_GUARD_TRIGGER} ON {PARCELS}"))
+    conn.execute(text(
+        f"CREATE TRIGGER {STAGE_GUARD_TRIGGER} AFTER UPDATE ON {PARCELS} "
+        "REFERENCING NEW TABLE AS geo_app_new_parcels FOR EACH STATEMENT "
+        f"EXECUTE FUNCTION {STAGE_GUARD_FUNCTION}()"))
 
 
 def capabilities(conn: Connection, user: str | None = None) -> frozenset[str]:

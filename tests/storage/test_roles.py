@@ -6,6 +6,7 @@ import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+import pandas as pd
 import psycopg2
 import pytest
 from _import_data import provenance, survey_rectangles
@@ -14,7 +15,7 @@ from conftest import require_backend
 from geo_app.domain.stages import ParcelStage as S
 from geo_app.errors import StoreError
 from geo_app.storage import ImportMode, init_store
-from geo_app.storage.events import record_stage_change
+from geo_app.storage.events import record_stage_change, record_stage_changes
 from geo_app.storage.postgis import SCHEMA_VERSION, PostGISStore
 from geo_app.storage.roles import AppRole, grant_role, revoke_role
 from geo_app.storage.testing import (
@@ -294,3 +295,47 @@ def test_init_by_a_user_without_createrole_says_what_to_ask_and_changes_nothing(
         assert _raw(url, "SELECT to_regclass('stage_events'), to_regclass('parcels')") == [
             (None, None)]
         _raw(url, f'REVOKE CREATE ON SCHEMA public FROM "{plain}"')
+
+
+# --- parcels.stage follows the ledger --------------------------------------------------------
+
+STAGE_GUARD = "would show a stage its ledger does not have"
+
+
+def _stages(url: str) -> dict[str, tuple[str, str]]:
+    return {pid: (stage, str(day)) for pid, stage, day in _raw(
+        url, "SELECT id, stage, stage_date FROM parcels ORDER BY id")}
+
+
+@pytest.mark.parametrize("sql", [
+    "UPDATE parcels SET stage = 'supplied'",
+    "UPDATE parcels SET stage = 'net_land' WHERE id = 'QC2-19'",
+    "UPDATE parcels SET stage_date = '2000-01-01' WHERE id = 'QC2-19'",
+    "UPDATE parcels SET stage = NULL WHERE id = 'QC1-01'",
+])
+def test_an_officer_cannot_redraw_parcel_stages_without_a_ledger_row(db, sql):
+    before = _stages(db.url)
+    _refused(db.url_of("officer"), sql, STAGE_GUARD)
+    assert _stages(db.url) == before
+    assert len(PostGISStore(db.url).read_events()) == 207
+
+
+def test_an_officer_update_that_keeps_the_ledger_stage_passes(db):
+    before = _stages(db.url)
+    _raw(db.url_of("officer"), "UPDATE parcels SET stage = stage, stage_date = stage_date")
+    assert _stages(db.url) == before
+
+
+def test_the_store_still_copies_the_ledger_stage_for_an_officer_one_and_in_bulk(db):
+    store = db.store("officer")
+    _record(store)
+    changes = pd.DataFrame({
+        "parcel_id": ["QC2-19"], "to_stage": [S.COMPENSATION_PLAN.value],
+        "effective_date": [dt.date(2021, 12, 8)], "officer": ["张伟"]})
+    record_stage_changes(store, changes, today=TODAY)
+    assert _stages(db.url)["QC2-19"] == ("compensation_plan", "2021-12-08")
+
+
+def test_an_administrator_may_still_edit_parcels(db):
+    _raw(db.url_of("admin"), "UPDATE parcels SET stage = 'supplied' WHERE id = 'QC2-19'")
+    assert _stages(db.url)["QC2-19"][0] == "supplied"
