@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from pathlib import Path
+
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import shapely
 from shapely.geometry import box
+
+from geo_app.storage import GeoPackageStore
 
 X0, Y0 = 440_000, 3_505_000  # EPSG:4547 (GK, CM 114°E), near Suizhou
 
@@ -33,3 +39,20 @@ def event_frame(rows: list[tuple]) -> pd.DataFrame:
     frame["evidence"] = "随高新征〔2021〕1号"
     frame["correction_reason"] = np.where(frame["is_correction"], "补录", None)
     return frame
+
+
+def net_land_mu_on(path: Path | str, day: dt.date) -> dict[int, float]:
+    """Known answer for a GeoPackage: each parcel's last event by ``day`` (plain Python),
+    shapely areas in EPSG:4547, summed per phase over net-land and supplied parcels."""
+    last: dict[str, tuple] = {}
+    for ev in GeoPackageStore(path).read_events().to_dict(orient="records"):
+        if ev["effective_date"] <= day.isoformat():
+            key = (ev["effective_date"], ev["recorded_at"], ev["event_id"], ev["to_stage"])
+            last[ev["parcel_id"]] = max(last.get(ev["parcel_id"], key), key)
+    parcels = gpd.read_file(path, layer="parcels").to_crs(4547)
+    totals: dict[int, float] = {}
+    for pid, phase, geom in zip(parcels["id"], parcels["phase"], parcels.geometry, strict=True):
+        totals.setdefault(int(phase), 0.0)
+        if pid in last and last[pid][3] in ("net_land", "supplied"):
+            totals[int(phase)] += shapely.area(geom) / (10000 / 15)
+    return totals

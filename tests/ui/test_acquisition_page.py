@@ -11,11 +11,10 @@ import io
 import json
 import re
 
-import geopandas as gpd
 import pandas as pd
 import pyarrow as pa
 import pytest
-import shapely
+from known_cases import net_land_mu_on
 from openpyxl import load_workbook
 from streamlit.testing.v1.element_tree import Block
 
@@ -29,7 +28,6 @@ from geo_app.ui.i18n import Lang
 from geo_app.ui.pages.acquisition import _cached
 from geo_app.ui.state import Key
 
-MU = 10000 / 15
 D = dt.date.fromisoformat
 
 
@@ -124,22 +122,6 @@ def _map_classes(at) -> dict[str, str]:
         for values in packed["v"]:
             classes[values[packed["k"].index("id")]] = klass
     return classes
-
-
-def _net_mu_on(path, day: dt.date) -> dict[int, float]:
-    """Independent: each parcel's last event by ``day`` (plain Python), shapely areas."""
-    last: dict[str, tuple] = {}
-    for ev in _events(path).to_dict(orient="records"):
-        if ev["effective_date"] <= day.isoformat():
-            key = (ev["effective_date"], ev["recorded_at"], ev["event_id"], ev["to_stage"])
-            last[ev["parcel_id"]] = max(last.get(ev["parcel_id"], key), key)
-    parcels = gpd.read_file(path, layer="parcels").to_crs(4547)
-    totals: dict[int, float] = {}
-    for pid, phase, geom in zip(parcels["id"], parcels["phase"], parcels.geometry, strict=True):
-        totals.setdefault(int(phase), 0.0)
-        if pid in last and last[pid][3] in ("net_land", "supplied"):
-            totals[int(phase)] += shapely.area(geom) / MU
-    return totals
 
 
 # --- the page runs -----------------------------------------------------------------------
@@ -310,7 +292,7 @@ def test_as_of_a_date_shows_that_dates_progress(page, store_path, day):
     page.button_group(key=Key.ACQ_VIEW).set_value("as_of").run()
     page.select_slider(key=Key.ACQ_AS_OF).set_value(D(day)).run()
     assert not page.exception, page.exception
-    expected = _net_mu_on(store_path, D(day))
+    expected = net_land_mu_on(store_path, D(day))
     bars = _progress_texts(page)
     assert bars[0] == (f"一期：净地 {expected[1]:,.0f} 亩 / 目标 1,420 亩"
                        f"（{expected[1] / 1420:.0%}）")
@@ -332,7 +314,7 @@ def test_compare_two_dates_shows_both_and_the_changed_parcels(page, store_path):
     page.date_input(key=Key.ACQ_DAY_A).set_value(D("2021-06-30"))
     page.date_input(key=Key.ACQ_DAY_B).set_value(D("2021-12-31")).run()
     assert not page.exception, page.exception
-    a = _net_mu_on(store_path, D("2021-06-30"))
+    a = net_land_mu_on(store_path, D("2021-06-30"))
     metrics = {m.label: (m.value, m.proto.delta) for m in page.metric}
     assert metrics["一期 净地 · 2021-06-30"][0] == f"{a[1]:,.1f} 亩"
     assert metrics["一期 净地 · 2021-12-31"] == ("1,420.0 亩", f"{1420 - a[1]:+,.1f} 亩")
@@ -352,7 +334,7 @@ def test_progress_over_time_has_monthly_values_and_target_lines(page, store_path
     table = page.dataframe[0].value
     phase1 = table[table["期次"] == "一期"].set_index("月末")["净地及以后（亩）"]
     for day in ("2021-06-30", "2021-09-30"):
-        assert phase1[D(day)] == pytest.approx(_net_mu_on(store_path, D(day))[1], abs=1e-6)
+        assert phase1[D(day)] == pytest.approx(net_land_mu_on(store_path, D(day))[1], abs=1e-6)
     assert phase1.is_monotonic_increasing
     (chart,) = page.get("vega_lite_chart")
     spec = json.loads(chart.proto.spec)
@@ -392,7 +374,7 @@ def test_the_excel_download_holds_the_progress_and_events_of_the_chosen_date(pag
     headers = [c.value for c in sheet[HEADER_ROW]]
     net_col = next(i for i, h in enumerate(headers) if h and h.startswith("净地及以后"))
     rows = {r[0]: r for r in sheet.iter_rows(min_row=HEADER_ROW + 1, values_only=True)}
-    expected = _net_mu_on(store_path, day)
+    expected = net_land_mu_on(store_path, day)
     assert rows["1期 Phase 1"][net_col] == pytest.approx(expected[1], abs=1e-6)
     assert rows["2期 Phase 2"][net_col] == pytest.approx(0.0, abs=1e-9)
     events = _events(store_path)

@@ -17,17 +17,16 @@ from collections.abc import Iterator
 import geopandas as gpd
 import pytest
 import shapely
+from known_cases import net_land_mu_on
 from pypdf import PdfReader
 from streamlit.testing.v1 import AppTest
 from streamlit.testing.v1.element_tree import Block
 
-from geo_app.storage import GeoPackageStore
 from geo_app.ui import loaders
 from geo_app.ui.brief_widget import BriefTarget, brief_bytes, brief_targets, brief_title
 from geo_app.ui.models import Selection
 from geo_app.ui.state import Key
 
-MU = 10000 / 15  # m² per mu
 DAY = dt.date(2021, 6, 30)  # phase 1 part way to its target
 
 
@@ -169,30 +168,13 @@ def test_dashboard_offers_the_progress_and_a_chosen_parks_brief(app_page, store_
 # --- the Acquisition page, as of a date --------------------------------------------------------
 
 
-def _net_mu_on(path, day: dt.date) -> dict[int, float]:
-    """Known answer: each parcel's last event by ``day`` (plain Python), shapely areas in
-    EPSG:4547, summed per phase over net land and supplied parcels."""
-    last: dict[str, tuple] = {}
-    for ev in GeoPackageStore(path).read_events().to_dict(orient="records"):
-        if ev["effective_date"] <= day.isoformat():
-            key = (ev["effective_date"], ev["recorded_at"], ev["event_id"], ev["to_stage"])
-            last[ev["parcel_id"]] = max(last.get(ev["parcel_id"], key), key)
-    parcels = gpd.read_file(path, layer="parcels").to_crs(4547)
-    totals: dict[int, float] = {}
-    for pid, phase, geom in zip(parcels["id"], parcels["phase"], parcels.geometry, strict=True):
-        totals.setdefault(int(phase), 0.0)
-        if pid in last and last[pid][3] in ("net_land", "supplied"):
-            totals[int(phase)] += shapely.area(geom) / MU
-    return totals
-
-
 def test_the_as_of_brief_has_the_pages_net_land_for_that_date(app_page, store_path):
     at = app_page("acquisition").run()
     at.button_group(key=Key.ACQ_VIEW).set_value("as_of").run()
     at.select_slider(key=Key.ACQ_AS_OF).set_value(DAY).run()
     assert not at.exception, at.exception
     assert f"征地进度简报（截至 {DAY.isoformat()}）" in _popovers(at)
-    expected = _net_mu_on(store_path, DAY)
+    expected = net_land_mu_on(store_path, DAY)
     assert 0 < expected[1] < 1420
     bars = [p.proto.text for p in at.get("progress")]  # what the page shows
     assert bars[0].startswith(f"一期：净地 {expected[1]:,.0f} 亩 / 目标 1,420 亩")
@@ -217,7 +199,7 @@ def test_the_as_of_brief_in_english_after_the_language_switch(app_page, store_pa
     assert not at.exception, at.exception
     labels = [b.proto.label for b in at.get("download_button")]
     assert "Download brief (PDF)" in labels and "Download brief (PNG)" in labels
-    expected = _net_mu_on(store_path, DAY)
+    expected = net_land_mu_on(store_path, DAY)
     text = _bytes_ok(store_path, "progress", None, DAY, lang="en")
     found = re.findall(r"([\d,]+\.\d\d) / 1,420 mu", text)
     assert len(found) == 1, text
