@@ -19,9 +19,9 @@ import geopandas as gpd
 import pandas as pd
 import pytest
 import shapely
+from _raw_ledger import append_raw_events
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import create_engine, text
 
 from geo_app.analysis.progress import NET_LAND_OR_LATER, progress, stages_as_of
 from geo_app.analysis.timeline import (
@@ -54,31 +54,8 @@ def _ledger(draw: st.DrawFn) -> list[tuple]:
 
 def _append(case, prefix: str, rows: list[tuple]) -> None:
     """Write the rows straight into ``stage_events`` (any ledger, valid or not)."""
-    values = [(f"{prefix}{p}", code, day.isoformat(), rec.isoformat(), corr, "测试")
-              for p, code, day, rec, corr in rows]
-    if case.backend == "gpkg":
-        conn = sqlite3.connect(case.location, isolation_level=None)
-        try:
-            top = conn.execute("SELECT coalesce(max(event_id), 0) FROM stage_events"
-                               ).fetchone()[0]
-            conn.executemany(
-                "INSERT INTO stage_events (event_id, parcel_id, to_stage, effective_date, "
-                "recorded_at, is_correction, officer) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                [(top + i + 1, p, c, d, r, int(k), o)
-                 for i, (p, c, d, r, k, o) in enumerate(values)])
-        finally:
-            conn.close()
-        return
-    engine = create_engine(case.store.url.replace("postgresql://", "postgresql+psycopg2://", 1))
-    try:
-        with engine.begin() as conn:
-            conn.execute(text(
-                "INSERT INTO stage_events (parcel_id, to_stage, effective_date, recorded_at, "
-                "is_correction, officer) VALUES (:p, :c, CAST(:d AS date), "
-                "CAST(:r AS timestamp), :k, :o)"),
-                [dict(zip("pcdrko", v, strict=True)) for v in values])
-    finally:
-        engine.dispose()
+    append_raw_events(case, [(f"{prefix}{p}", code, day.isoformat(), rec.isoformat(), corr,
+                              "测试") for p, code, day, rec, corr in rows])
 
 
 def _parcels(prefix: str) -> gpd.GeoDataFrame:

@@ -4,11 +4,10 @@ in effect on a date, or whose stage no release knows, and nothing else."""
 from __future__ import annotations
 
 import datetime as dt
-import sqlite3
 
 import pandas as pd
 import pytest
-from sqlalchemy import create_engine, text
+from _raw_ledger import append_raw_events
 
 from geo_app.domain.stages import stage_or_none
 
@@ -22,27 +21,8 @@ ROWS = [  # parcel, to_stage (None: a tool wrote no stage), effective date
 
 def _append(case) -> None:
     """Write the rows straight into ``stage_events``, as another tool would."""
-    if case.backend == "gpkg":
-        conn = sqlite3.connect(case.location, isolation_level=None)
-        try:
-            top = conn.execute("SELECT max(event_id) FROM stage_events").fetchone()[0]
-            conn.executemany(
-                "INSERT INTO stage_events (event_id, parcel_id, to_stage, effective_date, "
-                "recorded_at, is_correction, officer) VALUES (?, ?, ?, ?, "
-                "'2024-01-01T09:00:00', 0, '外部')",
-                [(top + i + 1, p, s, d.isoformat()) for i, (p, s, d) in enumerate(ROWS)])
-        finally:
-            conn.close()
-        return
-    engine = create_engine(case.store.url.replace("postgresql://", "postgresql+psycopg2://", 1))
-    try:
-        with engine.begin() as conn:
-            conn.execute(text(
-                "INSERT INTO stage_events (parcel_id, to_stage, effective_date, recorded_at, "
-                "officer) VALUES (:p, :s, :d, '2024-01-01 09:00:00', '外部')"),
-                [{"p": p, "s": s, "d": d} for p, s, d in ROWS])
-    finally:
-        engine.dispose()
+    append_raw_events(case, [(p, s, d.isoformat(), "2024-01-01T09:00:00", False, "外部")
+                             for p, s, d in ROWS])
 
 
 @pytest.mark.parametrize("day", [dt.date(2020, 3, 2), dt.date(2021, 6, 30), dt.date(2030, 1, 1)])
