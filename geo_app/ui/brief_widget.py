@@ -31,8 +31,6 @@ from geo_app.briefs import BriefData, BriefKind, PageSize, build_brief, render_p
 from geo_app.briefs.build import terrain_sources
 from geo_app.domain.messages import render
 from geo_app.errors import GeoAppError
-from geo_app.raster.service import store_rasters
-from geo_app.storage import open_store
 from geo_app.ui import loaders
 from geo_app.ui.i18n import t
 from geo_app.ui.models import Selection
@@ -60,22 +58,12 @@ def brief_bytes(location: str, token: str, kind: str, name: str | None,
     data = loaders.load_store(location, token)
     events = loaders.stage_events(location, token)
     page = build_brief(BriefData(data.layers, data.planes, events,
-                                 **_terrain_sources(location, token)),
+                                 **terrain_sources(loaders.rasters(location, token))),
                        kind, name, as_of=as_of, lang=lang)
     pdf, png = io.BytesIO(), io.BytesIO()
     render_pages([page], pdf, size=size, fmt="pdf")
     render_pages([page], png, size=size, fmt="png")
     return pdf.getvalue(), png.getvalue()
-
-
-@st.cache_data(show_spinner=False, max_entries=4)
-def _terrain_sources(location: str, token: str) -> dict[str, object]:
-    """The store's DEM and land cover for the briefs' terrain figures."""
-    store = open_store(location)
-    try:
-        return terrain_sources(store_rasters(store))
-    finally:
-        store.close()
 
 
 def brief_file_stem(kind: str, name: str | None, as_of: dt.date | None) -> str:

@@ -31,8 +31,10 @@ from geo_app.analysis.dashboard import (
     village_table,
 )
 from geo_app.analysis.progress import PhaseProgress
+from geo_app.analysis.zonal import RasterKind
 from geo_app.domain.layers import LAYER_SPECS
 from geo_app.errors import InputError
+from geo_app.raster.service import ResolvedRaster, store_rasters
 from geo_app.settings import get_settings
 from geo_app.storage import display_location, open_store
 from geo_app.ui.filters import Layers, MapFilters, apply_filters
@@ -236,3 +238,13 @@ def belt_figures(location: str, token: str) -> pd.DataFrame:
     return loop_belt_villages(data.layer("villages"), data.layer("roads"),
                               plane=data.planes.get("villages"))
 
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def rasters(location: str, token: str) -> dict[RasterKind, ResolvedRaster | None]:
+    """The store's DEM and land cover (newest registered, else the bundled ones)."""
+    store = open_store(location)
+    try:
+        return store_rasters(store)
+    finally:
+        store.close()

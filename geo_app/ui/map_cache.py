@@ -9,6 +9,7 @@ import folium
 import geopandas as gpd
 import streamlit as st
 
+from geo_app.analysis.zonal import RasterKind
 from geo_app.errors import InputError
 from geo_app.maps.belt import belt_layer, belt_style
 from geo_app.maps.build import build_zone_map, export_map_html
@@ -16,8 +17,6 @@ from geo_app.maps.labels import DEFAULT_LABEL_LAYERS, DEFAULT_LABEL_PX
 from geo_app.maps.style import BELT_LAYER, Basemap, LayerStyle, VillageTheme, village_style
 from geo_app.maps.terrain import hillshade_overlay
 from geo_app.settings import get_settings
-from geo_app.storage import open_store
-from geo_app.storage.rasters import default_raster
 from geo_app.ui import loaders
 from geo_app.ui.filters import MapFilters, filtered_bounds
 from geo_app.ui.search import SearchHit, search_features
@@ -82,17 +81,6 @@ def belt_frame(location: str, token: str) -> gpd.GeoDataFrame | None:
         return None  # no loop road in this store: nothing to draw (the dashboard says why)
 
 
-@st.cache_data(show_spinner=False, max_entries=4)
-def dem_path(location: str, token: str) -> str | None:
-    """The store's DEM (newest registered, else the bundled one), or None."""
-    store = open_store(location)
-    try:
-        entry = default_raster(store, "dem")
-    finally:
-        store.close()
-    return None if entry is None else str(entry.path)
-
-
 def _build(location: str, token: str, filters: MapFilters, lang: str, basemap: Basemap,
            visible: tuple[str, ...], key: str | None, asset_base_url: str,
            look: MapLook = MapLook()) -> folium.Map:
@@ -107,9 +95,9 @@ def _build(location: str, token: str, filters: MapFilters, lang: str, basemap: B
             shown.add(BELT_LAYER)
     overlays = []
     if basemap is Basemap.HILLSHADE:  # offline relief; without a DEM the plain background
-        dem = dem_path(location, token)
+        dem = loaders.rasters(location, token)[RasterKind.DEM]
         if dem is not None:
-            overlays.append(hillshade_overlay(dem, 1.0))
+            overlays.append(hillshade_overlay(dem.path, 1.0))
     # a filtered map opens on what the filters kept (Leaflet fits it to the map's size)
     return build_zone_map(layers, lang=lang, basemap=basemap, visible=shown,
                           tianditu_key=key, asset_base_url=asset_base_url,

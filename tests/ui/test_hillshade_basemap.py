@@ -1,5 +1,5 @@
 """The offline hillshade basemap of the zone map: the store's DEM shaded as an image under
-the layers (a data: PNG, no tiles); the plain basemap draws none; no DEM falls back."""
+the layers (a data: WebP, no tiles); the plain basemap draws none; no DEM falls back."""
 
 from __future__ import annotations
 
@@ -11,9 +11,10 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from geo_app.analysis.zonal import RasterKind
 from geo_app.maps.style import Basemap
 from geo_app.settings import BUNDLED_LAYERS
-from geo_app.ui import map_cache
+from geo_app.ui import loaders, map_cache
 from geo_app.ui.filters import MapFilters
 
 LAYERS = ("parks", "villages", "parcels")
@@ -50,8 +51,9 @@ def test_hillshade_without_a_dem_is_the_plain_background(tmp_path, monkeypatch):
     # a store with no raster registered and no bundled DEM beside it
     store = tmp_path / "only_vectors.gpkg"
     shutil.copyfile(BUNDLED_LAYERS, store)
-    monkeypatch.setattr(map_cache, "default_raster", lambda _store, _kind: None)
-    map_cache.dem_path.clear()
+    monkeypatch.setattr(loaders, "store_rasters",
+                        lambda _store: {kind: None for kind in RasterKind})
+    loaders.rasters.clear()
     html = _html(str(store), Basemap.HILLSHADE)
     assert "L.imageOverlay" not in html and "L.tileLayer" not in html
 

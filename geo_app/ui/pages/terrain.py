@@ -18,7 +18,7 @@ from geo_app.analysis.terrain_report import TerrainTable
 from geo_app.analysis.zonal import RasterKind
 from geo_app.maps.build import build_zone_map
 from geo_app.maps.terrain import OverlayKind, add_elevation, add_hillshade, add_landcover
-from geo_app.raster.service import ResolvedRaster, store_layer_terrain, store_rasters
+from geo_app.raster.service import store_layer_terrain
 from geo_app.storage import open_store
 from geo_app.ui import loaders, state
 from geo_app.ui.components import error_boundary, store_caption
@@ -103,15 +103,6 @@ def _terrain(location: str, token: str, layer: str, thresholds: Thresholds) -> T
     store = open_store(location)
     try:
         return store_layer_terrain(store, layer, thresholds=thresholds)
-    finally:
-        store.close()
-
-
-@st.cache_data(show_spinner=False, max_entries=4)
-def _rasters(location: str, token: str) -> dict[RasterKind, ResolvedRaster | None]:
-    store = open_store(location)
-    try:
-        return store_rasters(store)
     finally:
         store.close()
 
@@ -206,7 +197,7 @@ def render() -> None:
         location, token = loaders.current_store()
         data = loaders.load_store(location, token)
         store_caption(location, lang)
-        rasters = _rasters(location, token)
+        rasters = loaders.rasters(location, token)
         none = t("terrain.none", lang)
         dem, lc = rasters.get(RasterKind.DEM), rasters.get(RasterKind.LANDCOVER)
         st.caption(t("terrain.rasters", lang, dem=md_line(dem.name if dem else none),
