@@ -24,7 +24,6 @@ from geo_app.storage.base import EVENTS_TABLE
 
 #: The ledger's order, newest first: a parcel's current stage is its first known row.
 ORDER_DESC = "effective_date DESC, recorded_at DESC, event_id DESC"
-_ORDER_DESC = ORDER_DESC
 
 ASOF_INDEX = "stage_events_asof_idx"
 EVENT_ID_INDEX = "stage_events_event_idx"
@@ -55,7 +54,7 @@ def stages_as_of_sql(param: str, *, known_only: bool) -> str:
     """
     return (
         f"SELECT parcel_id, to_stage FROM (SELECT parcel_id, to_stage, row_number() OVER "
-        f"(PARTITION BY parcel_id ORDER BY {_ORDER_DESC}) AS rn FROM {EVENTS_TABLE} "
+        f"(PARTITION BY parcel_id ORDER BY {ORDER_DESC}) AS rn FROM {EVENTS_TABLE} "
         f"WHERE effective_date <= {param}{_known(known_only)}) AS last_events WHERE rn = 1"
     )
 
@@ -108,7 +107,7 @@ def states_sql(ids_table: str) -> str:
         f"e.event_id FROM {EVENTS_TABLE} e JOIN batch b ON e.parcel_id = b.parcel_id), "
         "counts AS (SELECT parcel_id, count(*) AS version FROM mine GROUP BY parcel_id), "
         "last AS (SELECT parcel_id, to_stage, effective_date, row_number() OVER "
-        f"(PARTITION BY parcel_id ORDER BY {_ORDER_DESC}) AS rn FROM mine WHERE "
+        f"(PARTITION BY parcel_id ORDER BY {ORDER_DESC}) AS rn FROM mine WHERE "
         f"to_stage IN {known_stages_sql()}) "
         "SELECT c.parcel_id, l.to_stage AS stage, l.effective_date AS stage_date, c.version "
         "FROM counts c LEFT JOIN last l ON l.parcel_id = c.parcel_id AND l.rn = 1"
@@ -121,7 +120,7 @@ def all_states_sql() -> str:
         f"WITH counts AS (SELECT parcel_id, count(*) AS version FROM {EVENTS_TABLE} "
         "GROUP BY parcel_id), "
         "last AS (SELECT parcel_id, to_stage, effective_date, row_number() OVER "
-        f"(PARTITION BY parcel_id ORDER BY {_ORDER_DESC}) AS rn FROM {EVENTS_TABLE} "
+        f"(PARTITION BY parcel_id ORDER BY {ORDER_DESC}) AS rn FROM {EVENTS_TABLE} "
         f"WHERE to_stage IN {known_stages_sql()}) "
         "SELECT c.parcel_id, l.to_stage AS stage, l.effective_date AS stage_date, c.version "
         "FROM counts c LEFT JOIN last l ON l.parcel_id = c.parcel_id AND l.rn = 1"
