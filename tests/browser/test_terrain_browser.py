@@ -21,8 +21,10 @@ def test_terrain_page_figures_flag_and_map(app: AppSession) -> None:
     page.keyboard.type("QC2-13")
     page.keyboard.press("Enter")
     app.wait_idle()
-    expect(main.get_by_text("永久基本农田")).to_be_visible()
-    expect(main.get_by_text("平均坡度 °")).to_be_visible()
+    # the flag's reason and the figures, in their own elements (the table's accessible
+    # header row carries the same words, so plain text would match twice)
+    expect(main.locator('[data-testid="stAlert"]', has_text="永久基本农田")).to_be_visible()
+    expect(main.locator('[data-testid="stMetric"]', has_text="平均坡度 °")).to_be_visible()
     app.map_iframe().scroll_into_view_if_needed()
     frame = app.map_locator()
     image = frame.locator("img.leaflet-image-layer").first
