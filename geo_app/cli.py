@@ -12,14 +12,12 @@ import geopandas as gpd
 import typer
 
 from geo_app import cli_brief, cli_deploy, cli_ledger, cli_present, cli_terrain
-from geo_app.analysis.coverage import coverage
 from geo_app.analysis.crs import (
     CRSSource,
     choose_plane_crs,
     plane_from_override,
 )
 from geo_app.analysis.geometry_checks import GeometryCheck
-from geo_app.analysis.progress import at_stages, progress
 from geo_app.analysis.proximity import nearest, within_distance
 from geo_app.analysis.report import area_report, progress_report
 from geo_app.cli_support import JsonOpt, StoreOpt, set_lang
@@ -47,6 +45,7 @@ from geo_app.transfer.importer import (
     parse_constants,
 )
 from geo_app.transfer.load import load_file
+from geo_app.usecases.store_analysis import coverage_of_layers, progress_of_store
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Suizhou High-tech Zone planning: layers, areas, coverage, progress.")
@@ -192,12 +191,7 @@ def coverage_cmd(
     as_json: JsonOpt = False,
 ) -> None:
     """Area and share of each polygon covered by another layer (overlaps counted once)."""
-    st = open_store(store)
-    target, cover = st.read_layer(of), st.read_layer(by)
-    if status:
-        cover = at_stages(cover, status, layer=by)
-    plane = choose_plane_crs(target)
-    table = coverage(target, cover, plane=plane, of_name=f"'{of}'", by_name=f"'{by}'")
+    table, plane = coverage_of_layers(open_store(store), of, by, stages=status)
     if as_json:
         _emit({"crs_plane": plane.name, "of": of, "by": by, "status": status or None,
                "features": table.to_dict(orient="records")})
@@ -245,10 +239,8 @@ def progress_cmd(
     as_json: JsonOpt = False,
 ) -> None:
     """Acquisition progress per phase against the 1420 / 1700 mu targets."""
-    st = open_store(store)
     day = _parse_date(as_of) if as_of else None
-    parcels = st.read_layer("parcels")
-    phases = progress(parcels, as_of=day, events=st.read_events() if day else None)
+    phases = progress_of_store(open_store(store), as_of=day)
     report = progress_report(phases, as_of=day.isoformat() if day else None)
     if as_json:
         _emit(report)
@@ -351,9 +343,8 @@ def events_export_cmd(
     """Export progress per phase and the event log to an Excel workbook."""
     st = open_store(store)
     day = _parse_date(as_of) if as_of else None
-    events = st.read_events()
-    phases = progress(st.read_layer("parcels"), as_of=day, events=events if day else None)
-    shown = events[events["effective_date"] <= day.isoformat()] if day else events
+    phases = progress_of_store(st, as_of=day)
+    shown = st.read_events(until=day)
     out = write_progress_excel(file, phases, shown, as_of=day)
     typer.echo(f"wrote {out}: {len(phases)} phases, {len(shown)} events")
 

@@ -16,11 +16,13 @@ path by store and turns these into the Python path's figures (equal to 1e-9, tes
   opposite copies cancel, the left-over edges are noded and polygonized, a face holding a
   point inside two covers or more marks its covers as suspects, and only suspects get the
   pairwise ``ST_Relate`` test;
-- progress: one grouped sum of plane areas per phase and stage.
+- progress: one grouped sum of plane areas per phase and stage, now or as of a date (the
+  ledger's as-of stage of each parcel joined in the same query).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 
 import pandas as pd
@@ -29,7 +31,9 @@ from sqlalchemy import text
 from geo_app.domain.stages import parse_stage
 from geo_app.errors import InputError
 from geo_app.storage._gpkg_sql import quote
-from geo_app.storage.postgis import PostGISStore
+from geo_app.storage._ledger_sql import ORDER_DESC, known_stages_sql
+from geo_app.storage.base import EVENTS_TABLE
+from geo_app.storage.postgis import PARCELS, PostGISStore
 
 #: CGCS2000 lon/lat: extents are given in it.
 LONLAT_EPSG = 4490
@@ -236,18 +240,43 @@ def coverage_m2(store: PostGISStore, of: str, by: str, *, epsg: int, laea: str,
     })
 
 
-def progress_m2(store: PostGISStore, *, epsg: int, not_started: str) -> pd.DataFrame:
-    """``phase``, ``stage`` (``not_started`` for none), ``count``, ``m2`` (plane area in
-    ``epsg``) of the parcels, grouped by phase and stage."""
+def progress_m2(store: PostGISStore, *, epsg: int, as_of: dt.date | None = None,
+                not_started: str, known_only: bool = False) -> pd.DataFrame:
+    """``phase``, ``stage``, ``count``, ``m2`` (plane area in ``epsg``; features without a
+    geometry add nothing) of the parcels, grouped by phase and stage, in one query.
+
+    Now: ``stage`` is the parcels' ``stage`` column (``None`` where it has none). As of a
+    date: each parcel's stage on ``as_of`` from the ledger, joined in the database (per
+    parcel one descent of the as-of index, the rule of
+    :meth:`~geo_app.storage.base.LayerStore.stages_as_of`), ``not_started`` for a parcel
+    with no event in effect then; ``known_only`` skips events whose stage is not a known
+    code (``False`` counts them, as the whole-log Python path does)."""
+    params: dict[str, object] = {"epsg": epsg, "ns": not_started}
+    if as_of is None:
+        stage, source = "stage", f"{PARCELS} AS p"
+    else:
+        known = f" AND e.to_stage IN {known_stages_sql()}" if known_only else ""
+        stage = "coalesce(s.to_stage, :ns)"
+        source = (f"{PARCELS} AS p LEFT JOIN LATERAL (SELECT e.to_stage FROM {EVENTS_TABLE} "
+                  "AS e WHERE e.parcel_id = p.id::text AND e.effective_date <= "
+                  f"CAST(:day AS date){known} ORDER BY {ORDER_DESC} LIMIT 1) AS s ON true")
+        params["day"] = as_of.isoformat()
     with store.transaction("compute the acquisition progress") as conn:
         _no_jit(conn)
-        _layer_srid(conn, store, "parcels")
+        _layer_srid(conn, store, PARCELS)
         rows = conn.execute(text(
-            "SELECT phase, coalesce(stage, :ns), count(*), "
-            "sum(coalesce(ST_Area(ST_Transform(geom, :epsg)), 'NaN'::float8)) "
-            "FROM parcels GROUP BY 1, 2 ORDER BY 1, 2"),
-            {"epsg": epsg, "ns": not_started}).fetchall()
+            f"SELECT p.phase, {stage}, count(*), "
+            "coalesce(sum(ST_Area(ST_Transform(p.geom, :epsg))), 0) "
+            f"FROM {source} GROUP BY 1, 2 ORDER BY 1, 2"), params).fetchall()
     return pd.DataFrame(rows, columns=["phase", "stage", "count", "m2"])
+
+
+def has_events(store: PostGISStore) -> bool:
+    """True when the stage-event log holds at least one row (any stage)."""
+    with store.transaction("read the stage events") as conn:
+        if conn.execute(text(f"SELECT to_regclass('{EVENTS_TABLE}')")).scalar() is None:
+            return False
+        return conn.execute(text(f"SELECT EXISTS (SELECT 1 FROM {EVENTS_TABLE})")).scalar()
 
 
 def areas_m2(store: PostGISStore, layer: str, *, epsg: int | None, laea: str) -> pd.DataFrame:

@@ -12,6 +12,7 @@ the coverage's tolerances.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 
 import geopandas as gpd
@@ -22,7 +23,14 @@ import shapely
 from geo_app.analysis.area import AREA_KEYS, PLANE_COLUMN, add_areas
 from geo_app.analysis.coverage import EDGE_STEP_M, INTERIORS_MEET, LONG_EDGE_M, coverage
 from geo_app.analysis.crs import GEOGRAPHIC_EPSG, PlaneCRS, choose_plane_crs, majority_plane
-from geo_app.analysis.progress import NET_LAND_OR_LATER, PhaseProgress, at_stages, progress
+from geo_app.analysis.progress import (
+    NET_LAND_OR_LATER,
+    NOT_STARTED,
+    PhaseProgress,
+    at_stages,
+    progress,
+)
+from geo_app.analysis.timeline import progress_from_stages
 from geo_app.analysis.units import M2_PER_HA, M2_PER_MU
 from geo_app.domain.stages import ParcelStage
 from geo_app.domain.targets import PHASE_TARGETS_MU
@@ -31,13 +39,16 @@ from geo_app.storage.postgis_analysis import (
     Extent,
     areas_m2,
     coverage_m2,
+    has_events,
     in_database,
     layer_extent,
     progress_m2,
     require_polygon_layer,
 )
 
-NOT_STARTED = "not_started"
+#: analysis.progress's refusal of an as-of question on a store without stage history.
+NO_HISTORY = ("There is no stage history in this store, so progress can only be shown for "
+              "today. Record stage changes first, or drop --as-of.")
 
 __all__ = ["areas_of_layer", "coverage_of_layers", "in_database", "progress_of_store"]
 
@@ -79,27 +90,52 @@ def coverage_of_layers(
 
 
 def progress_of_store(
-    store: object, *, targets_mu: dict[int, float] | None = None,
+    store: object, *, as_of: dt.date | None = None, targets_mu: dict[int, float] | None = None,
     plane: PlaneCRS | None = None,
 ) -> list[PhaseProgress]:
-    """Progress per phase now (the parcels' current stage), as
-    :func:`geo_app.analysis.progress.progress`."""
+    """Progress per phase now (the parcels' current stage) or as of a date, as
+    :func:`geo_app.analysis.progress.progress` gives it with the whole event log.
+
+    As of a date the stages come from the store's SQL (one index descent per parcel), never
+    from reading every event: on PostGIS joined to the areas in the same query, on any
+    other store :meth:`~geo_app.storage.base.LayerStore.stages_as_of` beside the parcels.
+    Every event counts, whatever its stage (``known_only=False``), as in the whole-log path.
+
+    Raises
+    ------
+    InputError
+        ``as_of`` is given and the store has no stage history.
+    """
     if not in_database(store):
-        return progress(store.read_layer("parcels"),  # type: ignore[attr-defined]
-                        targets_mu=targets_mu, plane=plane)
+        if as_of is None:
+            return progress(store.read_layer("parcels"),  # type: ignore[attr-defined]
+                            targets_mu=targets_mu, plane=plane)
+        stages = store.stages_as_of(as_of, known_only=False)  # type: ignore[attr-defined]
+        if len(stages) == 0 and store.event_span(known_only=False) is None:  # type: ignore
+            raise InputError(NO_HISTORY)
+        return progress_from_stages(store.read_layer("parcels"),  # type: ignore[attr-defined]
+                                    stages, plane=plane, targets_mu=targets_mu)
     targets = PHASE_TARGETS_MU if targets_mu is None else targets_mu
     extent = layer_extent(store, "parcels")  # type: ignore[arg-type]
     if extent is None:
+        if as_of is not None and not has_events(store):  # type: ignore[arg-type]
+            raise InputError(NO_HISTORY)
         return []
     plane = plane or _plane_of(extent, "parcels")
-    frame = progress_m2(store, epsg=plane.epsg, not_started=NOT_STARTED)  # type: ignore[arg-type]
+    frame = progress_m2(store, epsg=plane.epsg, as_of=as_of,  # type: ignore[arg-type]
+                        not_started=NOT_STARTED)
+    if as_of is not None and set(frame["stage"]) <= {NOT_STARTED} and not has_events(
+            store):  # type: ignore[arg-type]
+        raise InputError(NO_HISTORY)
     order = [NOT_STARTED, *(s.value for s in ParcelStage)]
     result = []
     for phase, part in frame.groupby("phase", sort=True):
-        mu = dict(zip(part["stage"], part["m2"].astype(float) / M2_PER_MU, strict=True))
+        m2 = part["m2"].astype(float).to_numpy()
+        mu = {k: v / M2_PER_MU for k, v in zip(part["stage"], m2, strict=True)
+              if k is not None}
         result.append(PhaseProgress(
             phase=int(phase), target_mu=targets.get(int(phase)),
-            parcel_count=int(part["count"].sum()), total_mu=float(sum(mu.values())),
+            parcel_count=int(part["count"].sum()), total_mu=float(m2.sum() / M2_PER_MU),
             net_land_mu=float(sum(v for k, v in mu.items() if k in NET_LAND_OR_LATER)),
             by_stage_mu={s: float(mu[s]) for s in order if s in mu}))
     return result
