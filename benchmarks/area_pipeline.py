@@ -22,17 +22,30 @@ twice get the exact pairwise test and a union per cluster. Progress is one
 convention as the project (pieces densified every 20 m, whole parcels as drawn) so the
 answers can be compared: every figure is asserted equal to 1e-9 relative before timing.
 
-Both run in one process on the same data, best of 3 (1 run at 1M). Printed: total times
-and their ratio, each step as project/floor (areas, coverage, progress; the project's
-coverage reuses the reprojection its areas made, so a step ratio alone misleads), and the
-process's peak resident set (``resource.getrusage``) after building the data, after the
-project's runs and after the floor's (it only grows).
+Times: both run in one process on the same data, best of 3 (1 run at 1M). Printed: total
+times and their ratio, and each step as project/floor (areas, coverage, progress; a step
+ratio alone misleads when one method does a step's work in another step).
+
+Memory is measured apart, in a fresh process per (case, method) (``--peak N CASE METHOD``):
+it builds that one layer and the parks as a user's process would hold them (the other
+layer, the generator's intermediates and the other method's arrays are not there), frees
+what the generator left (``gc``, ``malloc_trim``), and reports
+
+* ``data_mb``: the resident set holding the data (interpreter and libraries included);
+* ``*_peak_mb``: the peak resident set while the method runs once, the data held and its
+  answers kept (the kernel's high-water mark, reset after building the data through
+  ``/proc/self/clear_refs``; everything the method allocates counts);
+* ``*_max_mb``: ``ru_maxrss`` of the child, building the data included (an upper bound).
 """
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import gc
+import json
 import resource
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -261,8 +274,61 @@ def timed(fn, *args, repeat):
     return best, best_steps
 
 
-def peak_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+# --- memory, one fresh process per (case, method) ---------------------------------------
+
+METHODS = {"project": project_pipeline, "floor": floor_pipeline}
+
+
+def _status_mb(key: str) -> float | None:
+    try:
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith(key + ":"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return None
+
+
+def _free_unused() -> None:
+    gc.collect()
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL("libc.so.6").malloc_trim(0)  # give the generator's freed heap back
+
+
+def _reset_peak() -> bool:
+    try:
+        with open("/proc/self/clear_refs", "w") as refs:
+            refs.write("5")  # VmHWM := VmRSS
+        return True
+    except OSError:
+        return False
+
+
+def peak_child(n: int, case: str, method: str) -> dict[str, float | None]:
+    """Build one layer and the parks, run ``method`` once: resident sets in MB."""
+    tiling = synthetic_parcels(n)
+    parks = synthetic_parks(tiling)
+    parcels = tiling if case == "tiling" else with_overlaps(tiling)
+    del tiling
+    _free_unused()
+    data_mb = _status_mb("VmRSS")
+    reset = _reset_peak()
+    answers = METHODS[method](parcels, parks)
+    peak_mb = _status_mb("VmHWM") if reset else None
+    del answers
+    return {"data_mb": data_mb, "peak_mb": peak_mb,
+            "max_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+
+
+def peak_in_child(n: int, case: str, method: str) -> dict[str, float | None]:
+    done = subprocess.run([sys.executable, __file__, "--peak", str(n), case, method],
+                          capture_output=True, text=True, check=True)
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def _mb(value: float | None) -> object:
+    return "n/a" if value is None else round(value)
 
 
 def main(sizes: list[int]) -> None:
@@ -271,7 +337,6 @@ def main(sizes: list[int]) -> None:
         tiling = synthetic_parcels(n)
         layers = {"tiling": tiling, "overlaps 1%": with_overlaps(tiling)}
         parks = synthetic_parks(tiling)
-        data_mb = peak_mb()
         for case, parcels in layers.items():
             repeat = 3 if n <= 100_000 else 1
             ours = project_pipeline(parcels, parks)
@@ -279,18 +344,24 @@ def main(sizes: list[int]) -> None:
             same_answers(ours, floor, f"{case} {n}")
             del ours, floor
             t_ours, s_ours = timed(project_pipeline, parcels, parks, repeat=repeat)
-            ours_mb = peak_mb()
             t_floor, s_floor = timed(floor_pipeline, parcels, parks, repeat=repeat)
+            clear_projected()
             row = {"parcels": len(parcels), "case": case, "project_s": round(t_ours, 3),
                    "floor_s": round(t_floor, 3), "ratio": round(t_ours / t_floor, 2)}
             for step in ("areas", "coverage", "progress"):
                 row[f"{step}_s"] = f"{s_ours[step]:.3f}/{s_floor[step]:.3f}"
-            row.update({"rss_mb_data": round(data_mb), "rss_mb_project": round(ours_mb),
-                        "rss_mb_floor": round(peak_mb())})
+            mem = {m: peak_in_child(n, "tiling" if case == "tiling" else "overlaps", m)
+                   for m in METHODS}
+            row.update({"data_mb": _mb(mem["project"]["data_mb"]),
+                        "project_peak_mb": _mb(mem["project"]["peak_mb"]),
+                        "floor_peak_mb": _mb(mem["floor"]["peak_mb"]),
+                        "project_max_mb": _mb(mem["project"]["max_mb"])})
             rows.append(row)
             print(pd.DataFrame(rows).to_string(index=False), flush=True)
-            clear_projected()
 
 
 if __name__ == "__main__":
-    main([int(a) for a in sys.argv[1:]] or [10_000, 100_000])
+    if sys.argv[1:2] == ["--peak"]:
+        print(json.dumps(peak_child(int(sys.argv[2]), sys.argv[3], sys.argv[4])))
+    else:
+        main([int(a) for a in sys.argv[1:]] or [10_000, 100_000])
