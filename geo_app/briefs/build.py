@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
@@ -32,6 +32,7 @@ from geo_app.analysis.progress import NOT_STARTED, PhaseProgress, progress, stag
 from geo_app.analysis.proximity import nearest
 from geo_app.analysis.terrain_classes import CROPLAND, DEFAULT_CLASSES, LandCoverClass
 from geo_app.analysis.terrain_report import layer_terrain
+from geo_app.analysis.timeline import progress_from_stages, stages_on
 from geo_app.analysis.units import M2_PER_MU
 from geo_app.analysis.zonal import RasterKind
 from geo_app.briefs._texts import tr
@@ -54,7 +55,7 @@ from geo_app.domain.categories import (
 from geo_app.domain.categories import WorksProgramme as Works
 from geo_app.domain.messages import refusal
 from geo_app.domain.phases import phase_label
-from geo_app.domain.stages import ParcelStage, stage_or_none
+from geo_app.domain.stages import ParcelStage
 from geo_app.domain.targets import ACQUISITION_PARK, LOOP_BELT_M
 from geo_app.errors import GeoAppError, InputError
 from geo_app.raster.service import ResolvedRaster, store_rasters
@@ -86,6 +87,12 @@ class BriefData:
     layers: Mapping[str, gpd.GeoDataFrame]
     planes: Mapping[str, PlaneCRS] = field(default_factory=dict)
     events: pd.DataFrame = field(default_factory=pd.DataFrame)
+    #: The store's as-of stages (``parcel_id``, ``stage`` on a date, known stages only,
+    #: computed in SQL: :meth:`~geo_app.storage.base.LayerStore.stages_as_of`) and whether
+    #: its ledger holds a known stage: when given, the progress brief asks the store
+    #: instead of replaying ``events`` (which :func:`load_brief_data` then leaves empty).
+    stages_on: Callable[[dt.date], pd.DataFrame] | None = field(default=None, compare=False)
+    has_history: bool = False
     #: The store's DEM and land cover (:func:`geo_app.raster.service.store_rasters`): the
     #: village and park briefs add their terrain figures when given.
     dem: Path | None = None
@@ -102,7 +109,9 @@ class BriefData:
 
 
 def load_brief_data(store: LayerStore, layers: tuple[str, ...]) -> BriefData:
-    """Read ``layers`` (those the store has) as the app does, and the known stage events."""
+    """Read ``layers`` (those the store has) as the app does; stages as of a date are asked
+    of the store (in SQL, known stages only) when a brief needs them, never by reading every
+    event. The store must stay open while the briefs are built."""
     have = {i.name: i for i in store.list_layers()}
     out: dict[str, gpd.GeoDataFrame] = {}
     planes: dict[str, PlaneCRS] = {}
@@ -115,10 +124,12 @@ def load_brief_data(store: LayerStore, layers: tuple[str, ...]) -> BriefData:
         if gdf.crs is not None and gdf.crs.to_epsg() not in (GEOGRAPHIC_EPSG, 4326):
             gdf = gdf.to_crs(GEOGRAPHIC_EPSG)
         out[name] = gdf
-    events = store.read_events()
-    if len(events) and "to_stage" in events.columns:
-        events = events[[stage_or_none(s) is not None for s in events["to_stage"]]]
-    return BriefData(out, planes, events, **terrain_sources(store_rasters(store)))
+    def stages_on(day: dt.date) -> pd.DataFrame:
+        return store.stages_as_of(day, known_only=True)
+
+    return BriefData(out, planes, stages_on=stages_on,
+                     has_history=store.event_span(known_only=True) is not None,
+                     **terrain_sources(store_rasters(store)))
 
 
 def terrain_sources(rasters: Mapping[RasterKind, ResolvedRaster | None]) -> dict[str, object]:
@@ -396,8 +407,14 @@ def progress_brief(data: BriefData, *, as_of: dt.date | None = None, lang: str =
     ``as_of`` (from the stage history), the parcels coloured by their stage then."""
     parcels = data.layer("parcels")
     plane = data.planes.get("parcels") or choose_plane_crs(parcels)
-    history = len(data.events) > 0
-    if as_of is not None and history:
+    history = data.has_history if data.stages_on is not None else len(data.events) > 0
+    if as_of is not None and history and data.stages_on is not None:
+        stages = data.stages_on(as_of)
+        phases = progress_from_stages(parcels, stages, plane=plane)
+        shown = parcels.copy()
+        shown["stage"] = stages_on(parcels["id"], stages)
+        subtitle = tr("progress.subtitle", lang, date=as_of.isoformat())
+    elif as_of is not None and history:
         phases = progress(parcels, as_of=as_of, events=data.events, plane=plane)
         shown = parcels.copy()
         shown["stage"] = stages_as_of(parcels["id"], data.events, as_of).to_numpy()

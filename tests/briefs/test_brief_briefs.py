@@ -23,6 +23,7 @@ from geo_app.briefs import (
 )
 from geo_app.maps.style import LAYER_STYLES
 from geo_app.settings import BUNDLED_LAYERS
+from geo_app.storage import GeoPackageStore
 
 GK_ZONE_38 = 4547
 M2_PER_MU = 10000.0 / 15.0
@@ -153,7 +154,8 @@ def _net_land_mu_on(brief_data: BriefData, day: dt.date | None) -> dict[int, flo
     stage = dict(zip(parcels["id"], parcels["stage"], strict=True))
     if day is not None:
         stage = {}
-        events = brief_data.events.sort_values(["effective_date", "recorded_at", "event_id"])
+        ledger = GeoPackageStore(BUNDLED_LAYERS).read_events()  # the briefs ask the store
+        events = ledger.sort_values(["effective_date", "recorded_at", "event_id"])
         for ev in events.itertuples():
             if dt.date.fromisoformat(str(ev.effective_date)[:10]) <= day:
                 stage[ev.parcel_id] = ev.to_stage
