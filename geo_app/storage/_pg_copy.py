@@ -1,14 +1,18 @@
-"""Bulk rows into PostgreSQL with ``COPY … FROM STDIN (FORMAT csv)`` inside the caller's txn.
+"""Bulk rows in and out of PostgreSQL with ``COPY … (FORMAT csv)`` inside the caller's txn.
 
-Every non-null value is written quoted (so an empty string stays an empty string) and a
-null as an unquoted empty field (PostgreSQL's CSV null). Geometries go as hex EWKB with
-the layer's SRID, which ``geometry`` columns accept as text input.
+In (:func:`copy_rows`): every non-null value is written quoted (so an empty string stays an
+empty string) and a null as an unquoted empty field (PostgreSQL's CSV null). Geometries go
+as hex EWKB with the layer's SRID, which ``geometry`` columns accept as text input.
+
+Out (:func:`copy_out_frame`): ``COPY (SELECT …) TO STDOUT`` parsed by Arrow's CSV reader
+into the frame the driver's rows would make, geometries as WKB decoded in one vectorised
+pass: for 100k parcels a third of the time of fetching the rows through psycopg2.
 """
 
 from __future__ import annotations
 
 import io
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -97,3 +101,132 @@ def copy_rows(conn: Connection, table: str, columns: Sequence[str],
                 raise StoreError(f"{what} failed: {first}. Nothing was changed.") from None
             if after_chunk is not None:
                 after_chunk(stop, n)
+
+
+# --- out: COPY TO, parsed by Arrow ----------------------------------------------------------
+
+#: PostgreSQL column types (``information_schema.columns.data_type``) read through CSV, as
+#: the Arrow type whose pandas column equals the one psycopg2's values make. Others
+#: (numeric, tz-aware timestamps, arrays, …) are not: the caller uses the driver.
+_ARROW_TYPES = {
+    "text": "string", "character varying": "string", "character": "string",
+    "bigint": "int64", "integer": "int64", "smallint": "int64",
+    "double precision": "float64", "real": "float64", "boolean": "bool",
+    "date": "date32", "timestamp without time zone": "timestamp[us]",
+}
+#: What COPY's text output of those types must look like for Arrow to read it exactly.
+#: (``extra_float_digits`` 3: shortest exact digits from PostgreSQL 12, 17 digits before.)
+_OUTPUT_SETTINGS = ("SET LOCAL DateStyle = 'ISO, YMD'", "SET LOCAL bytea_output = 'hex'",
+                    "SET LOCAL extra_float_digits = 3")
+
+
+def copyable_types(pg_types: Mapping[str, str]) -> bool:
+    """Whether every column type (name → ``data_type``) can be read by :func:`copy_out_frame`."""
+    return all(t in _ARROW_TYPES for t in pg_types.values())
+
+
+class CopyOutUnreadable(Exception):
+    """The COPY output could not be read exactly (the caller falls back to the driver)."""
+
+
+def copy_out_frame(conn: Connection, select_sql: str, pg_types: Mapping[str, str],
+                   wkb_column: str | None = None) -> tuple[pd.DataFrame, np.ndarray | None]:
+    """Run ``select_sql`` (its columns ``pg_types``, in order, then ``wkb_column``: a
+    ``bytea`` of WKB if given) through ``COPY … TO STDOUT`` on ``conn``'s transaction.
+
+    Returns the frame ``pd.DataFrame(cursor.fetchall(), columns=…)`` would give (same
+    dtypes: an all-null column, or no row, gives ``object`` columns of ``None``) and the
+    WKB blobs (``bytes`` or ``None``). Raises :class:`CopyOutUnreadable` where Arrow could not
+    parse a value exactly (an infinite date, say) or the connection's encoding is not
+    UTF-8, before anything is returned.
+    """
+    import pyarrow as pa
+    import pyarrow.csv as pa_csv
+
+    raw = conn.connection.dbapi_connection
+    assert raw is not None
+    if getattr(raw, "encoding", "UTF8").upper().replace("-", "") != "UTF8":
+        raise CopyOutUnreadable("client encoding")
+    names = list(pg_types)
+    types = {n: pa.type_for_alias(_ARROW_TYPES[t]) for n, t in pg_types.items()}
+    if wkb_column is not None:
+        names.append(wkb_column)
+        types[wkb_column] = pa.binary()
+    buf = io.BytesIO()
+    with raw.cursor() as cur:
+        for sql in _OUTPUT_SETTINGS:
+            cur.execute(sql)
+        cur.copy_expert(f"COPY ({select_sql}) TO STDOUT WITH (FORMAT csv)", buf)
+    if buf.tell() == 0:
+        return pd.DataFrame([], columns=names[:len(pg_types)]), (
+            None if wkb_column is None else np.empty(0, dtype=object))
+    try:
+        table = pa_csv.read_csv(
+            pa.py_buffer(buf.getbuffer()),
+            read_options=pa_csv.ReadOptions(column_names=names, block_size=1 << 24),
+            parse_options=pa_csv.ParseOptions(newlines_in_values=True),
+            convert_options=pa_csv.ConvertOptions(
+                column_types=types, null_values=[""], true_values=["t"], false_values=["f"],
+                strings_can_be_null=True, quoted_strings_can_be_null=False))
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as exc:
+        raise CopyOutUnreadable(str(exc)) from None
+    blobs = None
+    if wkb_column is not None:
+        blobs = hex_bytea(table.column(wkb_column))
+        table = table.drop_columns([wkb_column])
+    frame = table.to_pandas()
+    for name in frame.columns:
+        if table.column(name).null_count == table.num_rows:  # the driver's all-None column
+            frame[name] = pd.Series([None] * table.num_rows, dtype=object)
+    return frame, blobs
+
+
+def _hex_pairs() -> np.ndarray:
+    """Byte value of every two hex digits read as one native ``uint16`` (65,536 entries)."""
+    digits = np.frombuffer(b"0123456789abcdefABCDEF", dtype=np.uint8)
+    values = np.r_[np.arange(16), np.arange(10, 16)].astype(np.uint8)
+    hi, lo = np.meshgrid(np.arange(len(digits)), np.arange(len(digits)), indexing="ij")
+    pairs = np.stack([digits[hi.ravel()], digits[lo.ravel()]], axis=1).copy()
+    table = np.zeros(65536, dtype=np.uint8)
+    table[pairs.view(np.uint16).ravel()] = (values[hi.ravel()] << 4) | values[lo.ravel()]
+    return table
+
+
+_HEX_PAIRS = _hex_pairs()
+
+
+def hex_bytea(column) -> np.ndarray:
+    """PostgreSQL's hex ``bytea`` text (``\\x0103…``) per row → ``bytes`` (``None`` for null),
+    every row decoded at once (``bytes.fromhex`` per row takes longer than the query).
+
+    Every value is ``\\x`` and an even number of digits, so each starts at an even offset:
+    the whole buffer is decoded two characters at a time and the byte each ``\\x`` made is
+    dropped.
+    """
+    import pyarrow as pa
+
+    arr = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
+    n = len(arr)
+    if n == 0:
+        return np.empty(0, dtype=object)
+    arr = arr.cast(pa.large_binary())
+    raw_offsets = np.frombuffer(arr.buffers()[1], dtype=np.int64)
+    base = int(raw_offsets[arr.offset])
+    offsets = raw_offsets[arr.offset:arr.offset + n + 1] - base
+    lengths = np.diff(offsets)
+    valid = arr.is_valid().to_numpy(zero_copy_only=False)
+    if (lengths % 2).any() or (lengths[valid] < 2).any():
+        raise CopyOutUnreadable("not hex bytea")
+    data = np.frombuffer(arr.buffers()[2] or b"", dtype=np.uint8)
+    digits = data[base:base + int(offsets[-1])]
+    if base % 2 or digits.ctypes.data % 2:
+        digits = digits.copy()
+    pairs = _HEX_PAIRS[digits.view(np.uint16)]
+    keep = np.ones(len(pairs), dtype=bool)
+    keep[offsets[:-1][valid] // 2] = False  # the byte "\\x" made
+    new_offsets = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(np.where(valid, lengths // 2 - 1, 0), out=new_offsets[1:])
+    blobs = pa.Array.from_buffers(
+        pa.large_binary(), n, [pa.py_buffer(np.packbits(valid, bitorder="little")),
+                               pa.py_buffer(new_offsets), pa.py_buffer(pairs[keep])])
+    return blobs.to_numpy(zero_copy_only=False)

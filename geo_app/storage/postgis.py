@@ -28,6 +28,7 @@ import datetime as dt
 from collections.abc import Callable, Iterator, Mapping, Sequence
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import shapely
 from sqlalchemy import Connection, Engine, create_engine, text
@@ -60,7 +61,14 @@ from geo_app.storage._ledger_sql import (
     stage_on_sql,
     states_sql,
 )
-from geo_app.storage._pg_copy import copy_rows, csv_field, geometry_field
+from geo_app.storage._pg_copy import (
+    CopyOutUnreadable,
+    copy_out_frame,
+    copy_rows,
+    copyable_types,
+    csv_field,
+    geometry_field,
+)
 from geo_app.storage._test_hook import pause_in_transaction
 from geo_app.storage._write import prepare_layer_write
 from geo_app.storage.base import (
@@ -462,16 +470,12 @@ class PostGISStore:
             if name not in known:
                 raise InputError(f"No layer '{name}' in {self._safe_url}. Layers here: "
                                  f"{', '.join(known) or 'none'}.")
-            cols = [r[0] for r in conn.execute(text(
-                "SELECT column_name FROM information_schema.columns WHERE table_name = :t "
-                "AND table_schema = current_schema() ORDER BY ordinal_position"), {"t": name})
-                if r[0] not in ("fid", _GEOM)]
-            result = conn.execute(text(
-                f"SELECT {''.join(quote(c) + ', ' for c in cols)}ST_AsBinary({_GEOM}) "
-                f"FROM {quote(name)} ORDER BY fid"))
-            rows = result.fetchall()
-        frame = pd.DataFrame([r[:-1] for r in rows], columns=cols)
-        geoms = shapely.from_wkb([bytes(r[-1]) if r[-1] is not None else None for r in rows])
+            pg_types = {r[0]: r[1] for r in conn.execute(text(
+                "SELECT column_name, data_type FROM information_schema.columns WHERE "
+                "table_name = :t AND table_schema = current_schema() "
+                "ORDER BY ordinal_position"), {"t": name}) if r[0] not in ("fid", _GEOM)}
+            frame, blobs = _read_rows(conn, name, pg_types)
+        geoms = shapely.from_wkb(blobs)
         gdf = gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries(geoms), crs=f"EPSG:{known[name]}")
         spec = get_spec(name)
         return validate_layer(gdf, spec) if spec else gdf
@@ -746,6 +750,29 @@ class PostGISStore:
         with self._begin("read the stage events") as conn:
             first, last = conn.execute(text(span_sql(known_only=known_only))).one()
         return None if first is None else (first, last)
+
+
+def _read_rows(conn: Connection, name: str, pg_types: Mapping[str, str]
+               ) -> tuple[pd.DataFrame, np.ndarray]:
+    """A layer table's attribute columns ``pg_types`` (in order) and WKB geometries, in
+    ``fid`` order: through ``COPY`` and Arrow where the column types allow, else (or if
+    Arrow cannot read a value exactly) through the driver's rows; the same frame either way.
+    """
+    select = (f"SELECT {''.join(quote(c) + ', ' for c in pg_types)}ST_AsBinary({_GEOM}) "
+              f"FROM {quote(name)} ORDER BY fid")
+    if copyable_types(pg_types):
+        try:
+            with conn.begin_nested():
+                frame, blobs = copy_out_frame(conn, select, pg_types, "wkb")
+            assert blobs is not None
+            return frame, blobs
+        except CopyOutUnreadable:
+            pass
+    rows = conn.execute(text(select)).fetchall()
+    frame = pd.DataFrame([r[:-1] for r in rows], columns=list(pg_types))
+    blobs = np.array([bytes(r[-1]) if r[-1] is not None else None for r in rows] or [],
+                     dtype=object)
+    return frame, blobs
 
 
 def _fetch(conn: Connection, sql: str, params: Mapping[str, object]) -> list[tuple]:
