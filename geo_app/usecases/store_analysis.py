@@ -35,6 +35,8 @@ from geo_app.analysis.units import M2_PER_HA, M2_PER_MU
 from geo_app.domain.stages import ParcelStage
 from geo_app.domain.targets import PHASE_TARGETS_MU
 from geo_app.errors import InputError
+from geo_app.storage.gpkg import GeoPackageStore
+from geo_app.storage.gpkg_analysis import read_layer_columns
 from geo_app.storage.postgis_analysis import (
     Extent,
     areas_m2,
@@ -108,13 +110,13 @@ def progress_of_store(
     """
     if not in_database(store):
         if as_of is None:
-            return progress(store.read_layer("parcels"),  # type: ignore[attr-defined]
+            return progress(_parcels(store, ("id", "phase", "stage")),
                             targets_mu=targets_mu, plane=plane)
         stages = store.stages_as_of(as_of, known_only=False)  # type: ignore[attr-defined]
         if len(stages) == 0 and store.event_span(known_only=False) is None:  # type: ignore
             raise InputError(NO_HISTORY)
-        return progress_from_stages(store.read_layer("parcels"),  # type: ignore[attr-defined]
-                                    stages, plane=plane, targets_mu=targets_mu)
+        return progress_from_stages(_parcels(store, ("id", "phase")), stages, plane=plane,
+                                    targets_mu=targets_mu)
     targets = PHASE_TARGETS_MU if targets_mu is None else targets_mu
     extent = layer_extent(store, "parcels")  # type: ignore[arg-type]
     if extent is None:
@@ -168,6 +170,13 @@ def areas_of_layer(store: object, layer: str, *, plane: PlaneCRS | None = None
         "area_m2_geodesic": raw["geodesic_m2"].to_numpy(dtype=float),
     })
     return table, plane
+
+
+def _parcels(store: object, columns: tuple[str, ...]) -> gpd.GeoDataFrame:
+    """The parcels layer: on a GeoPackage only ``columns`` and the geometry."""
+    if isinstance(store, GeoPackageStore):
+        return read_layer_columns(store, "parcels", columns)
+    return store.read_layer("parcels")  # type: ignore[attr-defined]
 
 
 def _laea(extent: Extent | None) -> str:
