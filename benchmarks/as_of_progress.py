@@ -18,6 +18,13 @@ Timed, each the best of 3 (warm caches):
   the same precomputed plane areas (``np.bincount``); the same mu per phase
   and stage asserted to 1e-9 relative. The old path (``read_events`` + ``progress(as_of=)``)
   is timed once for reference;
+- **`geo-app progress --as-of`** (the CLI, one shot, nothing cached):
+  ``progress_of_store(store, as_of=day)`` against the fastest one-shot method: on PostGIS
+  one hand-written query (as-of stage per parcel by one index descent, joined to the plane
+  areas, grouped by phase and stage, raw driver, the plane known in advance); on a
+  GeoPackage the hand-written as-of query plus the parcels' id, phase and geometry read
+  with pyogrio, the plane areas by one pyproj call on all coordinates and ``np.bincount``.
+  Every event counts (``known_only=False``, as the CLI); the same mu asserted to 1e-9;
 - **month series**: ``net_land_by_month_from_steps(parcels, store.net_land_steps(…),
   store.event_span())`` against one hand-written window query of the net-land steps plus a
   NumPy cumulative sum, same series asserted to 1e-9;
@@ -56,6 +63,7 @@ from geo_app.analysis.units import M2_PER_MU
 from geo_app.domain.stages import STAGE_ORDER
 from geo_app.storage import ImportMode, Provenance, init_store
 from geo_app.storage.events import record_stage_change, record_stage_changes
+from geo_app.usecases.store_analysis import progress_of_store
 
 DAY = dt.date(2021, 6, 30)
 _KNOWN = "(" + ", ".join(f"'{s.value}'" for s in STAGE_ORDER) + ")"
@@ -78,6 +86,56 @@ def floor_stages_sql(day_param: str) -> str:
     return (f"SELECT p.id, (SELECT e.to_stage FROM stage_events e WHERE e.parcel_id = p.id "
             f"AND e.effective_date <= {day_param} AND e.to_stage IN {_KNOWN} ORDER BY "
             "e.effective_date DESC, e.recorded_at DESC, e.event_id DESC LIMIT 1) FROM parcels p")
+
+
+def floor_cli_stages_sql(day_param: str) -> str:
+    """Every event counts, as ``geo-app progress --as-of`` counts them."""
+    return floor_stages_sql(day_param).replace(f" AND e.to_stage IN {_KNOWN}", "")
+
+
+def floor_cli_pg_sql(epsg: int) -> str:
+    """The CLI's whole question as one PostgreSQL query."""
+    return (f"SELECT p.phase, s.to_stage, sum(ST_Area(ST_Transform(p.geom, {epsg}))) FROM "
+            "parcels p LEFT JOIN LATERAL (SELECT e.to_stage FROM stage_events e WHERE "
+            "e.parcel_id = p.id AND e.effective_date <= %(day)s::date ORDER BY "
+            "e.effective_date DESC, e.recorded_at DESC, e.event_id DESC LIMIT 1) s ON true "
+            "GROUP BY 1, 2")
+
+
+def grouped_array(rows: list[tuple]) -> np.ndarray:
+    """``(phase, stage, m²)`` rows as mu per (phase, stage code)."""
+    out = np.zeros((2, len(STAGE_CODES)))
+    for phase, stage, m2 in rows:
+        out[phase - 1, STAGE_CODES.index(stage or STAGE_CODES[0])] += m2 / M2_PER_MU
+    return out
+
+
+def gpkg_cli_floor(path: Path, epsg: int, day: str) -> np.ndarray:
+    """The as-of query, the parcels' id, phase and geometry, plane areas, a bincount."""
+    import sqlite3
+
+    import pyogrio
+    import shapely
+    from pyproj import Transformer
+
+    conn = sqlite3.connect(path)
+    try:
+        rows = conn.execute(floor_cli_stages_sql("?"), [day]).fetchall()
+    finally:
+        conn.close()
+    gdf = pyogrio.read_dataframe(path, layer="parcels", columns=["id", "phase"])
+    geoms = gdf.geometry.to_numpy()
+    xy = shapely.get_coordinates(geoms)
+    x, y = Transformer.from_crs(gdf.crs, epsg, always_xy=True).transform(xy[:, 0], xy[:, 1])
+    area_mu = shapely.area(shapely.set_coordinates(geoms.copy(), np.column_stack([x, y]))
+                           ) / M2_PER_MU
+    code = {c: i for i, c in enumerate(STAGE_CODES)}
+    index = pd.Index(gdf["id"].to_numpy(dtype=object))
+    stage = np.zeros(len(gdf), dtype="int64")
+    listed = [r for r in rows if r[1] is not None]
+    stage[index.get_indexer([r[0] for r in listed])] = [code[r[1]] for r in listed]
+    key = (gdf["phase"].to_numpy(dtype="int64") - 1) * len(STAGE_CODES) + stage
+    return np.bincount(key, weights=area_mu, minlength=2 * len(STAGE_CODES)).reshape(2, -1)
 
 
 def floor_steps_sql() -> str:
@@ -135,9 +193,14 @@ def as_array(phases) -> np.ndarray:
 
 # --- one store ---------------------------------------------------------------------------------
 
-def measure(name: str, store, parcels, floor: Floor, raw_rows, single_pid: str) -> dict:
+def measure(name: str, store, parcels, floor: Floor, raw_rows, single_pid: str,
+            cli_floor) -> dict:
     res: dict[str, float] = {}
     plane = choose_plane_crs(parcels)
+    t, phases = _best(lambda: progress_of_store(store, as_of=DAY))
+    tf, mu = _best(lambda: cli_floor(plane.epsg))
+    np.testing.assert_allclose(as_array(phases), mu, rtol=1e-9, atol=1e-9)
+    res["cli"], res["cli_floor"] = t, tf
     t, stages = _best(lambda: store.stages_as_of(DAY))
     tf, rows = _best(lambda: raw_rows(floor_stages_sql("{day}"), {"day": DAY.isoformat()}))
     got = dict(zip(stages["parcel_id"], stages["stage"], strict=True))
@@ -177,7 +240,8 @@ def measure(name: str, store, parcels, floor: Floor, raw_rows, single_pid: str) 
 
 def report(name: str, res: dict) -> None:
     print(f"  {name}")
-    for key, label, goal in (("stages", "stages on a day", 1.5),
+    for key, label, goal in (("cli", "geo-app progress --as-of", 1.5),
+                             ("stages", "stages on a day", 1.5),
                              ("progress", "progress on a day (slider step)", 1.5),
                              ("monthly", "month series", 1.5)):
         mine, floor = res[key], res[f"{key}_floor"]
@@ -225,7 +289,9 @@ def run(n: int) -> None:
             finally:
                 conn.close()
 
-        report("GeoPackage", measure("GeoPackage", store, layer, floor, sqlite_rows, single))
+        report("GeoPackage", measure(
+            "GeoPackage", store, layer, floor, sqlite_rows, single,
+            lambda epsg: gpkg_cli_floor(path, epsg, DAY.isoformat())))
     from geo_app.storage.testing import postgis_unreachable_reason, temporary_postgis_database
 
     if postgis_unreachable_reason() is not None:
@@ -249,7 +315,17 @@ def run(n: int) -> None:
             finally:
                 conn.close()
 
-        report("PostGIS", measure("PostGIS", store, layer, floor, pg_rows, single))
+        def pg_cli(epsg: int) -> np.ndarray:
+            conn = psycopg2.connect(url)
+            try:
+                with conn.cursor() as cur:
+                    cur.execute("SET jit = off")
+                    cur.execute(floor_cli_pg_sql(epsg), {"day": DAY.isoformat()})
+                    return grouped_array(cur.fetchall())
+            finally:
+                conn.close()
+
+        report("PostGIS", measure("PostGIS", store, layer, floor, pg_rows, single, pg_cli))
         store.close()
 
 
