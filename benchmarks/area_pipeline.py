@@ -10,7 +10,8 @@ vertices, as a cadastral layer) and the same with 1 % more parcels overlapping o
 ``progress(measured)``.
 
 **floor**: the fastest correct method written directly on arrays, with no library layer:
-one pyproj transform of all coordinates per CRS, shoelace areas in numpy on the transformed
+one pyproj transform per CRS of each distinct point (a tiling shares every vertex), the
+zone from the layer's box, shoelace areas in numpy on the transformed
 coordinate arrays (no geometry objects for areas), an STRtree query of the parks with a
 prepared ``contains_properly`` so parcels inside a park count their (already computed)
 areas, ``intersection`` only for the parcels crossing a park edge, and overlaps handled
@@ -122,16 +123,22 @@ def floor_pipeline(parcels, parks, steps=None):
     assert not shapely.get_num_interior_rings(geoms).any()  # the floor reads shells only
     lonlat = shapely.get_coordinates(geoms)
     assert np.isfinite(lonlat).all()
+    assert (lonlat != 0).all()  # no -0.0 to tell from 0.0 when points are numbered
     offsets = np.zeros(len(geoms) + 1, dtype=np.int64)
     np.cumsum(shapely.get_num_coordinates(geoms), out=offsets[1:])
-    # each parcel in its own 3° zone (centroid longitude); the layer's plane is the majority
-    zone = np.floor(shapely.get_x(shapely.centroid(geoms)) / 3 + 0.5).astype(int)
-    zones, counts = np.unique(zone, return_counts=True)
-    main = int(zones[np.argmax(counts)])
-    assert len(zones) == 1, "the floor transforms one zone; the synthetic layer is in one"
-    gk_xy = _transform(Transformer.from_crs(4490, 4534 + main - 25, always_xy=True), lonlat)
+    # each parcel in its own 3° zone (centroid longitude, inside the parcel's box): the
+    # layer's box inside one zone puts every parcel there
+    lo, hi = np.floor(np.array([lonlat[:, 0].min(), lonlat[:, 0].max()]) / 3 + 0.5)
+    assert lo == hi, "the floor transforms one zone; the synthetic layer is in one"
+    main = int(lo)
+    # each distinct point transformed once (a tiling shares every vertex four times)
+    codes, uniq = pd.factorize(np.ascontiguousarray(lonlat).view(np.complex128).ravel())
+    points = np.column_stack([uniq.real, uniq.imag])
+    gk_xy = _transform(Transformer.from_crs(4490, 4534 + main - 25, always_xy=True),
+                       points)[codes]
     ea = _laea(lonlat)
-    ea_xy = _transform(Transformer.from_crs(4490, ea, always_xy=True), lonlat)
+    ea_xy = _transform(Transformer.from_crs(4490, ea, always_xy=True), points)[codes]
+    del codes, uniq, points
     plane_signed = _shoelace(gk_xy, offsets)
     plane_m2 = np.abs(plane_signed)
     ell_m2 = np.abs(_shoelace(ea_xy, offsets))

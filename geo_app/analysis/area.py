@@ -23,6 +23,7 @@ the layer is kept (parcels and villages are far below 1e-6).
 from __future__ import annotations
 
 import functools
+import warnings
 from dataclasses import dataclass
 
 import geopandas as gpd
@@ -77,44 +78,162 @@ class _Projected:
 _PROJECTED: list[_Projected] = []
 _PROJECTED_KEEP = 3
 
+#: Features handled at once when a large layer is measured or reprojected: the temporary
+#: arrays (coordinates, transformed coordinates, ring numbers) are those of one chunk.
+CHUNK_FEATURES = 100_000
+
 
 def _same_crs(a: object, b: object) -> bool:
     return a is b or (a is not None and b is not None and CRS.from_user_input(a)
                       == CRS.from_user_input(b))
 
 
-def projected(geoms: gpd.GeoSeries, crs: object) -> np.ndarray:
+def _identities(geoms: gpd.GeoSeries) -> tuple[np.ndarray, np.ndarray]:
+    objects = np.array(geoms.array, dtype=object, copy=True)
+    return objects, np.fromiter(map(id, objects), dtype=np.int64, count=len(objects))
+
+
+def projected(geoms: gpd.GeoSeries, crs: object, *, keep: bool = True) -> np.ndarray:
     """``geoms`` transformed to ``crs`` as a geometry array, reusing an earlier identical call.
 
     The same geometry objects (identity), source CRS and target CRS give the cached array;
     anything else transforms (a GeoSeries filtered, edited or re-read gives new objects).
+    ``keep=False`` transforms without keeping the result for later calls (a whole layer's
+    copy is as large as the layer).
     """
-    objects = np.array(geoms.array, dtype=object, copy=True)
-    ids = np.fromiter(map(id, objects), dtype=np.int64, count=len(objects))
+    objects, ids = _identities(geoms)
     for entry in _PROJECTED:
         if (len(entry.ids) == len(ids) and _same_crs(entry.target, crs)
                 and _same_crs(entry.source, geoms.crs) and np.array_equal(entry.ids, ids)):
             return entry.result
     result = _transform_geometries(geoms, crs)
-    _PROJECTED.insert(0, _Projected(geoms.crs, crs, objects, ids, result))
-    del _PROJECTED[_PROJECTED_KEEP:]
+    if keep:
+        _PROJECTED.insert(0, _Projected(geoms.crs, crs, objects, ids, result))
+        del _PROJECTED[_PROJECTED_KEEP:]
     return result
 
 
 def _transform_geometries(geoms: gpd.GeoSeries, crs: object) -> np.ndarray:
-    """``geoms.to_crs(crs)`` as an array: 2D layers in one pyproj call on all coordinates."""
+    """``geoms.to_crs(crs)`` as an array: 2D layers chunk by chunk, each distinct point of a
+    chunk transformed once (:func:`_transform_distinct`, the same doubles)."""
     arr = np.asarray(geoms.array, dtype=object)
     if geoms.crs is None or len(arr) == 0 or shapely.has_z(arr).any():
         return geoms.to_crs(crs).to_numpy()
-    xy = shapely.get_coordinates(arr)
-    x, y = _transformer(CRS.from_user_input(geoms.crs).srs,
-                        CRS.from_user_input(crs).srs).transform(xy[:, 0], xy[:, 1])
-    return shapely.set_coordinates(arr.copy(), np.column_stack([x, y]))
+    transformer = _transformer(CRS.from_user_input(geoms.crs).srs,
+                               CRS.from_user_input(crs).srs)
+    out = np.empty(len(arr), dtype=object)
+    for start in range(0, len(arr), CHUNK_FEATURES):
+        part = arr[start:start + CHUNK_FEATURES]
+        xy = shapely.get_coordinates(part)
+        x, y = _transform_distinct(transformer, xy[:, 0], xy[:, 1])
+        del xy
+        out[start:start + len(part)] = shapely.set_coordinates(part.copy(),
+                                                               np.column_stack([x, y]))
+    return out
+
+
+def projected_finite(geoms: gpd.GeoSeries, crs: object) -> tuple[np.ndarray, np.ndarray]:
+    """The features with a finite geometry (:func:`finite_mask`) transformed to ``crs``, and
+    that mask; what :func:`projected` gives for ``geoms[mask]``, in one read of the
+    coordinates, chunk by chunk, nothing kept for later calls."""
+    arr = np.asarray(geoms.array, dtype=object)
+    if geoms.crs is None or len(arr) == 0 or shapely.has_z(arr).any():
+        ok = finite_mask(gpd.GeoDataFrame(geometry=geoms))
+        return projected(geoms[ok] if not ok.all() else geoms, crs, keep=False), ok
+    ok = ~shapely.is_missing(arr)
+    ok[ok] = ~shapely.is_empty(arr[ok])
+    entry = _remembered(geoms)
+    epsg = CRS.from_user_input(crs).to_epsg()
+    if entry is not None and epsg in entry.plane_xy:
+        return _with_coordinates(arr, entry.plane_xy.pop(epsg)), ok  # every feature finite
+    transformer = _transformer(CRS.from_user_input(geoms.crs).srs,
+                               CRS.from_user_input(crs).srs)
+    out = np.empty(len(arr), dtype=object)
+    for start in range(0, len(arr), CHUNK_FEATURES):
+        part = arr[start:start + CHUNK_FEATURES]
+        xy = shapely.get_coordinates(part)
+        finite = np.isfinite(xy).all(axis=1)
+        if not finite.all():
+            index = shapely.get_coordinates(part, return_index=True)[1]
+            ok[start + np.unique(index[~finite])] = False
+        x, y = _transform_distinct(transformer, xy[:, 0], xy[:, 1])
+        del xy, finite
+        out[start:start + len(part)] = shapely.set_coordinates(part.copy(),
+                                                               np.column_stack([x, y]))
+    return (out if ok.all() else out[ok]), ok
+
+
+def _with_coordinates(geoms: np.ndarray, xy: np.ndarray) -> np.ndarray:
+    """Copies of ``geoms`` with these coordinates (``get_coordinates`` order), by chunks."""
+    out = np.empty(len(geoms), dtype=object)
+    used = 0
+    for start in range(0, len(geoms), CHUNK_FEATURES):
+        part = geoms[start:start + CHUNK_FEATURES]
+        count = int(shapely.get_num_coordinates(part).sum())
+        out[start:start + len(part)] = shapely.set_coordinates(part.copy(),
+                                                               xy[used:used + count])
+        used += count
+    if used != len(xy):
+        raise ValueError("the coordinates do not belong to these geometries")
+    return out
+
+
+# --- plane areas remembered for the very same geometries ------------------------------------
+#
+# add_areas measures each feature in its own zone; progress and coverage then ask for the
+# plane areas in the layer's plane. Those are the same doubles for every feature measured in
+# that plane (zone_plane_area_m2 gives shapely's areas of the reprojected features to the last
+# bit), so they are kept (a few arrays, not geometries) under the same identity check as the
+# reprojections.
+
+
+@dataclass(frozen=True)
+class _PlaneAreas:
+    source: object
+    objects: np.ndarray  # the geometry objects (kept alive)
+    ids: np.ndarray
+    epsgs: np.ndarray  # the plane each feature was measured in (0: not measured)
+    area_m2: np.ndarray
+    #: When every feature was measured in one plane: {its EPSG: every coordinate of the
+    #: layer transformed to it, in ``shapely.get_coordinates`` order}, handed once to
+    #: :func:`projected_finite` (the layer's plane geometries without a second transform).
+    plane_xy: dict[int, np.ndarray]
+
+
+_PLANE_AREAS: list[_PlaneAreas] = []
+
+
+def _remember_plane_areas(geoms: gpd.GeoSeries, epsgs: np.ndarray, area_m2: np.ndarray,
+                          plane_xy: dict[int, np.ndarray]) -> None:
+    objects, ids = _identities(geoms)
+    _PLANE_AREAS.insert(0, _PlaneAreas(geoms.crs, objects, ids, epsgs, area_m2, plane_xy))
+    del _PLANE_AREAS[_PROJECTED_KEEP:]
+
+
+def _remembered(geoms: gpd.GeoSeries) -> _PlaneAreas | None:
+    """What add_areas remembered for these very geometry objects, if anything."""
+    if not _PLANE_AREAS:
+        return None
+    _objects, ids = _identities(geoms)
+    for entry in _PLANE_AREAS:
+        if (len(entry.ids) == len(ids) and _same_crs(entry.source, geoms.crs)
+                and np.array_equal(entry.ids, ids)):
+            return entry
+    return None
+
+
+def _known_plane_areas(geoms: gpd.GeoSeries, epsg: int
+                       ) -> tuple[np.ndarray, np.ndarray] | None:
+    """Areas (m²) add_areas measured in ``epsg`` for these very geometry objects, and which
+    features it measured there; None when it has not measured them."""
+    entry = _remembered(geoms)
+    return None if entry is None else (entry.area_m2, entry.epsgs == int(epsg))
 
 
 def clear_projected() -> None:
-    """Drop the reused reprojections (frees their memory)."""
+    """Drop the reused reprojections and remembered areas (frees their memory)."""
     _PROJECTED.clear()
+    _PLANE_AREAS.clear()
 
 
 def require_polygons(gdf: gpd.GeoDataFrame, *, what: str = "The data") -> None:
@@ -177,6 +296,11 @@ def _equal_area_crs(gdf: gpd.GeoDataFrame, ok: np.ndarray | None) -> CRS:
         minx, miny, maxx, maxy = finite.total_bounds
     else:
         minx, miny, maxx, maxy = finite.to_crs(GEOGRAPHIC_EPSG).total_bounds
+    return _laea_around(minx, miny, maxx, maxy)
+
+
+def _laea_around(minx: float, miny: float, maxx: float, maxy: float) -> CRS:
+    """The GRS80 Lambert azimuthal equal-area CRS centred on a lon/lat box."""
     if not np.all(np.isfinite([minx, miny, maxx, maxy])):
         minx = maxx = 114.0
         miny = maxy = 31.7
@@ -187,8 +311,19 @@ def _equal_area_crs(gdf: gpd.GeoDataFrame, ok: np.ndarray | None) -> CRS:
 
 
 def plane_area_m2(gdf: gpd.GeoDataFrame, plane: PlaneCRS) -> np.ndarray:
-    """Area of each feature in one plane CRS, m² (used where one plane is wanted)."""
-    return shapely.area(projected(gdf.geometry, plane.epsg))
+    """Area of each feature in one plane CRS, m² (used where one plane is wanted):
+    ``shapely.area`` of the features reprojected, or the same figures :func:`add_areas`
+    measured for these very geometries in that plane."""
+    known = _known_plane_areas(gdf.geometry, plane.epsg)
+    if known is None:
+        return shapely.area(projected(gdf.geometry, plane.epsg))
+    area_m2, have = known
+    if have.all():
+        return area_m2.copy()
+    out = np.where(have, area_m2, np.nan)
+    rest = ~have
+    out[rest] = shapely.area(projected(gdf.geometry[rest], plane.epsg, keep=False))
+    return out
 
 
 def ellipsoidal_area_m2(gdf: gpd.GeoDataFrame) -> np.ndarray:
@@ -212,42 +347,14 @@ def _transformer(source: str, target: str) -> Transformer:
 def transformed_area_m2(geoms: np.ndarray, source: object, target: object) -> np.ndarray:
     """Area of each polygon once its coordinates are transformed, without building the
     transformed geometries: one transform of every coordinate, then the shoelace formula
-    per ring (relative to the ring's first vertex), shells minus holes, as GEOS measures
-    a valid polygon. Null and empty geometries measure 0."""
-    src = CRS.from_user_input(source).srs
-    dst = CRS.from_user_input(target).srs
-    xy, offsets, exterior, owner = _ring_coordinates(geoms)
-    out = np.zeros(len(geoms))
-    if len(xy) == 0:
-        return out
-    x, y = _transformer(src, dst).transform(xy[:, 0], xy[:, 1])
-    ring = np.repeat(np.arange(len(offsets) - 1), np.diff(offsets))
-    first = offsets[:-1][ring]
-    dx, dy = x - x[first], y - y[first]
-    same = ring[:-1] == ring[1:]
-    cross = dx[:-1] * dy[1:] - dx[1:] * dy[:-1]
-    ring_m2 = 0.5 * np.abs(np.bincount(ring[:-1][same], cross[same],
-                                       minlength=len(offsets) - 1))
-    return np.bincount(owner, np.where(exterior, ring_m2, -ring_m2), minlength=len(geoms))
-
-
-def _ring_coordinates(geoms: np.ndarray
-                      ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Coordinates of every ring, ring offsets, which rings are shells, each ring's feature."""
-    geoms = np.asarray(geoms, dtype=object)
-    if len(geoms) and (shapely.get_type_id(geoms) == shapely.GeometryType.POLYGON).all() \
-            and not shapely.get_num_interior_rings(geoms).any():
-        rings, owner = geoms, np.arange(len(geoms))
-        exterior = np.ones(len(geoms), dtype=bool)
-    else:
-        parts, part_owner = shapely.get_parts(geoms, return_index=True)
-        rings, ring_part = shapely.get_rings(parts, return_index=True)
-        owner = part_owner[ring_part]
-        exterior = np.ones(len(rings), dtype=bool)
-        exterior[1:] = ring_part[1:] != ring_part[:-1]
-    offsets = np.zeros(len(rings) + 1, dtype=np.int64)
-    np.cumsum(shapely.get_num_coordinates(rings), out=offsets[1:])
-    return shapely.get_coordinates(rings), offsets, exterior, owner
+    per ring (:meth:`_RingLayout.shoelace_m2`), shells minus holes, as GEOS measures a
+    valid polygon. Null and empty geometries measure 0."""
+    rings = _RingLayout.of(np.asarray(geoms, dtype=object))
+    if len(rings.xy) == 0:
+        return np.zeros(len(geoms))
+    x, y = _transformer(CRS.from_user_input(source).srs, CRS.from_user_input(target).srs
+                        ).transform(rings.xy[:, 0], rings.xy[:, 1])
+    return rings.shoelace_m2(np.asarray(x), np.asarray(y))
 
 
 def zone_plane_epsgs(gdf: gpd.GeoDataFrame, *, plane: PlaneCRS | None = None) -> np.ndarray:
@@ -299,41 +406,122 @@ def zone_plane_area_m2(gdf: gpd.GeoDataFrame, *, plane: PlaneCRS | None = None
 
     The figures are those of :func:`plane_areas_by_zone_m2` to the last bit (``shapely.area``
     of each feature reprojected to its zone), computed without building the reprojected
-    geometries: the coordinates are read once, transformed per zone with the same
-    transformer, and measured with GEOS's own ring formula (:func:`_geos_areas`). Zones come
-    from the bounding boxes of lon/lat features that lie inside one zone (their centroid
-    must too); the others, and projected sources, take :func:`feature_zones`.
+    geometries (:func:`_measure_by_coordinates`).
     """
     geoms = np.asarray(gdf.geometry.array, dtype=object)
-    out = np.full(len(geoms), np.nan)
     if len(geoms) == 0:
-        return out
-    present = ~shapely.is_missing(geoms)
-    if gdf.crs is None or shapely.has_z(geoms).any() or not np.isin(
-            shapely.get_type_id(geoms[present]), _POLYGON_TYPE_IDS).all():
+        return np.full(0, np.nan)
+    if not _by_coordinates(gdf, geoms):
         return plane_areas_by_zone_m2(gdf.geometry, zone_plane_epsgs(gdf, plane=plane))
-    rings = _RingLayout.of(geoms)
-    ok = rings.finite_features()
-    epsgs = np.zeros(len(geoms), dtype=int)
-    if plane is not None:
-        epsgs[ok] = plane.epsg
-    else:
-        zones = _bbox_zones(gdf, rings, ok)
-        for zone in np.unique(zones[zones != 0]):
-            epsgs[zones == zone] = gk3_epsg(int(zone))
+    return _measure_by_coordinates(gdf, geoms, plane, ellipsoidal=False)[0]
+
+
+def _by_coordinates(gdf: gpd.GeoDataFrame, geoms: np.ndarray) -> bool:
+    """Whether :func:`_measure_by_coordinates` applies: a CRS, 2D, polygons only."""
+    present = ~shapely.is_missing(geoms)
+    return not (gdf.crs is None or shapely.has_z(geoms).any() or not np.isin(
+        shapely.get_type_id(geoms[present]), _POLYGON_TYPE_IDS).all())
+
+
+def _measure_by_coordinates(gdf: gpd.GeoDataFrame, geoms: np.ndarray,
+                            plane: PlaneCRS | None, *, ellipsoidal: bool
+                            ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None,
+                                       dict[int, np.ndarray]]:
+    """Plane area (m²) and plane EPSG of each feature, and its ellipsoidal area (m²) when
+    asked, from coordinates, never building transformed geometries; NaN and EPSG 0 where
+    the geometry is not finite. Last, when every feature is finite and measured in one
+    plane: {that EPSG: all the coordinates transformed to it} (else empty).
+
+    Chunk by chunk (:data:`CHUNK_FEATURES`): the coordinates are read once, transformed per
+    zone with each distinct point once, and measured with GEOS's own ring formula
+    (:meth:`_RingLayout.areas`): ``shapely.area`` of the features reprojected, to the last
+    bit. Zones come from the bounding boxes of lon/lat features that lie inside one zone
+    (their centroid must too); the others, and projected sources, take
+    :func:`feature_zones`. The ellipsoidal areas are those of :func:`ellipsoidal_area_m2`
+    (the equal-area CRS centred on the finite features' extent, the shoelace per ring);
+    they wait for the extent, so the chunks' coordinates are kept until then (no
+    geometries).
+    """
+    n = len(geoms)
+    plane_m2 = np.full(n, np.nan)
+    epsgs = np.zeros(n, dtype=int)
     source = CRS.from_user_input(gdf.crs)
-    x, y = rings.xy[:, 0], rings.xy[:, 1]
+    lonlat = source.to_epsg() == GEOGRAPHIC_EPSG
+    kept: list[tuple[int, _RingLayout, np.ndarray, _Points]] = []
+    boxes = []
+    plane_xy: np.ndarray | None = np.empty((int(shapely.get_num_coordinates(geoms).sum()), 2))
+    used = 0
+    for start in range(0, n, CHUNK_FEATURES):
+        part = geoms[start:start + CHUNK_FEATURES]
+        rings = _RingLayout.of(part)
+        ok = rings.finite_features()
+        chunk_epsgs = epsgs[start:start + len(part)]
+        if plane is not None:
+            chunk_epsgs[ok] = plane.epsg
+        else:
+            zones = _bbox_zones(gpd.GeoSeries(part, crs=gdf.crs), rings, ok)
+            for zone in np.unique(zones[zones != 0]):
+                chunk_epsgs[zones == zone] = gk3_epsg(int(zone))
+        points = _Points(rings.xy[:, 0], rings.xy[:, 1])
+        areas, xy = _plane_areas(rings, chunk_epsgs, source, points)
+        plane_m2[start:start + len(part)] = areas
+        if plane_xy is not None and xy is not None and chunk_epsgs[0] == epsgs[0]:
+            plane_xy[used:used + len(xy)] = xy
+            used += len(xy)
+        else:
+            plane_xy = None
+        if ellipsoidal and ok.any():
+            kept.append((start, rings, ok, points))
+            finite = gpd.GeoSeries(part[ok], crs=gdf.crs)
+            boxes.append(finite.total_bounds if lonlat
+                         else finite.to_crs(GEOGRAPHIC_EPSG).total_bounds)
+        del rings, points, xy
+    coordinates = {} if plane_xy is None or used != len(plane_xy) else {
+        int(epsgs[0]): plane_xy}
+    del plane_xy
+    if not ellipsoidal:
+        return plane_m2, epsgs, None, coordinates
+    ell_m2 = np.full(n, np.nan)
+    if not kept:
+        return plane_m2, epsgs, ell_m2, coordinates
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN boxes
+        box = np.array(boxes)
+        extent = (np.nanmin(box[:, 0]), np.nanmin(box[:, 1]), np.nanmax(box[:, 2]),
+                  np.nanmax(box[:, 3]))
+    transformer = _transformer(source.srs, _laea_around(*extent).srs)
+    while kept:
+        start, rings, ok, points = kept.pop(0)
+        if ok.all():
+            x, y = points.transform(transformer)
+        else:
+            rings = rings.subset(ok, ok[rings.coord_feature])
+            x, y = _transform_distinct(transformer, rings.xy[:, 0], rings.xy[:, 1])
+        ell_m2[start:start + len(ok)][ok] = rings.shoelace_m2(x, y)
+        del rings, points, x, y
+    return plane_m2, epsgs, ell_m2, coordinates
+
+
+def _plane_areas(rings: _RingLayout, epsgs: np.ndarray, source: CRS, points: _Points
+                 ) -> tuple[np.ndarray, np.ndarray | None]:
+    """Area (m²) of each feature of ``rings`` in the plane ``epsgs`` gives it (0: NaN);
+    when all are in one plane, their coordinates in it (else None). ``points`` are the
+    coordinates of ``rings``."""
+    out = np.full(rings.n_features, np.nan)
+    xy = None
     for epsg in np.unique(epsgs[epsgs != 0]):
         rows = epsgs == epsg
-        coords = rows[rings.coord_feature]
+        sub = rings if rows.all() else rings.subset(rows, rows[rings.coord_feature])
+        x, y = sub.xy[:, 0], sub.xy[:, 1]
         if source.to_epsg() != int(epsg):
-            tx, ty = _transform_distinct(
-                _transformer(source.srs, CRS.from_user_input(int(epsg)).srs),
-                x[coords], y[coords])
-        else:
-            tx, ty = x[coords], y[coords]
-        out[rows] = rings.subset(rows, coords).areas(np.asarray(tx), np.asarray(ty))
-    return out
+            transformer = _transformer(source.srs, CRS.from_user_input(int(epsg)).srs)
+            x, y = points.transform(transformer) if sub is rings else _transform_distinct(
+                transformer, x, y)
+        x, y = np.asarray(x), np.asarray(y)
+        out[rows] = sub.areas(x, y)
+        if sub is rings:
+            xy = np.column_stack([x, y])
+    return out, xy
 
 
 _POLYGON_TYPE_IDS = [int(shapely.GeometryType.POLYGON), int(shapely.GeometryType.MULTIPOLYGON)]
@@ -344,15 +532,37 @@ def _transform_distinct(transformer: Transformer, x: np.ndarray, y: np.ndarray
     A tiling shares each vertex among about four parcels and every ring repeats its first
     vertex: 100k parcels have 500k coordinates but 100k distinct points. A point always
     transforms to the same values, so the result is the same to the last bit (points with
-    a zero coordinate, where 0.0 and -0.0 would be taken as one, are transformed as given).
+    a zero coordinate, where 0.0 and -0.0 would be taken as one, and non-finite points,
+    which factorize would not number, are transformed as given).
     """
-    xy = np.ascontiguousarray(np.column_stack([x, y]))
-    if len(xy) < 1024 or not (xy != 0).all():
-        tx, ty = transformer.transform(x, y)
-        return np.asarray(tx), np.asarray(ty)
-    codes, uniques = pd.factorize(xy.view(np.complex128).ravel())
-    tx, ty = transformer.transform(uniques.real.copy(), uniques.imag.copy())
-    return np.asarray(tx)[codes], np.asarray(ty)[codes]
+    return _Points(x, y).transform(transformer)
+
+
+class _Points:
+    """Coordinates to transform, each distinct point numbered once for every transform."""
+
+    def __init__(self, x: np.ndarray, y: np.ndarray) -> None:
+        self.x, self.y = x, y
+        self._distinct: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
+        self._numbered = False
+
+    def _number(self) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+        if not self._numbered:
+            self._numbered = True
+            xy = np.ascontiguousarray(np.column_stack([self.x, self.y]))
+            if len(xy) >= 1024 and (xy != 0).all() and np.isfinite(xy).all():
+                codes, uniques = pd.factorize(xy.view(np.complex128).ravel())
+                self._distinct = (codes, uniques.real.copy(), uniques.imag.copy())
+        return self._distinct
+
+    def transform(self, transformer: Transformer) -> tuple[np.ndarray, np.ndarray]:
+        distinct = self._number()
+        if distinct is None:
+            tx, ty = transformer.transform(self.x, self.y)
+            return np.asarray(tx), np.asarray(ty)
+        codes, ux, uy = distinct
+        tx, ty = transformer.transform(ux, uy)
+        return np.asarray(tx)[codes], np.asarray(ty)[codes]
 
 
 #: A lon/lat bounding box this far (degrees, ~0.1 m) inside one zone holds its centroid.
@@ -448,6 +658,23 @@ class _RingLayout:
                            self.shell[rings], feature_number[self.part_feature[parts]],
                            int(features.sum()))
 
+    def shoelace_m2(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+        """Per feature, shells minus holes, each ring ``|Σ cross| / 2`` of its vertices
+        relative to its first one (these transformed coordinates); 0 without rings."""
+        n_rings = len(self.offsets) - 1
+        if n_rings == 0:
+            return np.zeros(self.n_features)
+        ring = np.repeat(np.arange(n_rings), np.diff(self.offsets))
+        first = self.offsets[:-1][ring]
+        dx, dy = x - x[first], y - y[first]
+        del first
+        same = ring[:-1] == ring[1:]
+        cross = dx[:-1] * dy[1:] - dx[1:] * dy[:-1]
+        ring_m2 = 0.5 * np.abs(np.bincount(ring[:-1][same], cross[same], minlength=n_rings))
+        owner = self.part_feature[self.ring_part]
+        return np.bincount(owner, np.where(self.shell, ring_m2, -ring_m2),
+                           minlength=self.n_features)
+
     def areas(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
         """Per feature, the area GEOS gives for these (transformed) coordinates.
 
@@ -488,10 +715,17 @@ def add_areas(
     Invalid geometries are measured as drawn; check and repair them first
     (:func:`geo_app.analysis.geometry_checks.check_geometries`).
     """
-    ok = finite_mask(gdf)
-    epsgs = _zone_plane_epsgs(gdf, ok, plane)
-    plane_m2 = plane_areas_by_zone_m2(gdf.geometry, epsgs)
-    ell_m2 = _ellipsoidal_area_m2(gdf, ok)
+    geoms = np.asarray(gdf.geometry.array, dtype=object)
+    if len(geoms) and _by_coordinates(gdf, geoms):
+        plane_m2, epsgs, ell_m2, plane_xy = _measure_by_coordinates(gdf, geoms, plane,
+                                                                    ellipsoidal=True)
+    else:
+        ok = finite_mask(gdf)
+        epsgs = _zone_plane_epsgs(gdf, ok, plane)
+        plane_m2 = plane_areas_by_zone_m2(gdf.geometry, epsgs)
+        ell_m2 = _ellipsoidal_area_m2(gdf, ok)
+        plane_xy = {}
+    _remember_plane_areas(gdf.geometry, epsgs, plane_m2, plane_xy)
     if plane is None:
         zones = np.where(epsgs != 0, epsgs - 4534 + 25, 0)
         plane = majority_plane(zones) if (zones != 0).any() else PlaneCRS(

@@ -42,9 +42,11 @@ import pandas as pd
 import shapely
 
 from geo_app.analysis.area import (
+    CHUNK_FEATURES,
     _equal_area_crs,
     finite_mask,
     projected,
+    projected_finite,
     require_polygons,
     transformed_area_m2,
 )
@@ -110,11 +112,10 @@ def covered_areas(
     covered_m2, covered_ell = np.zeros(n), np.zeros(n)
     if n == 0 or len(by) == 0:
         return covered_m2, covered_ell
-    ok = finite_mask(by)
+    covers, ok = projected_finite(by.geometry, plane.epsg)
     if not ok.any():
         return covered_m2, covered_ell
     by_ok = by if ok.all() else by[ok]
-    covers = projected(by_ok.geometry, plane.epsg)
     targets = np.array(targets_plane, dtype=object)
     shapely.prepare(targets)
     t_idx, c_idx = shapely.STRtree(covers).query(targets, predicate="intersects")
@@ -293,37 +294,71 @@ def _leftover_edges(geoms: np.ndarray
                     ) -> tuple[np.ndarray, np.ndarray, bool, int] | None:
     """Directed edges left when opposite copies cancel (shells CCW, holes CW), one copy
     each; whether some edge was left more than once; the number of edges. None on a
-    hash clash or a ring with no area."""
-    xy, ring_offsets, exterior = _rings(geoms)
-    n_rings = len(exterior)
-    xy = xy + 0.0  # -0.0 → 0.0, so equal points hash equally
-    ring_idx = np.repeat(np.arange(n_rings), np.diff(ring_offsets))
-    same = ring_idx[:-1] == ring_idx[1:]
-    a, b, r = xy[:-1][same], xy[1:][same], ring_idx[:-1][same]
-    origin = xy[np.minimum(ring_offsets[:-1], len(xy) - 1)][r]
-    cross = ((a[:, 0] - origin[:, 0]) * (b[:, 1] - origin[:, 1])
-             - (b[:, 0] - origin[:, 0]) * (a[:, 1] - origin[:, 1]))
-    signed = np.bincount(r, weights=cross, minlength=n_rings)
-    if (signed == 0).any():
-        return None  # a ring with no area: leave it to the exact test
-    flip = ((signed > 0) != exterior)[r]
-    a, b = np.where(flip[:, None], b, a), np.where(flip[:, None], a, b)
-    moving = (a != b).any(axis=1)
-    a, b = a[moving], b[moving]
-    forward = (a[:, 0] < b[:, 0]) | ((a[:, 0] == b[:, 0]) & (a[:, 1] < b[:, 1]))
-    lo = np.where(forward[:, None], a, b)
-    hi = np.where(forward[:, None], b, a)
-    codes, first_of = _factorize_pairs(lo, hi)
+    hash clash or a ring with no area.
+
+    The edges are read chunk by chunk (:data:`CHUNK_FEATURES` polygons): what stays for the
+    whole layer is each edge's two end points in a canonical order (``lo`` before ``hi``),
+    its direction and its hash."""
+    most = int(shapely.get_num_coordinates(geoms).sum())
+    lo, hi = np.empty((most, 2)), np.empty((most, 2))
+    forward = np.empty(most, dtype=bool)
+    key = np.empty(most, dtype=np.uint64)
+    total = 0
+    for first in range(0, len(geoms), CHUNK_FEATURES):
+        edges = _oriented_edges(geoms[first:first + CHUNK_FEATURES])
+        if edges is None:
+            return None  # a ring with no area: leave it to the exact test
+        a, b = edges
+        rows = slice(total, total + len(a))
+        fwd = forward[rows]
+        np.logical_or(a[:, 0] < b[:, 0], (a[:, 0] == b[:, 0]) & (a[:, 1] < b[:, 1]), out=fwd)
+        lo[rows] = np.where(fwd[:, None], a, b)
+        hi[rows] = np.where(fwd[:, None], b, a)
+        del a, b, edges
+        with np.errstate(over="ignore"):
+            key[rows] = _point_hash(lo[rows]) * _MIX[1] + _point_hash(hi[rows])
+        total += len(fwd)
+    lo, hi, forward, key = lo[:total], hi[:total], forward[:total], key[:total]
+    codes, first_of = _checked_codes(key, lo, hi)
+    del key
     if codes is None:
         return None
-    net = np.bincount(codes, weights=np.where(forward, 1.0, -1.0), minlength=len(first_of))
+    net = (np.bincount(codes[forward], minlength=len(first_of))
+           - np.bincount(codes[~forward], minlength=len(first_of)))
+    del codes
     repeated = bool((np.abs(net) > 1).any())
     left = np.flatnonzero(net != 0)
     keep = first_of[left]
     up = net[left] > 0
     start = np.where(up[:, None], lo[keep], hi[keep])
     end = np.where(up[:, None], hi[keep], lo[keep])
-    return start, end, repeated, len(a)
+    return start, end, repeated, total
+
+
+def _oriented_edges(geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+    """Start and end of every edge of non-zero length, shells counter-clockwise and holes
+    clockwise (-0.0 read as 0.0, so equal points hash equally); None if a ring has no
+    area."""
+    xy, ring_offsets, exterior = _rings(geoms)
+    n_rings = len(exterior)
+    if n_rings == 0:
+        return np.empty((0, 2)), np.empty((0, 2))
+    xy += 0.0  # -0.0 → 0.0
+    ring_idx = np.repeat(np.arange(n_rings), np.diff(ring_offsets))
+    same = ring_idx[:-1] == ring_idx[1:]
+    a, b, r = xy[:-1][same], xy[1:][same], ring_idx[:-1][same]
+    del ring_idx, same
+    origin = xy[np.minimum(ring_offsets[:-1], len(xy) - 1)][r]
+    cross = ((a[:, 0] - origin[:, 0]) * (b[:, 1] - origin[:, 1])
+             - (b[:, 0] - origin[:, 0]) * (a[:, 1] - origin[:, 1]))
+    del origin
+    signed = np.bincount(r, weights=cross, minlength=n_rings)
+    if (signed == 0).any():
+        return None
+    flip = ((signed > 0) != exterior)[r]
+    a, b = np.where(flip[:, None], b, a), np.where(flip[:, None], a, b)
+    moving = (a != b).any(axis=1)
+    return a[moving], b[moving]
 
 
 def _rings(geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -362,12 +397,23 @@ def _factorize_pairs(lo: np.ndarray, hi: np.ndarray
     """Codes of equal (lo, hi) point pairs and each code's first row; None on a hash clash."""
     with np.errstate(over="ignore"):
         key = _point_hash(lo) * _MIX[1] + _point_hash(hi)
+    return _checked_codes(key, lo, hi)
+
+
+def _checked_codes(key: np.ndarray, lo: np.ndarray, hi: np.ndarray
+                   ) -> tuple[np.ndarray | None, np.ndarray]:
+    """Codes of equal keys and each code's first row; None unless every row's points equal
+    those of its code's first row (checked chunk by chunk)."""
     codes, uniques = pd.factorize(key)
     first_of = np.zeros(len(uniques), dtype=np.int64)
+    del uniques
     first_of[codes[::-1]] = np.arange(len(codes) - 1, -1, -1)
-    rep = first_of[codes]
-    if not ((lo == lo[rep]).all() and (hi == hi[rep]).all()):
-        return None, first_of
+    step = 4 * CHUNK_FEATURES
+    for first in range(0, len(codes), step):
+        rep = first_of[codes[first:first + step]]
+        if not ((lo[first:first + step] == lo[rep]).all()
+                and (hi[first:first + step] == hi[rep]).all()):
+            return None, first_of
     return codes, first_of
 
 
