@@ -34,7 +34,7 @@ from geo_app.io.export import parse_format
 from geo_app.io.fields import parse_field_map
 from geo_app.secrets import mask_url
 from geo_app.storage import init_store, open_store
-from geo_app.storage.base import ImportMode
+from geo_app.storage.base import ImportMode, LayerStore
 from geo_app.storage.events import record_stage_change
 from geo_app.storage.roles import grant_role, revoke_role
 from geo_app.transfer.export import export_layer
@@ -45,7 +45,11 @@ from geo_app.transfer.importer import (
     parse_constants,
 )
 from geo_app.transfer.load import load_file
-from geo_app.usecases.store_analysis import coverage_of_layers, progress_of_store
+from geo_app.usecases.store_analysis import (
+    area_report_of_layer,
+    coverage_of_layers,
+    progress_of_store,
+)
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Suizhou High-tech Zone planning: layers, areas, coverage, progress.")
@@ -83,15 +87,9 @@ def _load(store_location: str | None, source: str, *, layer: str | None = None,
           field_map: list[str] | None = None, strict: bool = False) -> _Loaded:
     """A layer of the store by name, or any file geo_app reads (how it was read is said)."""
     path = Path(source)
-    if not path.exists():
-        store = open_store(store_location)
-        names = {info.name for info in store.list_layers()}
-        if source in names and layer is None:
-            return _Loaded(store.read_layer(source), None, None)
-        raise InputError(
-            f"'{source}' is neither a layer in the store ({', '.join(sorted(names))}) nor a "
-            "file. Check the name or the path."
-        )
+    store = _store_of_layer(store_location, source, layer=layer)
+    if store is not None:
+        return _Loaded(store.read_layer(source), None, None)
     loaded = load_file(path, layer=layer, encoding=encoding,
                        field_map=parse_field_map(field_map or []), crs=source_crs, gcj02=gcj02,
                        strict=strict, crs_flag="--source-crs")
@@ -112,6 +110,21 @@ def _load(store_location: str | None, source: str, *, layer: str | None = None,
                          f"{errors[0].position + 1}: {errors[0].message}). Repair it or drop "
                          "--strict.")
     return _Loaded(loaded.gdf, loaded.crs_source, loaded.check)
+
+
+def _store_of_layer(store_location: str | None, source: str, *, layer: str | None = None
+                    ) -> LayerStore | None:
+    """The store when ``source`` names one of its layers; ``None`` when it is a file."""
+    if Path(source).exists():
+        return None
+    store = open_store(store_location)
+    names = {info.name for info in store.list_layers()}
+    if source in names and layer is None:
+        return store
+    raise InputError(
+        f"'{source}' is neither a layer in the store ({', '.join(sorted(names))}) nor a "
+        "file. Check the name or the path."
+    )
 
 
 @app.command("layers")
@@ -148,11 +161,16 @@ def area_cmd(
     as_json: JsonOpt = False,
 ) -> None:
     """Areas in m², mu and ha, on the GK plane and on the ellipsoid."""
-    loaded = _load(store, source, layer=layer, source_crs=source_crs, encoding=encoding,
-                   gcj02=gcj02, field_map=field_map, strict=strict)
-    plane = plane_from_override(crs) if crs else None
-    report = area_report(loaded.gdf, by=by, plane=plane, what=f"'{source}'",
-                         crs_source=loaded.crs_source, check=loaded.check, strict=strict)
+    st = _store_of_layer(store, source, layer=layer)
+    if st is not None:  # the store chooses the path (SQL on PostGIS)
+        plane = plane_from_override(crs) if crs else None
+        report = area_report_of_layer(st, source, by=by, plane=plane, strict=strict)
+    else:
+        loaded = _load(store, source, layer=layer, source_crs=source_crs, encoding=encoding,
+                       gcj02=gcj02, field_map=field_map, strict=strict)
+        plane = plane_from_override(crs) if crs else None
+        report = area_report(loaded.gdf, by=by, plane=plane, what=f"'{source}'",
+                             crs_source=loaded.crs_source, check=loaded.check, strict=strict)
     if as_json:
         _emit(report)
         return

@@ -106,18 +106,12 @@ def _stage_filter(stages: Sequence[str] | None) -> tuple[str, dict]:
     return f"AND stage IN ({', '.join(':' + k for k in names)})", names
 
 
-_COVERAGE_SQL = """
-WITH
-t AS MATERIALIZED (
-  SELECT row_number() OVER (ORDER BY fid) - 1 AS ti, ST_Transform(geom, :epsg) AS g
-  FROM {of}),
-c AS MATERIALIZED (
-  SELECT fid AS ci, geom AS src, ST_Transform(geom, :epsg) AS g FROM {by}
-  WHERE geom IS NOT NULL AND NOT ST_IsEmpty(geom) {stage_filter}),
-rel AS MATERIALIZED (
-  SELECT c.ci, c.src, c.g FROM c
-  WHERE EXISTS (SELECT 1 FROM t WHERE ST_Intersects(t.g, c.g))),
-seg AS (
+#: From ``rel`` (``ci``, ``g``: features in one CRS, SRID ``:epsg``): ``pair`` (``a``, ``b``),
+#: the pairs whose interiors meet (``:meet``), found as the Python path finds them: edges
+#: grouped by their end points, opposite copies cancel, the left-over edges noded and
+#: polygonized, a face inside two features or more marks them as suspects, and only
+#: suspects get the pairwise ``ST_Relate`` test.
+_PAIRS_SQL = """seg AS (
   SELECT (ST_DumpSegments(ST_ForcePolygonCCW(g))).geom AS s FROM rel),
 ends AS (
   SELECT ST_X(ST_StartPoint(s)) AS x1, ST_Y(ST_StartPoint(s)) AS y1,
@@ -143,7 +137,20 @@ suspect AS MATERIALIZED (
 pair AS MATERIALIZED (
   SELECT a.ci AS a, b.ci AS b FROM suspect a JOIN suspect b
   ON a.ci < b.ci AND ST_Intersects(a.g, b.g) AND ST_Relate(a.g, b.g, :meet)),
-member AS MATERIALIZED (
+"""
+
+_COVERAGE_SQL = """
+WITH
+t AS MATERIALIZED (
+  SELECT row_number() OVER (ORDER BY fid) - 1 AS ti, ST_Transform(geom, :epsg) AS g
+  FROM {of}),
+c AS MATERIALIZED (
+  SELECT fid AS ci, geom AS src, ST_Transform(geom, :epsg) AS g FROM {by}
+  WHERE geom IS NOT NULL AND NOT ST_IsEmpty(geom) {stage_filter}),
+rel AS MATERIALIZED (
+  SELECT c.ci, c.src, c.g FROM c
+  WHERE EXISTS (SELECT 1 FROM t WHERE ST_Intersects(t.g, c.g))),
+""" + _PAIRS_SQL + """member AS MATERIALIZED (
   SELECT a AS ci FROM pair UNION SELECT b FROM pair),
 cluster AS MATERIALIZED (
   SELECT ST_Union(g) AS g FROM (
@@ -277,6 +284,91 @@ def has_events(store: PostGISStore) -> bool:
         if conn.execute(text(f"SELECT to_regclass('{EVENTS_TABLE}')")).scalar() is None:
             return False
         return conn.execute(text(f"SELECT EXISTS (SELECT 1 FROM {EVENTS_TABLE})")).scalar()
+
+
+#: PostgreSQL types whose values read back as the layer reader gives them: text, and
+#: whole numbers without NULLs (a NULL would make the reader's column float).
+_TEXT_TYPES = frozenset({"text", "character varying"})
+_INT_TYPES = frozenset({"integer", "bigint", "smallint"})
+
+_DOUBTFUL_SQL = """
+SELECT count(*), count(*) FILTER (WHERE CASE
+  WHEN geom IS NULL THEN true
+  WHEN ST_IsEmpty(geom) THEN true
+  WHEN GeometryType(geom) NOT IN ('POLYGON', 'MULTIPOLYGON') THEN true
+  WHEN ST_NDims(geom) <> 2 THEN true
+  WHEN NOT ST_IsValid(geom) THEN true
+  WHEN ST_Area(geom) = 0 THEN true
+  ELSE false END)
+FROM {layer}
+"""
+
+
+def layer_columns(store: PostGISStore, layer: str) -> list[str] | None:
+    """The layer's attribute columns (neither ``fid`` nor the geometry), ``None`` for a
+    layer the store does not have."""
+    with store.transaction(f"read the columns of '{layer}'") as conn:
+        if conn.execute(text("SELECT srid FROM geo_app_layers WHERE name = :n"),
+                        {"n": layer}).scalar() is None:
+            return None
+        return [r[0] for r in conn.execute(text(
+            "SELECT column_name FROM information_schema.columns WHERE table_name = :t AND "
+            "table_schema = current_schema() ORDER BY ordinal_position"), {"t": layer})
+            if r[0] not in ("fid", "geom")]
+
+
+def plain_polygon_columns(store: PostGISStore, layer: str, columns: Sequence[str], *,
+                          meet: str, int_columns: Sequence[str] = (),
+                          text_columns: Sequence[str] = ()) -> pd.DataFrame | None:
+    """The layer's ``columns`` (``fid`` order) when every feature is a plain polygon the
+    geometry checks have nothing to say about; otherwise ``None``.
+
+    Plain: a geometry, not empty, a 2D polygon or multipolygon, valid (GEOS, as
+    ``shapely.is_valid``: NaN or infinite coordinates are invalid), a non-zero area, and no
+    two features whose interiors meet (``meet``; duplicates are such pairs). ``None`` also
+    for an unknown or empty layer, a column it lacks or whose type may read back otherwise
+    than the layer reader reads it (text; whole numbers without NULLs; ``int_columns``
+    must be whole numbers and ``text_columns`` text, as the layer's spec says). The caller
+    then takes the Python path, which reports each feature's issue (or refuses the layer)
+    in its own words.
+    """
+    with store.transaction(f"check the geometries of '{layer}'") as conn:
+        _no_jit(conn)
+        srid = conn.execute(text("SELECT srid FROM geo_app_layers WHERE name = :n"),
+                            {"n": layer}).scalar()
+        if srid is None:
+            return None
+        types = dict(conn.execute(text(
+            "SELECT column_name, data_type FROM information_schema.columns WHERE "
+            "table_name = :t AND table_schema = current_schema()"), {"t": layer}).fetchall())
+        for col in columns:
+            kind = types.get(col)
+            if kind is None or (kind not in _TEXT_TYPES | _INT_TYPES) or (
+                    col in int_columns and kind not in _INT_TYPES) or (
+                    col in text_columns and kind not in _TEXT_TYPES):
+                return None
+            if kind in _INT_TYPES and conn.execute(text(
+                    f"SELECT EXISTS (SELECT 1 FROM {quote(layer)} WHERE {quote(col)} IS NULL)"
+                    )).scalar():
+                return None
+        total, doubtful = conn.execute(text(_DOUBTFUL_SQL.format(layer=quote(layer)))).one()
+        if total == 0 or doubtful:
+            return None
+        if conn.execute(text(
+                f"WITH rel AS MATERIALIZED (SELECT fid AS ci, geom AS g FROM {quote(layer)}), "
+                f"{_PAIRS_SQL.rstrip().rstrip(',')} SELECT EXISTS (SELECT 1 FROM pair)"),
+                {"epsg": int(srid), "meet": meet}).scalar():
+            return None
+        cols = ", ".join(quote(c) for c in columns) or "fid"
+        rows = conn.execute(text(f"SELECT {cols} FROM {quote(layer)} ORDER BY fid")).fetchall()
+    return pd.DataFrame({c: pd.Series([r[i] for r in rows], dtype=object)
+                         for i, c in enumerate(columns)}, index=pd.RangeIndex(len(rows)))
+
+
+def layer_srid(store: PostGISStore, layer: str) -> int:
+    """The SRID of the layer's geometries; refuses a layer the store does not have."""
+    with store.transaction(f"read the CRS of '{layer}'") as conn:
+        return _layer_srid(conn, store, layer)
 
 
 def areas_m2(store: PostGISStore, layer: str, *, epsg: int | None, laea: str) -> pd.DataFrame:

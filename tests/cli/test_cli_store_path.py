@@ -5,6 +5,7 @@ layers and the whole event log, to 1e-9, on a GeoPackage and on PostGIS."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,6 +16,7 @@ import pytest
 from geo_app.analysis.coverage import coverage
 from geo_app.analysis.crs import choose_plane_crs
 from geo_app.analysis.progress import PhaseProgress, at_stages, progress
+from geo_app.analysis.report import area_report
 from geo_app.domain.stages import ParcelStage
 from geo_app.errors import InputError
 from geo_app.settings import BUNDLED_LAYERS
@@ -189,3 +191,92 @@ def test_progress_as_of_without_history_is_refused_as_before(run_cli, no_history
     assert res.code == 2 and res.out == ""
     assert res.err.strip() == f"error: {python_path.value}"
     assert run_cli("progress", "--store", no_history).code == 0
+
+
+def _same_report(got: dict, expected: dict) -> None:
+    """Same keys in the same order, same texts, numbers to 1e-9."""
+    def walk(a, b, where):
+        assert type(a) is type(b) or (isinstance(a, float) and isinstance(b, int | float)), (
+            where, a, b)
+        if isinstance(a, dict):
+            assert list(a) == list(b), where
+            for k in a:
+                walk(a[k], b[k], f"{where}.{k}")
+        elif isinstance(a, list):
+            assert len(a) == len(b), where
+            for i, (x, y) in enumerate(zip(a, b, strict=True)):
+                walk(x, y, f"{where}[{i}]")
+        elif isinstance(a, float):
+            _close(a, b)
+        else:
+            assert a == b, (where, a, b)
+    walk(got, expected, "report")
+
+
+@pytest.mark.parametrize(("layer", "by"), [("parcels", "phase"), ("villages", None),
+                                           ("parks", "kind")])
+def test_area_of_a_store_layer_equals_the_python_path(run_cli, case, monkeypatch, tmp_path,
+                                                      layer, by):
+    expected = area_report(case.store.read_layer(layer), by=by, what=f"'{layer}'")
+    json_expected = json.loads(json.dumps(expected, ensure_ascii=False))
+    overlapping = any(f["issues"] for f in expected["features"])
+    assert overlapping == (layer == "parks")  # the parks overlap: checked in Python
+    if case.backend == "postgis" and not overlapping:  # measured in the database
+        def refuse(self, *args, **kwargs):
+            raise AssertionError("read_layer was called")
+
+        monkeypatch.setattr(PostGISStore, "read_layer", refuse)
+    args = ["area", layer, *(["--by", by] if by else []), "--store", case.location]
+    res = run_cli(*args, "--json")
+    assert res.code == 0, res.err
+    _same_report(res.json(), json_expected)
+    text = run_cli(*args)
+    assert text.code == 0
+    monkeypatch.undo()
+    assert text.out == _python_area_text(run_cli, case, tmp_path, layer, by)
+
+
+def _python_area_text(run_cli, case: StoreCase, tmp_path: Path, layer: str, by: str | None
+                      ) -> str:
+    """The text `geo-app area` prints for the same layer exported to a GeoPackage file (the
+    Python path), but for the file's own CRS line."""
+    from geo_app.transfer.export import export_layer
+
+    path = tmp_path / f"{layer}-copy.gpkg"
+    export_layer(case.store, layer, path)
+    res = run_cli("area", str(path), *(["--by", by] if by else []))
+    assert res.code == 0, res.err
+    return res.out
+
+
+def test_area_with_an_unknown_field_or_layer_says_so_on_both_paths(run_cli, case):
+    res = run_cli("area", "parcels", "--by", "colour", "--store", case.location)
+    assert res.code == 2 and "No field 'colour'" in res.err
+    res = run_cli("area", "parcels", "--by", "geom", "--store", case.location)
+    assert res.code == 2 and "No field 'geom'" in res.err
+    res = run_cli("area", "lakes", "--store", case.location)
+    assert res.code == 2 and "neither a layer in the store" in res.err
+
+
+def test_area_of_a_layer_with_odd_features_reports_them_as_the_python_path(run_cli, case):
+    """A bow-tie, a sliver of no area, a line among polygons, a duplicate: on PostGIS the
+    SQL check sends the layer to the Python checks, which name each one."""
+    import geopandas as gpd
+    from shapely.geometry import LineString, Polygon, box
+
+    base = case.store.read_layer("villages").to_crs(4547).geometry.iloc[0].centroid
+    x, y = base.x, base.y
+    odd = gpd.GeoDataFrame(
+        {"id": ["ok", "bowtie", "flat", "line", "copy"], "name": list("ABCDE")},
+        geometry=[box(x, y, x + 100, y + 100),
+                  Polygon([(x + 200, y), (x + 300, y + 100), (x + 300, y), (x + 200, y + 100)]),
+                  Polygon([(x + 400, y), (x + 450, y), (x + 500, y)]),
+                  LineString([(x, y + 300), (x + 100, y + 300)]),
+                  box(x, y, x + 100, y + 100)], crs=4547).to_crs(4490)
+    case.store.write_layer("odd_shapes", odd)
+    expected = area_report(case.store.read_layer("odd_shapes"), what="'odd_shapes'")
+    kinds = {i["kind"] for f in expected["features"] for i in f["issues"]}
+    assert {"self_intersection", "not_polygon", "duplicate"} <= kinds, kinds
+    res = run_cli("area", "odd_shapes", "--store", case.location, "--json")
+    assert res.code == 0, res.err
+    _same_report(res.json(), json.loads(json.dumps(expected, ensure_ascii=False)))
