@@ -8,6 +8,11 @@ tables crosses the network. On any other store the layers are read and the Pytho
 same way, to 1e-9 (tests run both on the same data): the SQL is handed the plane the Python
 path would choose, the same GRS80 equal-area projection centred on the layer's extent, and
 the coverage's tolerances.
+
+Progress as of a date never reads the event log: the stage of each parcel on that date is
+the store's SQL (:meth:`~geo_app.storage.base.LayerStore.stages_as_of`, or joined to the
+areas in one query on PostGIS). The ``geo-app`` commands ``area`` (a store layer),
+``coverage``, ``progress`` and ``events export`` call these functions.
 """
 
 from __future__ import annotations
