@@ -36,6 +36,31 @@ EVENT_ID_INDEX_SQL = (f"CREATE INDEX IF NOT EXISTS {EVENT_ID_INDEX} ON {EVENTS_T
                       "(event_id)")
 PARCELS_ID_INDEX_SQL = f"CREATE INDEX IF NOT EXISTS {PARCELS_ID_INDEX} ON parcels (id)"
 
+#: PostgreSQL: ``geo_app_reserve_event_ids(n)`` takes ``n`` consecutive ``event_id`` values
+#: from the ledger's identity sequence and returns the first. A bulk write then COPYs its
+#: rows with their ids in the as-of index's order (a COPY in batch order inserts into that
+#: index all over it) and no sequence call per row. ``ALTER SEQUENCE`` holds off every other
+#: ``nextval`` until its transaction ends, so the caller runs it in a transaction of its own
+#: (the ids are taken at once, not when the batch commits; a refused batch leaves a gap, as
+#: a rolled-back insert does). ``SECURITY DEFINER``: officers may call it (``EXECUTE``),
+#: not alter the sequence.
+RESERVE_IDS_FUNCTION = "geo_app_reserve_event_ids"
+RESERVE_IDS_SQL = f"""
+CREATE OR REPLACE FUNCTION {RESERVE_IDS_FUNCTION}(n bigint) RETURNS bigint
+LANGUAGE plpgsql SECURITY DEFINER SET search_path FROM CURRENT AS $$
+DECLARE seq text := pg_get_serial_sequence(
+  quote_ident(current_schema()) || '.{EVENTS_TABLE}', 'event_id');
+DECLARE last bigint;
+BEGIN
+  IF n IS NULL OR n < 1 THEN
+    RAISE EXCEPTION 'reserve at least one event id';
+  END IF;
+  EXECUTE format('ALTER SEQUENCE %s INCREMENT BY %s', seq, n);
+  last := nextval(seq);
+  EXECUTE format('ALTER SEQUENCE %s INCREMENT BY 1', seq);
+  RETURN last - n + 1;
+END $$"""
+
 
 def known_stages_sql() -> str:
     """``('pre_notice', …)``: the stage codes geo_app knows, as an SQL list."""

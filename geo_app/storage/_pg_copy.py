@@ -103,6 +103,46 @@ def copy_rows(conn: Connection, table: str, columns: Sequence[str],
                 after_chunk(stop, n)
 
 
+def copy_columns(conn: Connection, table: str, columns: Mapping[str, object], *,
+                 what: str, order: np.ndarray | None = None,
+                 rows_per_copy: int = 100_000) -> None:
+    """COPY whole columns (name → a list or array of ``str``, ``int``, ``bool`` or ``None``;
+    a scalar repeats for every row) into ``table``, rows taken in ``order`` if given: the
+    CSV is written by Arrow (every non-null value quoted, a null an unquoted empty field,
+    as :func:`csv_field` writes it), in C, several times faster than joining Python
+    strings row by row."""
+    import psycopg2
+    import pyarrow as pa
+    import pyarrow.csv as pa_csv
+
+    n = max((len(v) for v in columns.values() if not _scalar(v)), default=0)
+    if n == 0:
+        return
+    arrays = {name: pa.array([values] * n if _scalar(values) else values)
+              for name, values in columns.items()}
+    data = pa.table(arrays)
+    if order is not None:
+        data = data.take(pa.array(order))
+    sql = (f"COPY {quote(table)} ({', '.join(quote(c) for c in columns)}) FROM STDIN "
+           "WITH (FORMAT csv)")
+    options = pa_csv.WriteOptions(include_header=False, quoting_style="all_valid")
+    raw = conn.connection.dbapi_connection
+    assert raw is not None
+    with raw.cursor() as cur:
+        for start in range(0, n, rows_per_copy):
+            sink = pa.BufferOutputStream()
+            pa_csv.write_csv(data.slice(start, rows_per_copy), sink, options)
+            try:
+                cur.copy_expert(sql, pa.BufferReader(sink.getvalue()), size=1 << 20)
+            except psycopg2.Error as exc:
+                first = str(exc).strip().splitlines()[0] if str(exc).strip() else repr(exc)
+                raise StoreError(f"{what} failed: {first}. Nothing was changed.") from None
+
+
+def _scalar(values: object) -> bool:
+    return values is None or isinstance(values, str | int | float | bool)
+
+
 # --- out: COPY TO, parsed by Arrow ----------------------------------------------------------
 
 #: PostgreSQL column types (``information_schema.columns.data_type``) read through CSV, as

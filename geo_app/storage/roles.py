@@ -34,7 +34,7 @@ from sqlalchemy.exc import DBAPIError
 from geo_app.domain.messages import refusal
 from geo_app.errors import StoreError
 from geo_app.storage._gpkg_sql import quote
-from geo_app.storage._ledger_sql import ORDER_DESC, known_stages_sql
+from geo_app.storage._ledger_sql import ORDER_DESC, RESERVE_IDS_FUNCTION, known_stages_sql
 from geo_app.storage.base import EVENTS_TABLE, PROVENANCE_TABLE, Capability
 
 #: Prefix of the group roles' names (fixed: the names are the documentation).
@@ -168,12 +168,25 @@ def setup_roles(conn: Connection, location: str) -> RoleSetup:
         conn.execute(text(f"REVOKE ALL ON {quote(table)} FROM PUBLIC"))
         conn.execute(text(f"GRANT SELECT ON {quote(table)} TO {quote(AppRole.VIEWER)}"))
     conn.execute(text(f"GRANT INSERT ON {EVENTS_TABLE} TO {quote(AppRole.OFFICER)}"))
+    grant_reserve_ids(conn)
     if PROVENANCE_TABLE in ledgers:
         conn.execute(text(f"GRANT INSERT ON {PROVENANCE_TABLE} TO {quote(AppRole.ADMIN)}"))
     conn.execute(text(f"GRANT INSERT, UPDATE ON geo_app_layers TO {quote(AppRole.ADMIN)}"))
     for (layer,) in conn.execute(text("SELECT name FROM geo_app_layers ORDER BY position")):
         adopt_layer(conn, layer)
     return RoleSetup(created, schema)
+
+
+def grant_reserve_ids(conn: Connection) -> None:
+    """Officers may call the ledger's id reservation (:data:`RESERVE_IDS_FUNCTION`), no one
+    else but its owner; a no-op where the function or the roles do not exist."""
+    signature = f"{RESERVE_IDS_FUNCTION}(bigint)"
+    if conn.execute(text("SELECT to_regprocedure(:f)"), {"f": signature}).scalar() is None:
+        return
+    conn.execute(text(f"REVOKE ALL ON FUNCTION {signature} FROM PUBLIC"))
+    if _role_exists(conn, AppRole.OFFICER):
+        conn.execute(text(f"GRANT EXECUTE ON FUNCTION {signature} TO "
+                          f"{quote(AppRole.OFFICER)}"))
 
 
 def roles_exist(conn: Connection) -> bool:

@@ -220,7 +220,7 @@ def test_an_older_postgis_store_gets_the_indexes_as_a_schema_version_step(postgi
                 "SELECT indexname FROM pg_indexes WHERE tablename IN "
                 "('stage_events', 'parcels')"))}
             version = conn.execute(text("SELECT max(version) FROM geo_app_schema")).scalar()
-        assert version == SCHEMA_VERSION == 4
+        assert version == SCHEMA_VERSION == 5
         assert {"stage_events_asof_idx", "parcels_id_idx"} <= indexes
         assert "stage_events_parcel_idx" not in indexes  # 3 → 4: the as-of index serves
         assert len(reopened.stages_as_of(dt.date(2021, 6, 30))) > 0

@@ -1,0 +1,139 @@
+"""PostGIS bulk ledger writes COPY their rows in the as-of index's order with ids reserved for
+the batch: the ledger still reads in the batch's order, every row names the login, and a
+reservation that would wait on another open transaction falls back to ids row by row."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+import psycopg2
+import pytest
+
+from geo_app.domain.stages import STAGE_ORDER
+from geo_app.storage import postgis
+from geo_app.storage.events import record_stage_changes
+from geo_app.storage.postgis import SCHEMA_VERSION, PostGISStore
+
+TODAY = dt.date(2024, 6, 30)
+
+
+def _raw(url: str, sql: str, params: tuple = ()) -> list[tuple]:
+    conn = psycopg2.connect(url)
+    try:
+        with conn, conn.cursor() as cur:
+            cur.execute(sql, params)
+            return cur.fetchall() if cur.description else []
+    finally:
+        conn.close()
+
+
+def _interleaved_batch(store: PostGISStore) -> pd.DataFrame:
+    """Two steps for every unfinished parcel, the parcels in descending id order and the
+    batch interleaved: every parcel's first step, then every parcel's second."""
+    states = store.current_stages().set_index("parcel_id").sort_index(ascending=False)
+    codes = [s.value for s in STAGE_ORDER]
+    firsts, seconds = [], []
+    for pid, row in states.iterrows():
+        at = codes.index(row["stage"])
+        if at + 2 >= len(codes):
+            continue
+        day = dt.date.fromisoformat(row["stage_date"]) + dt.timedelta(days=5)
+        firsts.append((pid, codes[at], codes[at + 1], day, "王伟"))
+        seconds.append((pid, codes[at + 1], codes[at + 2], day + dt.timedelta(days=2), "李娜"))
+    assert len(firsts) > 10
+    return pd.DataFrame(firsts + seconds, columns=["parcel_id", "from_stage", "to_stage",
+                                                   "effective_date", "officer"])
+
+
+def _new_rows(url: str, after: int) -> list[tuple]:
+    return _raw(url, "SELECT event_id, parcel_id, to_stage, effective_date, officer, "
+                "recorded_by FROM stage_events WHERE event_id > %s ORDER BY event_id", (after,))
+
+
+def _assert_written_in_batch_order(url: str, before: int, batch: pd.DataFrame) -> None:
+    rows = _new_rows(url, before)
+    login = _raw(url, "SELECT session_user")[0][0]
+    assert [r[0] for r in rows] == list(range(rows[0][0], rows[0][0] + len(batch)))
+    assert [(r[1], r[2], r[3], r[4]) for r in rows] == list(batch[
+        ["parcel_id", "to_stage", "effective_date", "officer"]].itertuples(index=False,
+                                                                          name=None))
+    assert {r[5] for r in rows} == {login}
+
+
+def test_an_interleaved_batch_reads_back_in_its_order(postgis_case):
+    url, store = postgis_case.location, postgis_case.store
+    before = _raw(url, "SELECT max(event_id) FROM stage_events")[0][0]
+    batch = _interleaved_batch(store)
+    record_stage_changes(store, batch, today=TODAY)
+    _assert_written_in_batch_order(url, before, batch)
+    last = batch.drop_duplicates("parcel_id", keep="last").set_index("parcel_id")
+    stages = store.current_stages().set_index("parcel_id")
+    assert (stages.loc[last.index, "stage"] == last["to_stage"]).all()
+
+
+def test_a_busy_sequence_falls_back_to_ids_row_by_row(postgis_case, monkeypatch):
+    """Another transaction inserted a ledger row and stays open: the reservation gives up
+    after RESERVE_WAIT and the batch is written all the same, in its order."""
+    monkeypatch.setattr(postgis, "RESERVE_WAIT", "200ms")
+    url, store = postgis_case.location, postgis_case.store
+    before = _raw(url, "SELECT max(event_id) FROM stage_events")[0][0]
+    batch = _interleaved_batch(store)
+    other = psycopg2.connect(url)
+    try:
+        with other.cursor() as cur:  # a row another tool is still writing (never committed)
+            cur.execute("INSERT INTO stage_events (parcel_id, to_stage, effective_date, "
+                        "officer, recorded_at) VALUES ('elsewhere', 'pre_notice', "
+                        "'2024-01-01', 'x', now())")
+        reserved = []
+        real = PostGISStore._reserve_event_ids
+        monkeypatch.setattr(PostGISStore, "_reserve_event_ids",
+                            lambda self, n: reserved.append(real(self, n)) or reserved[-1])
+        record_stage_changes(store, batch, today=TODAY)
+        assert reserved == [None]
+    finally:
+        other.rollback()
+        other.close()
+    rows = _new_rows(url, before)
+    assert len(rows) == len(batch)
+    assert [(r[1], r[2]) for r in rows] == list(batch[["parcel_id", "to_stage"]].itertuples(
+        index=False, name=None))
+
+
+def test_a_version_4_store_gets_the_reservation_and_the_quiet_trigger(postgis_case):
+    url = postgis_case.location
+    postgis_case.store.close()
+    _raw(url, "DROP FUNCTION geo_app_reserve_event_ids(bigint); "
+              "DROP TRIGGER stage_events_recorded_by ON stage_events; "
+              "CREATE TRIGGER stage_events_recorded_by BEFORE INSERT ON stage_events FOR EACH "
+              "ROW EXECUTE FUNCTION geo_app_recorded_by(); "
+              "UPDATE geo_app_schema SET version = 4")
+    store = PostGISStore(url)  # the owner opens it: upgraded
+    try:
+        assert _raw(url, "SELECT max(version) FROM geo_app_schema") == [(SCHEMA_VERSION,)]
+        (trigger,) = _raw(url, "SELECT pg_get_triggerdef(oid) FROM pg_trigger WHERE "
+                               "tgname = 'stage_events_recorded_by'")[0]
+        assert "WHEN" in trigger
+        before = _raw(url, "SELECT max(event_id) FROM stage_events")[0][0]
+        batch = _interleaved_batch(store)
+        record_stage_changes(store, batch, today=TODAY)
+        _assert_written_in_batch_order(url, before, batch)
+    finally:
+        store.close()
+
+
+def test_a_row_that_names_another_login_is_still_corrected(postgis_case):
+    """The trigger's WHEN skips only rows that already name the inserting login."""
+    url = postgis_case.location
+    _raw(url, "INSERT INTO stage_events (parcel_id, to_stage, effective_date, officer, "
+              "recorded_at, recorded_by) VALUES ('QC2-19', 'pre_notice', '2024-01-01', 'x', "
+              "now(), 'somebody_else')")
+    login = _raw(url, "SELECT session_user")[0][0]
+    assert _raw(url, "SELECT recorded_by FROM stage_events ORDER BY event_id DESC LIMIT 1"
+                ) == [(login,)]
+
+
+@pytest.mark.parametrize("n", [0, -1])
+def test_the_reservation_refuses_no_ids(postgis_case, n):
+    with pytest.raises(psycopg2.Error, match="reserve at least one event id"):
+        _raw(postgis_case.location, "SELECT geo_app_reserve_event_ids(%s)", (n,))
