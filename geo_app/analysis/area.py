@@ -54,6 +54,8 @@ AREA_KEYS = (
 PLANE_COLUMN = "crs_plane"
 
 POLYGON_TYPES = frozenset({"Polygon", "MultiPolygon"})
+_POLYGON_OR_MISSING = [-1, int(shapely.GeometryType.POLYGON),
+                       int(shapely.GeometryType.MULTIPOLYGON)]
 
 
 # --- one reprojection per layer, reused ----------------------------------------------------
@@ -132,23 +134,29 @@ def _transform_geometries(geoms: gpd.GeoSeries, crs: object) -> np.ndarray:
     return out
 
 
-def projected_finite(geoms: gpd.GeoSeries, crs: object) -> tuple[np.ndarray, np.ndarray]:
-    """The features with a finite geometry (:func:`finite_mask`) transformed to ``crs``, and
-    that mask; what :func:`projected` gives for ``geoms[mask]``, in one read of the
-    coordinates, chunk by chunk, nothing kept for later calls."""
+def projected_finite(geoms: gpd.GeoSeries, crs: object, *, coordinates: bool = False
+                     ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+    """The features with a finite geometry (:func:`finite_mask`) transformed to ``crs``, that
+    mask, and with ``coordinates`` the transformed geometries' coordinates in
+    ``shapely.get_coordinates`` order when every feature is finite (else None): what
+    :func:`projected` gives for ``geoms[mask]``, in one read of the coordinates, chunk by
+    chunk, nothing kept for later calls."""
     arr = np.asarray(geoms.array, dtype=object)
     if geoms.crs is None or len(arr) == 0 or shapely.has_z(arr).any():
         ok = finite_mask(gpd.GeoDataFrame(geometry=geoms))
-        return projected(geoms[ok] if not ok.all() else geoms, crs, keep=False), ok
+        return projected(geoms[ok] if not ok.all() else geoms, crs, keep=False), ok, None
     ok = ~shapely.is_missing(arr)
     ok[ok] = ~shapely.is_empty(arr[ok])
     entry = _remembered(geoms)
     epsg = CRS.from_user_input(crs).to_epsg()
-    if entry is not None and epsg in entry.plane_xy:
-        return _with_coordinates(arr, entry.plane_xy.pop(epsg)), ok  # every feature finite
+    if entry is not None and epsg in entry.plane_xy:  # every feature finite
+        xy = entry.plane_xy.pop(epsg)
+        return _with_coordinates(arr, xy), ok, xy if coordinates else None
     transformer = _transformer(CRS.from_user_input(geoms.crs).srs,
                                CRS.from_user_input(crs).srs)
     out = np.empty(len(arr), dtype=object)
+    kept = np.empty((int(shapely.get_num_coordinates(arr).sum()) if coordinates else 0, 2))
+    used = 0
     for start in range(0, len(arr), CHUNK_FEATURES):
         part = arr[start:start + CHUNK_FEATURES]
         xy = shapely.get_coordinates(part)
@@ -158,9 +166,15 @@ def projected_finite(geoms: gpd.GeoSeries, crs: object) -> tuple[np.ndarray, np.
             ok[start + np.unique(index[~finite])] = False
         x, y = _transform_distinct(transformer, xy[:, 0], xy[:, 1])
         del xy, finite
-        out[start:start + len(part)] = shapely.set_coordinates(part.copy(),
-                                                               np.column_stack([x, y]))
-    return (out if ok.all() else out[ok]), ok
+        xy = np.column_stack([x, y])
+        del x, y
+        out[start:start + len(part)] = shapely.set_coordinates(part.copy(), xy)
+        if coordinates:
+            kept[used:used + len(xy)] = xy
+            used += len(xy)
+    if not ok.all():
+        return out[ok], ok, None
+    return out, ok, kept if coordinates else None
 
 
 def _with_coordinates(geoms: np.ndarray, xy: np.ndarray) -> np.ndarray:
@@ -241,6 +255,9 @@ def require_polygons(gdf: gpd.GeoDataFrame, *, what: str = "The data") -> None:
 
     Null and empty geometries are let through (they measure 0 and are counted).
     """
+    geoms = np.asarray(gdf.geometry.array, dtype=object)
+    if np.isin(shapely.get_type_id(geoms), _POLYGON_OR_MISSING).all():
+        return  # polygons, multipolygons and nulls only (empties are polygons or let through)
     types = present_types(gdf)
     other = types[~types.isin(POLYGON_TYPES)]
     if len(other) == 0:

@@ -112,15 +112,21 @@ def covered_areas(
     covered_m2, covered_ell = np.zeros(n), np.zeros(n)
     if n == 0 or len(by) == 0:
         return covered_m2, covered_ell
-    covers, ok = projected_finite(by.geometry, plane.epsg)
+    covers, ok, covers_xy = projected_finite(by.geometry, plane.epsg, coordinates=True)
     if not ok.any():
         return covered_m2, covered_ell
     by_ok = by if ok.all() else by[ok]
     targets = np.array(targets_plane, dtype=object)
     shapely.prepare(targets)
-    t_idx, c_idx = shapely.STRtree(covers).query(targets, predicate="intersects")
-    relevant = np.unique(c_idx)
-    clusters = overlap_clusters(covers[relevant])
+    tree = shapely.STRtree(covers)
+    t_idx, c_idx = tree.query(targets, predicate="intersects")
+    relevant = _distinct(c_idx, len(covers))
+    everyone = len(relevant) == len(covers)
+    # long edges first, from the coordinates at hand: the certificate is their last use
+    long = _has_long_edge(covers, LONG_EDGE_M, covers_xy) if covers_xy is not None else None
+    clusters = (overlap_clusters(covers, covers_xy, tree) if everyone
+                else overlap_clusters(covers[relevant]))
+    del covers_xy, tree
     in_cluster = np.zeros(len(covers), dtype=bool)
     for members in clusters:
         in_cluster[relevant[members]] = True
@@ -130,12 +136,13 @@ def covered_areas(
     single = ~in_cluster[c_idx]
     t_one, c_one = t_idx[single], c_idx[single]
     inside = shapely.contains_properly(targets[t_one], covers[c_one])
-    whole = np.unique(c_one[inside])
+    whole = _distinct(c_one[inside], len(covers))
     if len(whole):
         whole_m2 = np.zeros(len(covers))
         whole_ell = np.zeros(len(covers))
         whole_m2[whole] = shapely.area(covers[whole])
-        whole_ell[whole] = _whole_ellipsoidal_m2(by_ok, covers, whole, ea, plane)
+        whole_ell[whole] = _whole_ellipsoidal_m2(by_ok, covers, whole, ea, plane,
+                                                 None if long is None else long[whole])
         covered_m2 += np.bincount(t_one[inside], whole_m2[c_one[inside]], minlength=n)
         covered_ell += np.bincount(t_one[inside], whole_ell[c_one[inside]], minlength=n)
     pieces_t = [t_one[~inside]]
@@ -160,15 +167,17 @@ def covered_areas(
 
 
 def _whole_ellipsoidal_m2(by: gpd.GeoDataFrame, covers: np.ndarray, rows: np.ndarray,
-                          ea: object, plane: PlaneCRS) -> np.ndarray:
-    """Ellipsoidal area of whole covers.
+                          ea: object, plane: PlaneCRS, long: np.ndarray | None = None
+                          ) -> np.ndarray:
+    """Ellipsoidal area of whole covers (``long``: which have a long edge, if known).
 
     Covers with no edge longer than :data:`LONG_EDGE_M` are measured as :func:`add_areas`
     measures them (its ``area_m2_ellipsoidal`` column when present, which is trusted to
     belong to these geometries); the others are densified in the plane.
     """
     out = np.empty(len(rows))
-    long = _has_long_edge(covers[rows], LONG_EDGE_M)
+    if long is None:
+        long = _has_long_edge(covers[rows], LONG_EDGE_M)
     short = rows[~long]
     known = (by["area_m2_ellipsoidal"].to_numpy(dtype=float)[short]
              if "area_m2_ellipsoidal" in by.columns else None)
@@ -182,30 +191,52 @@ def _whole_ellipsoidal_m2(by: gpd.GeoDataFrame, covers: np.ndarray, rows: np.nda
     return out
 
 
-def _has_long_edge(geoms: np.ndarray, step_m: float) -> np.ndarray:
-    """True for geometries with an edge longer than ``step_m``."""
-    xy, index = shapely.get_coordinates(geoms, return_index=True)
-    if len(xy) < 2:
-        return np.zeros(len(geoms), dtype=bool)
-    length = np.hypot(*(xy[1:] - xy[:-1]).T)
-    long = (length > step_m) & (index[1:] == index[:-1])
+def _distinct(values: np.ndarray, size: int) -> np.ndarray:
+    """``np.unique`` of indices below ``size``, without sorting them."""
+    seen = np.zeros(size, dtype=bool)
+    seen[values] = True
+    return np.flatnonzero(seen)
+
+
+def _has_long_edge(geoms: np.ndarray, step_m: float, xy: np.ndarray | None = None
+                   ) -> np.ndarray:
+    """True for geometries with an edge longer than ``step_m`` (``xy``: their coordinates
+    in ``get_coordinates`` order, if at hand), chunk by chunk."""
     out = np.zeros(len(geoms), dtype=bool)
-    out[index[1:][long]] = True
+    ends = None
+    if xy is not None:
+        ends = np.cumsum(shapely.get_num_coordinates(geoms))
+    for first in range(0, len(geoms), CHUNK_FEATURES):
+        part = geoms[first:first + CHUNK_FEATURES]
+        if ends is None:
+            part_xy, index = shapely.get_coordinates(part, return_index=True)
+        else:
+            begin = ends[first - 1] if first else 0
+            part_xy = xy[begin:ends[first + len(part) - 1]]
+            index = np.repeat(np.arange(len(part)), shapely.get_num_coordinates(part))
+        if len(part_xy) < 2:
+            continue
+        length = np.hypot(*(part_xy[1:] - part_xy[:-1]).T)
+        long = (length > step_m) & (index[1:] == index[:-1])
+        out[first + index[1:][long]] = True
     return out
 
 
 # --- which covers overlap ------------------------------------------------------------------
 
 
-def overlap_clusters(geoms: np.ndarray) -> list[np.ndarray]:
+def overlap_clusters(geoms: np.ndarray, xy: np.ndarray | None = None,
+                     tree: shapely.STRtree | None = None) -> list[np.ndarray]:
     """Groups (indices into ``geoms``) of polygons whose interiors meet, directly or through
     others; polygons that share area with no other are in no group. Touching is not overlap.
 
-    ``geoms`` are polygons in a plane CRS (non-empty, finite).
+    ``geoms`` are polygons in a plane CRS (non-empty, finite); ``xy`` their coordinates in
+    ``shapely.get_coordinates`` order and ``tree`` an STRtree of them, if at hand (not made
+    again).
     """
     if len(geoms) < 2:
         return []
-    suspects = _overlap_suspects(geoms)
+    suspects = _overlap_suspects(geoms, xy, tree)
     if len(suspects) < 2:
         return []
     sub = geoms[suspects]
@@ -237,11 +268,12 @@ def _components(n: int, i: np.ndarray, j: np.ndarray) -> np.ndarray:
         labels = new
 
 
-def _overlap_suspects(geoms: np.ndarray) -> np.ndarray:
+def _overlap_suspects(geoms: np.ndarray, xy: np.ndarray | None = None,
+                      tree: shapely.STRtree | None = None) -> np.ndarray:
     """Indices of the polygons that may overlap another: none when the edge certificate
     proves there is no overlap; else those meeting a region counted twice or more."""
     everything = np.arange(len(geoms))
-    leftover = _leftover_edges(geoms)
+    leftover = _leftover_edges(geoms, xy)
     if leftover is None:
         return everything
     start, end, repeated, total = leftover
@@ -251,14 +283,16 @@ def _overlap_suspects(geoms: np.ndarray) -> np.ndarray:
     if not repeated and _one_in_one_out(start, end) and shapely.is_simple(segments):
         regions = _doubly_counted_rings(segments)
     elif len(start) <= max(1000, total // 4):
-        regions = _doubly_counted_faces(segments, geoms)
+        tree = tree if tree is not None else shapely.STRtree(geoms)
+        regions = _doubly_counted_faces(segments, tree)
     else:
         return everything  # nearly no edge is shared: the pairwise test is as cheap
     if regions is None:
         return everything
     if len(regions) == 0:
         return np.zeros(0, dtype=np.int64)
-    return np.unique(shapely.STRtree(geoms).query(regions, predicate="intersects")[1])
+    tree = tree if tree is not None else shapely.STRtree(geoms)
+    return np.unique(tree.query(regions, predicate="intersects")[1])
 
 
 def _doubly_counted_rings(segments: shapely.MultiLineString) -> np.ndarray | None:
@@ -275,7 +309,7 @@ def _doubly_counted_rings(segments: shapely.MultiLineString) -> np.ndarray | Non
     return polys[(count_inside < 0) | (count_inside > 1)]
 
 
-def _doubly_counted_faces(segments: shapely.MultiLineString, geoms: np.ndarray
+def _doubly_counted_faces(segments: shapely.MultiLineString, tree: shapely.STRtree
                           ) -> np.ndarray:
     """Any left-over edges: the faces they bound (noded, polygonized) that a point inside
     finds in two polygons or more. How many polygons hold a point only changes across a
@@ -286,11 +320,11 @@ def _doubly_counted_faces(segments: shapely.MultiLineString, geoms: np.ndarray
     if len(faces) == 0:
         return faces
     points = shapely.point_on_surface(faces)
-    hit = shapely.STRtree(geoms).query(points, predicate="intersects")[0]
+    hit = tree.query(points, predicate="intersects")[0]
     return faces[np.bincount(hit, minlength=len(faces)) >= 2]
 
 
-def _leftover_edges(geoms: np.ndarray
+def _leftover_edges(geoms: np.ndarray, xy: np.ndarray | None = None
                     ) -> tuple[np.ndarray, np.ndarray, bool, int] | None:
     """Directed edges left when opposite copies cancel (shells CCW, holes CW), one copy
     each; whether some edge was left more than once; the number of edges. None on a
@@ -299,13 +333,17 @@ def _leftover_edges(geoms: np.ndarray
     The edges are read chunk by chunk (:data:`CHUNK_FEATURES` polygons): what stays for the
     whole layer is each edge's two end points in a canonical order (``lo`` before ``hi``),
     its direction and its hash."""
-    most = int(shapely.get_num_coordinates(geoms).sum())
+    ends = np.cumsum(shapely.get_num_coordinates(geoms))
+    most = int(ends[-1]) if len(ends) else 0
     lo, hi = np.empty((most, 2)), np.empty((most, 2))
     forward = np.empty(most, dtype=bool)
     key = np.empty(most, dtype=np.uint64)
     total = 0
     for first in range(0, len(geoms), CHUNK_FEATURES):
-        edges = _oriented_edges(geoms[first:first + CHUNK_FEATURES])
+        part = geoms[first:first + CHUNK_FEATURES]
+        part_xy = None if xy is None else xy[(ends[first - 1] if first else 0):
+                                             ends[first + len(part) - 1]]
+        edges = _oriented_edges(part, part_xy)
         if edges is None:
             return None  # a ring with no area: leave it to the exact test
         a, b = edges
@@ -335,15 +373,16 @@ def _leftover_edges(geoms: np.ndarray
     return start, end, repeated, total
 
 
-def _oriented_edges(geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+def _oriented_edges(geoms: np.ndarray, xy: np.ndarray | None = None
+                    ) -> tuple[np.ndarray, np.ndarray] | None:
     """Start and end of every edge of non-zero length, shells counter-clockwise and holes
     clockwise (-0.0 read as 0.0, so equal points hash equally); None if a ring has no
-    area."""
-    xy, ring_offsets, exterior = _rings(geoms)
+    area. ``xy``: the coordinates of ``geoms``, if at hand."""
+    xy, ring_offsets, exterior = _rings(geoms, xy)
     n_rings = len(exterior)
     if n_rings == 0:
         return np.empty((0, 2)), np.empty((0, 2))
-    xy += 0.0  # -0.0 → 0.0
+    xy = xy + 0.0  # -0.0 → 0.0
     ring_idx = np.repeat(np.arange(n_rings), np.diff(ring_offsets))
     same = ring_idx[:-1] == ring_idx[1:]
     a, b, r = xy[:-1][same], xy[1:][same], ring_idx[:-1][same]
@@ -361,22 +400,25 @@ def _oriented_edges(geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
     return a[moving], b[moving]
 
 
-def _rings(geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Coordinates of every ring, ring start offsets (n + 1) and which rings are shells."""
+def _rings(geoms: np.ndarray, xy: np.ndarray | None = None
+           ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Coordinates of every ring (``xy`` if given: ``get_coordinates`` lists the rings in
+    the same order), ring start offsets (n + 1) and which rings are shells."""
     type_ids = shapely.get_type_id(geoms)
     if (type_ids == shapely.GeometryType.POLYGON).all() and not (
             shapely.get_num_interior_rings(geoms).any()):
         counts = shapely.get_num_coordinates(geoms)
         offsets = np.zeros(len(geoms) + 1, dtype=np.int64)
         np.cumsum(counts, out=offsets[1:])
-        return shapely.get_coordinates(geoms), offsets, np.ones(len(geoms), dtype=bool)
+        return (shapely.get_coordinates(geoms) if xy is None else xy, offsets,
+                np.ones(len(geoms), dtype=bool))
     rings, poly_idx = shapely.get_rings(shapely.get_parts(geoms), return_index=True)
     exterior = np.ones(len(rings), dtype=bool)
     exterior[1:] = poly_idx[1:] != poly_idx[:-1]
     counts = shapely.get_num_coordinates(rings)
     offsets = np.zeros(len(rings) + 1, dtype=np.int64)
     np.cumsum(counts, out=offsets[1:])
-    return shapely.get_coordinates(rings), offsets, exterior
+    return shapely.get_coordinates(rings) if xy is None else xy, offsets, exterior
 
 
 _MIX = (np.uint64(0x9E3779B97F4A7C15), np.uint64(0xBF58476D1CE4E5B9),

@@ -106,7 +106,7 @@ def test_projected_finite_equals_reprojecting_the_finite_features(chunk):
         gdf = _mixed()
         expected = _reference_projection(gdf, 4547)
         clear_projected()
-        got, ok = projected_finite(gdf.geometry, 4547)
+        got, ok, _ = projected_finite(gdf.geometry, 4547)
     np.testing.assert_array_equal(ok, area_mod.finite_mask(gdf))
     assert len(got) == ok.sum() == len(expected)
     np.testing.assert_array_equal(shapely.get_coordinates(got),
@@ -121,9 +121,9 @@ def test_the_planes_coordinates_from_add_areas_are_used_once_and_are_exact(chunk
     add_areas(tiling)
     remembered = area_mod._remembered(tiling.geometry)
     assert remembered is not None and list(remembered.plane_xy) == [4547]
-    first, ok = projected_finite(tiling.geometry, 4547)
+    first, ok, _ = projected_finite(tiling.geometry, 4547)
     assert ok.all() and remembered.plane_xy == {}  # handed over, not kept
-    again, _ = projected_finite(tiling.geometry, 4547)  # transformed afresh
+    again, _, _ = projected_finite(tiling.geometry, 4547)  # transformed afresh
     for got in (first, again):
         np.testing.assert_array_equal(shapely.get_coordinates(got),
                                       shapely.get_coordinates(expected))
@@ -162,3 +162,18 @@ def test_distinct_point_transform_keeps_nan_points_nan():
     np.testing.assert_array_equal(gx, ex)
     np.testing.assert_array_equal(gy, ey)
     assert np.isnan(gx[::100]).all()
+
+
+def test_overlap_groups_from_given_coordinates_equal_those_read_from_the_polygons(chunk):
+    with np.errstate(invalid="ignore"):
+        gdf = _mixed()
+        ok = area_mod.finite_mask(gdf)
+    geoms = projected(gdf.geometry[ok], 4547, keep=False)
+    doubled = np.concatenate([geoms, geoms[::9]])  # holes, multipolygons, duplicates
+    xy = shapely.get_coordinates(doubled)
+    expected = coverage_mod.overlap_clusters(doubled)
+    got = coverage_mod.overlap_clusters(doubled, xy)
+    assert len(expected) > 0
+    assert [list(g) for g in got] == [list(g) for g in expected]
+    np.testing.assert_array_equal(coverage_mod._has_long_edge(doubled, 100.0, xy),
+                                  coverage_mod._has_long_edge(doubled, 100.0))
