@@ -125,12 +125,14 @@ leftover AS (
   SELECT ST_SetSRID(ST_MakeLine(ST_MakePoint(lx, ly), ST_MakePoint(hx, hy)), :epsg) AS line
   FROM canon GROUP BY lx, ly, hx, hy HAVING sum(d) <> 0),
 faces AS MATERIALIZED (
-  SELECT (ST_Dump(ST_Polygonize(n.geom))).geom AS f
-  FROM (SELECT (ST_Dump(ST_Node(ST_Collect(line)))).geom FROM leftover) n),
+  SELECT f, ST_PointOnSurface(f) AS p FROM (
+    SELECT (ST_Dump(ST_Polygonize(n.geom))).geom AS f
+    FROM (SELECT (ST_Dump(ST_Node(ST_Collect(line)))).geom FROM leftover) n) d
+  WHERE ST_Area(f) > 0),
 bad AS MATERIALIZED (
   SELECT f FROM faces
-  WHERE ST_Area(f) > 0
-    AND (SELECT count(*) FROM rel WHERE ST_Intersects(rel.g, ST_PointOnSurface(f))) >= 2),
+  WHERE (SELECT count(*) FROM (SELECT 1 FROM rel WHERE rel.g && faces.p
+                                 AND ST_Intersects(rel.g, faces.p) LIMIT 2) two) >= 2),
 suspect AS MATERIALIZED (
   SELECT rel.ci, rel.g FROM rel
   WHERE EXISTS (SELECT 1 FROM bad WHERE ST_Intersects(rel.g, bad.f))),
