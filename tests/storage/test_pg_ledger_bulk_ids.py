@@ -107,13 +107,16 @@ def test_a_version_4_store_gets_the_reservation_and_the_quiet_trigger(postgis_ca
               "DROP TRIGGER stage_events_recorded_by ON stage_events; "
               "CREATE TRIGGER stage_events_recorded_by BEFORE INSERT ON stage_events FOR EACH "
               "ROW EXECUTE FUNCTION geo_app_recorded_by(); "
+              "ALTER TABLE parcels RESET (fillfactor); "
               "UPDATE geo_app_schema SET version = 4")
+    assert _parcels_options(url) == []
     store = PostGISStore(url)  # the owner opens it: upgraded
     try:
         assert _raw(url, "SELECT max(version) FROM geo_app_schema") == [(SCHEMA_VERSION,)]
         (trigger,) = _raw(url, "SELECT pg_get_triggerdef(oid) FROM pg_trigger WHERE "
                                "tgname = 'stage_events_recorded_by'")[0]
         assert "WHEN" in trigger
+        assert f"fillfactor={postgis.PARCELS_FILLFACTOR}" in _parcels_options(url)
         before = _raw(url, "SELECT max(event_id) FROM stage_events")[0][0]
         batch = _interleaved_batch(store)
         record_stage_changes(store, batch, today=TODAY)
@@ -137,3 +140,12 @@ def test_a_row_that_names_another_login_is_still_corrected(postgis_case):
 def test_the_reservation_refuses_no_ids(postgis_case, n):
     with pytest.raises(psycopg2.Error, match="reserve at least one event id"):
         _raw(postgis_case.location, "SELECT geo_app_reserve_event_ids(%s)", (n,))
+
+
+def _parcels_options(url: str) -> list[str]:
+    return _raw(url, "SELECT reloptions FROM pg_class WHERE oid = 'parcels'::regclass")[0][0] or []
+
+
+def test_the_parcels_table_leaves_room_for_its_stage_updates(postgis_case):
+    """A stage update rewrites a parcel's row; half-filled pages keep it on its page."""
+    assert f"fillfactor={postgis.PARCELS_FILLFACTOR}" in _parcels_options(postgis_case.location)
