@@ -149,8 +149,8 @@ def projected_finite(geoms: gpd.GeoSeries, crs: object, *, coordinates: bool = F
     ok[ok] = ~shapely.is_empty(arr[ok])
     entry = _remembered(geoms)
     epsg = CRS.from_user_input(crs).to_epsg()
-    if entry is not None and epsg in entry.plane_xy:  # every feature finite
-        xy = entry.plane_xy.pop(epsg)
+    xy = None if entry is None else entry.plane_xy.pop(epsg, None)  # once (any thread)
+    if xy is not None:  # every feature finite
         return _with_coordinates(arr, xy), ok, xy if coordinates else None
     transformer = _transformer(CRS.from_user_input(geoms.crs).srs,
                                CRS.from_user_input(crs).srs)
