@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 
 import geopandas as gpd
@@ -717,18 +718,20 @@ class PostGISStore:
                 "FOR UPDATE", {"ids": ids})}
             batch = "(SELECT unnest(CAST(%(ids)s AS text[])) AS parcel_id) AS batch_ids"
             states = states_frame(_fetch(conn, states_sql(batch), {"ids": ids}))
-            final = check_changes_bulk(changes, states, known, expected_versions,
-                                       lambda pids: self._events(conn, pids), today=today)
             now, login = conn.execute(text("SELECT LOCALTIMESTAMP(0), session_user")).one()
             recorded_at = now.isoformat()
-            columns: dict[str, object] = dict(bulk_event_columns(changes, None, recorded_at))
-            columns["is_correction"] = changes["is_correction"].to_numpy(dtype=bool).tolist()
-            columns[RECORDED_BY] = str(login)  # what the trigger would write, so it need not
-            first_id = self._reserve_event_ids(len(changes))
-            if first_id is not None:  # rows in the as-of index's order, ids in the batch's
-                columns["event_id"] = np.arange(len(changes), dtype=np.int64) + first_id
-            copy_columns(conn, EVENTS_TABLE, columns, what="Recording the stage changes",
-                         order=None if first_id is None else _asof_order(changes["parcel_id"]))
+            first_id = self._reserve_event_ids(len(changes)) if len(changes) else None
+            if first_id is not None and "from_stage" in changes.columns:
+                final = self._check_while_copying(
+                    conn, changes, states, known, expected_versions, today,
+                    _event_columns(changes, recorded_at, login, first_id), first_id)
+            else:  # checked first (the check fills in missing from-stages), then written
+                final = check_changes_bulk(changes, states, known, expected_versions,
+                                           lambda pids: self._events(conn, pids), today=today)
+                copy_columns(conn, EVENTS_TABLE,
+                             _event_columns(changes, recorded_at, login, first_id),
+                             what="Recording the stage changes", order=None if first_id is None
+                             else _asof_order(changes["parcel_id"]))
             pause_in_transaction(f"recorded {len(changes)} events")
             dates = day_text(final["stage_date"].tolist())
             conn.execute(text(
@@ -739,6 +742,47 @@ class PostGISStore:
                  "days": dates})
         return BulkOutcome(len(changes), len(final), recorded_at,
                            final.assign(stage_date=dates))
+
+    def _check_while_copying(
+        self, conn: Connection, changes: pd.DataFrame, states: pd.DataFrame,
+        known: set[str], expected_versions: Mapping[str, int] | None,
+        today: dt.date | None, columns: Mapping[str, object], first_id: int,
+    ) -> pd.DataFrame:
+        """:func:`check_changes_bulk` in this thread while another COPYs the events (rows in
+        the as-of index's order) on ``conn``, inside a savepoint: the database works while
+        Python checks. A refused batch raises its refusal (the transaction is rolled
+        back); a conflict's message reads the parcel's events once the COPY is over,
+        leaving out the batch's own ids."""
+        savepoint = conn.begin_nested()
+        failure: list[BaseException] = []
+
+        def copy() -> None:
+            try:
+                copy_columns(conn, EVENTS_TABLE, columns, what="Recording the stage changes",
+                             order=_asof_order(changes["parcel_id"]))
+            except BaseException as exc:  # handed to the caller's thread
+                failure.append(exc)
+
+        worker = threading.Thread(target=copy, name="geo_app-ledger-copy", daemon=True)
+        worker.start()
+        last_id = first_id + len(changes) - 1
+
+        def events_of(pids: list[str]) -> pd.DataFrame:
+            worker.join()
+            if failure:
+                savepoint.rollback()
+            events = self._events(conn, pids)
+            return events[~events["event_id"].between(first_id, last_id)]
+
+        try:
+            final = check_changes_bulk(changes, states, known, expected_versions, events_of,
+                                       today=today)
+        finally:
+            worker.join()
+        if failure:
+            raise failure[0]
+        savepoint.commit()
+        return final
 
     def _reserve_event_ids(self, n: int) -> int | None:
         """The first of ``n`` consecutive event ids taken for a batch whose parcels are
@@ -823,6 +867,19 @@ def _read_rows(conn: Connection, name: str, pg_types: Mapping[str, str]
     blobs = np.array([bytes(r[-1]) if r[-1] is not None else None for r in rows] or [],
                      dtype=object)
     return frame, blobs
+
+
+def _event_columns(changes: pd.DataFrame, recorded_at: str, login: object,
+                   first_id: int | None = None) -> dict[str, object]:
+    """The stored columns of a checked batch (:func:`bulk_event_columns`), ``recorded_by``
+    the session's login (what the trigger would write, so that it need not) and the
+    batch's ``event_id`` from ``first_id`` (``None``: the sequence's, row by row)."""
+    columns: dict[str, object] = dict(bulk_event_columns(changes, None, recorded_at))
+    columns["is_correction"] = changes["is_correction"].to_numpy(dtype=bool).tolist()
+    columns[RECORDED_BY] = str(login)
+    if first_id is not None:
+        columns["event_id"] = np.arange(len(changes), dtype=np.int64) + first_id
+    return columns
 
 
 #: How long a batch waits to reserve its event ids before taking them row by row.

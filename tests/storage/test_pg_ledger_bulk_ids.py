@@ -11,6 +11,7 @@ import psycopg2
 import pytest
 
 from geo_app.domain.stages import STAGE_ORDER
+from geo_app.errors import ConflictError
 from geo_app.storage import postgis
 from geo_app.storage.events import record_stage_changes
 from geo_app.storage.postgis import SCHEMA_VERSION, PostGISStore
@@ -149,3 +150,37 @@ def _parcels_options(url: str) -> list[str]:
 def test_the_parcels_table_leaves_room_for_its_stage_updates(postgis_case):
     """A stage update rewrites a parcel's row; half-filled pages keep it on its page."""
     assert f"fillfactor={postgis.PARCELS_FILLFACTOR}" in _parcels_options(postgis_case.location)
+
+
+def test_a_conflict_found_while_copying_says_what_the_sequential_check_says(postgis_case,
+                                                                           monkeypatch):
+    """The batch is checked while its COPY runs; a stale version is refused with the
+    message built from the other officer's event (not the batch's own rows), as when the
+    check runs first, and nothing is written."""
+    store, url = postgis_case.store, postgis_case.location
+    batch = _interleaved_batch(store)
+    versions = store.current_stages().set_index("parcel_id")["version"].astype(int).to_dict()
+    pid = batch["parcel_id"].iloc[3]
+    state = store.current_stages().set_index("parcel_id").loc[pid]
+    codes = [s.value for s in STAGE_ORDER]
+    other = pd.DataFrame({"parcel_id": [pid], "from_stage": [state["stage"]],
+                          "to_stage": [codes[codes.index(state["stage"]) - 1]],
+                          "effective_date": [dt.date.fromisoformat(state["stage_date"])],
+                          "officer": ["赵敏"], "is_correction": [True],
+                          "correction_reason": ["退回"]})
+    record_stage_changes(store, other, today=TODAY)  # another officer, after we read
+    before = _raw(url, "SELECT count(*) FROM stage_events")
+    overlapped = []
+    real = PostGISStore._check_while_copying
+    monkeypatch.setattr(PostGISStore, "_check_while_copying",
+                        lambda *a, **k: overlapped.append(1) or real(*a, **k))
+    with pytest.raises(ConflictError) as while_copying:
+        record_stage_changes(store, batch, expected_versions=versions, today=TODAY)
+    monkeypatch.setattr(PostGISStore, "_reserve_event_ids", lambda self, n: None)
+    with pytest.raises(ConflictError) as sequential:
+        record_stage_changes(store, batch, expected_versions=versions, today=TODAY)
+    assert overlapped == [1]
+    assert while_copying.value.params["officer"] == "赵敏"
+    assert (while_copying.value.params, str(while_copying.value)) == (
+        sequential.value.params, str(sequential.value))
+    assert _raw(url, "SELECT count(*) FROM stage_events") == before
