@@ -708,7 +708,12 @@ class PostGISStore:
         """See :meth:`geo_app.storage.base.LayerStore.record_changes_frame`.
 
         The batch's parcel rows are locked (``FOR UPDATE``, in id order) before their
-        states are read, as for one change; the events go in with one ``COPY``.
+        states are read, as for one change. Then the batch's event ids are reserved at once
+        (:meth:`_reserve_event_ids`) and the events go in with ``COPY`` (CSV by Arrow,
+        ``recorded_by`` given, rows in the as-of index's order) while Python checks the
+        workflow (:meth:`_check_while_copying`); a refusal rolls it all back. Without
+        reserved ids or given from-stages, the check comes first and the COPY after it.
+        Last, one ``UPDATE`` copies the final stages to the parcels.
         """
         ids = pd.unique(changes["parcel_id"].to_numpy(dtype=object)).tolist()
         with self._begin("record the stage changes") as conn:
