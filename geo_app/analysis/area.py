@@ -466,8 +466,7 @@ def _measure_by_coordinates(gdf: gpd.GeoDataFrame, geoms: np.ndarray,
     lonlat = source.to_epsg() == GEOGRAPHIC_EPSG
     kept: list[tuple[int, _RingLayout, np.ndarray, _Points]] = []
     boxes = []
-    plane_xy: np.ndarray | None = np.empty((int(shapely.get_num_coordinates(geoms).sum()), 2))
-    used = 0
+    plane_xy: list[np.ndarray] | None = []
     for start in range(0, n, CHUNK_FEATURES):
         part = geoms[start:start + CHUNK_FEATURES]
         rings = _RingLayout.of(part)
@@ -483,8 +482,7 @@ def _measure_by_coordinates(gdf: gpd.GeoDataFrame, geoms: np.ndarray,
         areas, xy = _plane_areas(rings, chunk_epsgs, source, points)
         plane_m2[start:start + len(part)] = areas
         if plane_xy is not None and xy is not None and chunk_epsgs[0] == epsgs[0]:
-            plane_xy[used:used + len(xy)] = xy
-            used += len(xy)
+            plane_xy.append(xy)
         else:
             plane_xy = None
         if ellipsoidal and ok.any():
@@ -493,8 +491,8 @@ def _measure_by_coordinates(gdf: gpd.GeoDataFrame, geoms: np.ndarray,
             boxes.append(finite.total_bounds if lonlat
                          else finite.to_crs(GEOGRAPHIC_EPSG).total_bounds)
         del rings, points, xy
-    coordinates = {} if plane_xy is None or used != len(plane_xy) else {
-        int(epsgs[0]): plane_xy}
+    coordinates = {} if plane_xy is None else {
+        int(epsgs[0]): plane_xy[0] if len(plane_xy) == 1 else np.concatenate(plane_xy)}
     del plane_xy
     if not ellipsoidal:
         return plane_m2, epsgs, None, coordinates

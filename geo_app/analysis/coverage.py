@@ -330,34 +330,41 @@ def _leftover_edges(geoms: np.ndarray, xy: np.ndarray | None = None
     each; whether some edge was left more than once; the number of edges. None on a
     hash clash or a ring with no area.
 
-    The edges are read chunk by chunk (:data:`CHUNK_FEATURES` polygons): what stays for the
-    whole layer is each edge's two end points in a canonical order (``lo`` before ``hi``),
-    its direction and its hash."""
+    The edges are read chunk by chunk (:data:`CHUNK_FEATURES` polygons), from ``xy`` (the
+    coordinates of ``geoms`` in ``get_coordinates`` order) when given: what stays for the
+    whole layer is, for each edge, the indices of its two end points in a canonical order
+    (``lo`` before ``hi``), its direction and its hash."""
     ends = np.cumsum(shapely.get_num_coordinates(geoms))
     most = int(ends[-1]) if len(ends) else 0
-    lo, hi = np.empty((most, 2)), np.empty((most, 2))
+    points = xy if xy is not None else np.empty((most, 2))
+    index_type = np.int32 if most < 2**31 else np.int64
+    lo, hi = np.empty(most, dtype=index_type), np.empty(most, dtype=index_type)
     forward = np.empty(most, dtype=bool)
     key = np.empty(most, dtype=np.uint64)
     total = 0
     for first in range(0, len(geoms), CHUNK_FEATURES):
         part = geoms[first:first + CHUNK_FEATURES]
-        part_xy = None if xy is None else xy[(ends[first - 1] if first else 0):
-                                             ends[first + len(part) - 1]]
+        base = int(ends[first - 1]) if first else 0
+        part_xy = None if xy is None else xy[base:ends[first + len(part) - 1]]
         edges = _oriented_edges(part, part_xy)
         if edges is None:
             return None  # a ring with no area: leave it to the exact test
-        a, b = edges
-        rows = slice(total, total + len(a))
+        local, ia, ib = edges
+        if xy is None:
+            points[base:base + len(local)] = local
+        a, b = local[ia], local[ib]
+        rows = slice(total, total + len(ia))
         fwd = forward[rows]
         np.logical_or(a[:, 0] < b[:, 0], (a[:, 0] == b[:, 0]) & (a[:, 1] < b[:, 1]), out=fwd)
-        lo[rows] = np.where(fwd[:, None], a, b)
-        hi[rows] = np.where(fwd[:, None], b, a)
-        del a, b, edges
+        lo[rows] = np.where(fwd, ia, ib) + base
+        hi[rows] = np.where(fwd, ib, ia) + base
         with np.errstate(over="ignore"):
-            key[rows] = _point_hash(lo[rows]) * _MIX[1] + _point_hash(hi[rows])
-        total += len(fwd)
+            key[rows] = (_point_hash(np.where(fwd[:, None], a, b)) * _MIX[1]
+                         + _point_hash(np.where(fwd[:, None], b, a)))
+        total += len(ia)
+        del local, ia, ib, a, b, edges
     lo, hi, forward, key = lo[:total], hi[:total], forward[:total], key[:total]
-    codes, first_of = _checked_codes(key, lo, hi)
+    codes, first_of = _checked_codes(key, lo, hi, points)
     del key
     if codes is None:
         return None
@@ -368,25 +375,27 @@ def _leftover_edges(geoms: np.ndarray, xy: np.ndarray | None = None
     left = np.flatnonzero(net != 0)
     keep = first_of[left]
     up = net[left] > 0
-    start = np.where(up[:, None], lo[keep], hi[keep])
-    end = np.where(up[:, None], hi[keep], lo[keep])
+    lo_xy, hi_xy = points[lo[keep]] + 0.0, points[hi[keep]] + 0.0  # -0.0 → 0.0
+    start = np.where(up[:, None], lo_xy, hi_xy)
+    end = np.where(up[:, None], hi_xy, lo_xy)
     return start, end, repeated, total
 
 
 def _oriented_edges(geoms: np.ndarray, xy: np.ndarray | None = None
-                    ) -> tuple[np.ndarray, np.ndarray] | None:
-    """Start and end of every edge of non-zero length, shells counter-clockwise and holes
-    clockwise (-0.0 read as 0.0, so equal points hash equally); None if a ring has no
-    area. ``xy``: the coordinates of ``geoms``, if at hand."""
+                    ) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+    """The coordinates of ``geoms`` (``xy`` if given; -0.0 read as 0.0, so equal points
+    hash equally) and the indices of the start and end of every edge of non-zero length
+    in them, shells counter-clockwise and holes clockwise; None if a ring has no area."""
     xy, ring_offsets, exterior = _rings(geoms, xy)
     n_rings = len(exterior)
     if n_rings == 0:
-        return np.empty((0, 2)), np.empty((0, 2))
+        return np.empty((0, 2)), np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
     xy = xy + 0.0  # -0.0 → 0.0
     ring_idx = np.repeat(np.arange(n_rings), np.diff(ring_offsets))
-    same = ring_idx[:-1] == ring_idx[1:]
-    a, b, r = xy[:-1][same], xy[1:][same], ring_idx[:-1][same]
-    del ring_idx, same
+    ia = np.flatnonzero(ring_idx[:-1] == ring_idx[1:])
+    r = ring_idx[ia]
+    del ring_idx
+    a, b = xy[ia], xy[ia + 1]
     origin = xy[np.minimum(ring_offsets[:-1], len(xy) - 1)][r]
     cross = ((a[:, 0] - origin[:, 0]) * (b[:, 1] - origin[:, 1])
              - (b[:, 0] - origin[:, 0]) * (a[:, 1] - origin[:, 1]))
@@ -394,10 +403,10 @@ def _oriented_edges(geoms: np.ndarray, xy: np.ndarray | None = None
     signed = np.bincount(r, weights=cross, minlength=n_rings)
     if (signed == 0).any():
         return None
-    flip = ((signed > 0) != exterior)[r]
-    a, b = np.where(flip[:, None], b, a), np.where(flip[:, None], a, b)
     moving = (a != b).any(axis=1)
-    return a[moving], b[moving]
+    flip = ((signed > 0) != exterior)[r][moving]
+    ia = ia[moving]
+    return xy, np.where(flip, ia + 1, ia), np.where(flip, ia, ia + 1)
 
 
 def _rings(geoms: np.ndarray, xy: np.ndarray | None = None
@@ -442,19 +451,25 @@ def _factorize_pairs(lo: np.ndarray, hi: np.ndarray
     return _checked_codes(key, lo, hi)
 
 
-def _checked_codes(key: np.ndarray, lo: np.ndarray, hi: np.ndarray
+def _checked_codes(key: np.ndarray, lo: np.ndarray, hi: np.ndarray,
+                   points: np.ndarray | None = None
                    ) -> tuple[np.ndarray | None, np.ndarray]:
     """Codes of equal keys and each code's first row; None unless every row's points equal
-    those of its code's first row (checked chunk by chunk)."""
+    those of its code's first row (checked chunk by chunk). ``lo`` and ``hi`` are the
+    rows' points, or their indices into ``points``."""
     codes, uniques = pd.factorize(key)
     first_of = np.zeros(len(uniques), dtype=np.int64)
     del uniques
     first_of[codes[::-1]] = np.arange(len(codes) - 1, -1, -1)
+
+    def at(side: np.ndarray, rows: np.ndarray | slice) -> np.ndarray:
+        return side[rows] if points is None else points[side[rows]]
+
     step = 4 * CHUNK_FEATURES
     for first in range(0, len(codes), step):
-        rep = first_of[codes[first:first + step]]
-        if not ((lo[first:first + step] == lo[rep]).all()
-                and (hi[first:first + step] == hi[rep]).all()):
+        rows = slice(first, first + step)
+        rep = first_of[codes[rows]]
+        if not ((at(lo, rows) == at(lo, rep)).all() and (at(hi, rows) == at(hi, rep)).all()):
             return None, first_of
     return codes, first_of
 

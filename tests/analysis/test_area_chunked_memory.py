@@ -175,5 +175,9 @@ def test_overlap_groups_from_given_coordinates_equal_those_read_from_the_polygon
     got = coverage_mod.overlap_clusters(doubled, xy)
     assert len(expected) > 0
     assert [list(g) for g in got] == [list(g) for g in expected]
+    given, read = coverage_mod._leftover_edges(doubled, xy), coverage_mod._leftover_edges(doubled)
+    assert given is not None and read is not None and len(given[0]) > 0
+    for a, b in zip(given, read, strict=True):
+        np.testing.assert_array_equal(a, b)
     np.testing.assert_array_equal(coverage_mod._has_long_edge(doubled, 100.0, xy),
                                   coverage_mod._has_long_edge(doubled, 100.0))
