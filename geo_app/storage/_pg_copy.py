@@ -103,28 +103,35 @@ def copy_rows(conn: Connection, table: str, columns: Sequence[str],
                 after_chunk(stop, n)
 
 
-def copy_columns(conn: Connection, table: str, columns: Mapping[str, object], *,
+def arrow_columns(columns: Mapping[str, object]):
+    """Whole columns (name → a list or array of ``str``, ``int``, ``bool`` or ``None``; a
+    scalar repeats for every row) as an Arrow table, for :func:`copy_columns`."""
+    import pyarrow as pa
+
+    n = max((len(v) for v in columns.values() if not _scalar(v)), default=0)  # type: ignore
+    return pa.table({name: pa.array([values] * n if _scalar(values) else values)
+                     for name, values in columns.items()})
+
+
+def copy_columns(conn: Connection, table: str, columns: Mapping[str, object] | object, *,
                  what: str, order: np.ndarray | None = None,
                  rows_per_copy: int = 100_000) -> None:
-    """COPY whole columns (name → a list or array of ``str``, ``int``, ``bool`` or ``None``;
-    a scalar repeats for every row) into ``table``, rows taken in ``order`` if given: the
-    CSV is written by Arrow (every non-null value quoted, a null an unquoted empty field,
-    as :func:`csv_field` writes it), in C, several times faster than joining Python
-    strings row by row."""
+    """COPY whole columns (as :func:`arrow_columns` takes them, or its Arrow table) into
+    ``table``, rows taken in ``order`` if given: the CSV is written by Arrow (every
+    non-null value quoted, a null an unquoted empty field, as :func:`csv_field` writes
+    it), in C, several times faster than joining Python strings row by row."""
     import psycopg2
     import pyarrow as pa
     import pyarrow.csv as pa_csv
 
-    n = max((len(v) for v in columns.values() if not _scalar(v)), default=0)
+    data = columns if isinstance(columns, pa.Table) else arrow_columns(columns)  # type: ignore
+    n = data.num_rows
     if n == 0:
         return
-    arrays = {name: pa.array([values] * n if _scalar(values) else values)
-              for name, values in columns.items()}
-    data = pa.table(arrays)
     if order is not None:
         data = data.take(pa.array(order))
-    sql = (f"COPY {quote(table)} ({', '.join(quote(c) for c in columns)}) FROM STDIN "
-           "WITH (FORMAT csv)")
+    sql = (f"COPY {quote(table)} ({', '.join(quote(c) for c in data.column_names)}) "
+           "FROM STDIN WITH (FORMAT csv)")
     options = pa_csv.WriteOptions(include_header=False, quoting_style="all_valid")
     raw = conn.connection.dbapi_connection
     assert raw is not None

@@ -66,6 +66,7 @@ from geo_app.storage._ledger_sql import (
 )
 from geo_app.storage._pg_copy import (
     CopyOutUnreadable,
+    arrow_columns,
     copy_columns,
     copy_out_frame,
     copy_rows,
@@ -718,18 +719,23 @@ class PostGISStore:
         ids = pd.unique(changes["parcel_id"].to_numpy(dtype=object)).tolist()
         with self._begin("record the stage changes") as conn:
             roles.require(conn, Capability.RECORD_STAGE)
+            now, login = conn.execute(text("SELECT LOCALTIMESTAMP(0), session_user")).one()
+            recorded_at = now.isoformat()  # the transaction's start: the same at any point
+            # the rows' text is built while the database locks and reads (from-stages given)
+            rows = _Background(lambda: arrow_columns(_event_columns(
+                changes, recorded_at, login))) if len(changes) and (
+                "from_stage" in changes.columns) else None
             known = {str(r[0]) for r in _fetch(
                 conn, f"SELECT id FROM {PARCELS} WHERE id = ANY(%(ids)s) ORDER BY id "
                 "FOR UPDATE", {"ids": ids})}
             batch = "(SELECT unnest(CAST(%(ids)s AS text[])) AS parcel_id) AS batch_ids"
             states = states_frame(_fetch(conn, states_sql(batch), {"ids": ids}))
-            now, login = conn.execute(text("SELECT LOCALTIMESTAMP(0), session_user")).one()
-            recorded_at = now.isoformat()
-            first_id = self._reserve_event_ids(len(changes)) if len(changes) else None
-            if first_id is not None and "from_stage" in changes.columns:
+            first_id = self._reserve_event_ids(len(changes)) if rows is not None else None
+            if first_id is not None and rows is not None:
+                data = rows.result().append_column(  # type: ignore[attr-defined]
+                    "event_id", _arrow_ids(np.arange(len(changes), dtype=np.int64) + first_id))
                 final = self._check_while_copying(
-                    conn, changes, states, known, expected_versions, today,
-                    _event_columns(changes, recorded_at, login, first_id), first_id)
+                    conn, changes, states, known, expected_versions, today, data, first_id)
             else:  # checked first (the check fills in missing from-stages), then written
                 final = check_changes_bulk(changes, states, known, expected_versions,
                                            lambda pids: self._events(conn, pids), today=today)
@@ -751,7 +757,7 @@ class PostGISStore:
     def _check_while_copying(
         self, conn: Connection, changes: pd.DataFrame, states: pd.DataFrame,
         known: set[str], expected_versions: Mapping[str, int] | None,
-        today: dt.date | None, columns: Mapping[str, object], first_id: int,
+        today: dt.date | None, columns: object, first_id: int,
     ) -> pd.DataFrame:
         """:func:`check_changes_bulk` in this thread while another COPYs the events (rows in
         the as-of index's order) on ``conn``, inside a savepoint: the database works while
@@ -885,6 +891,36 @@ def _event_columns(changes: pd.DataFrame, recorded_at: str, login: object,
     if first_id is not None:
         columns["event_id"] = np.arange(len(changes), dtype=np.int64) + first_id
     return columns
+
+
+class _Background:
+    """``fn()`` in a thread of its own; :meth:`result` waits for it (and raises its error)."""
+
+    def __init__(self, fn: Callable[[], object]) -> None:
+        self._out: list[object] = []
+        self._error: list[BaseException] = []
+
+        def run() -> None:
+            try:
+                self._out.append(fn())
+            except BaseException as exc:  # handed to the caller's thread
+                self._error.append(exc)
+
+        self._thread = threading.Thread(target=run, name="geo_app-ledger-rows", daemon=True)
+        self._thread.start()
+
+    def result(self) -> object:
+        self._thread.join()
+        if self._error:
+            raise self._error[0]
+        return self._out[0]
+
+
+def _arrow_ids(values: np.ndarray) -> object:
+    """``values`` as an Arrow array (Arrow is imported only where COPY needs it)."""
+    import pyarrow as pa
+
+    return pa.array(values)
 
 
 #: How long a batch waits to reserve its event ids before taking them row by row.
