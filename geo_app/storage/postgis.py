@@ -800,7 +800,8 @@ class PostGISStore:
         locked, in a transaction of its own (see :data:`._ledger_sql.RESERVE_IDS_SQL`);
         ``None`` when that waits on another transaction for longer than
         :data:`RESERVE_WAIT` (one that inserted into the ledger and is still open, maybe
-        waiting on our locks): the batch then takes its ids from the sequence row by row."""
+        waiting on our locks), or the function is missing or not granted to this login:
+        the batch then takes its ids from the sequence row by row."""
         try:
             with self._begin("reserve ids for the stage changes") as conn:
                 conn.execute(text(f"SET LOCAL lock_timeout = '{RESERVE_WAIT}'"))
@@ -808,7 +809,7 @@ class PostGISStore:
                     return int(conn.execute(text(f"SELECT {RESERVE_IDS_FUNCTION}(:n)"),
                                             {"n": int(n)}).scalar())
                 except DBAPIError as exc:
-                    if getattr(exc.orig, "pgcode", None) == "55P03":  # lock_not_available
+                    if getattr(exc.orig, "pgcode", None) in _ROW_BY_ROW_CODES:
                         raise _Busy from None
                     raise
         except _Busy:
@@ -925,6 +926,10 @@ def _arrow_ids(values: np.ndarray) -> object:
 
 #: How long a batch waits to reserve its event ids before taking them row by row.
 RESERVE_WAIT = "2s"
+
+
+#: lock_not_available, undefined_function, insufficient_privilege.
+_ROW_BY_ROW_CODES = frozenset({"55P03", "42883", "42501"})
 
 
 class _Busy(Exception):

@@ -15,6 +15,7 @@ from geo_app.errors import ConflictError
 from geo_app.storage import postgis
 from geo_app.storage.events import record_stage_changes
 from geo_app.storage.postgis import SCHEMA_VERSION, PostGISStore
+from geo_app.storage.testing import LOGIN_PASSWORD, login_url, temporary_logins
 
 TODAY = dt.date(2024, 6, 30)
 
@@ -184,3 +185,25 @@ def test_a_conflict_found_while_copying_says_what_the_sequential_check_says(post
     assert (while_copying.value.params, str(while_copying.value)) == (
         sequential.value.params, str(sequential.value))
     assert _raw(url, "SELECT count(*) FROM stage_events") == before
+
+
+def test_a_login_without_the_reservation_still_writes_its_batch(postgis_case):
+    """The reservation's EXECUTE revoked (a grant gone missing): ids row by row, same rows."""
+    url = postgis_case.location
+    with temporary_logins("noreserve") as logins:
+        login = logins["noreserve"]
+        _raw(url, f'GRANT geo_officer TO "{login}"; REVOKE EXECUTE ON FUNCTION '
+                  "geo_app_reserve_event_ids(bigint) FROM geo_officer")
+        officer = PostGISStore(login_url(url, login, LOGIN_PASSWORD))
+        try:
+            assert officer._reserve_event_ids(3) is None
+            before = _raw(url, "SELECT max(event_id) FROM stage_events")[0][0]
+            batch = _interleaved_batch(officer)
+            record_stage_changes(officer, batch, today=TODAY)
+            rows = _new_rows(url, before)
+            assert [(r[1], r[2]) for r in rows] == list(batch[["parcel_id", "to_stage"]]
+                                                        .itertuples(index=False, name=None))
+            assert {r[5] for r in rows} == {login}
+        finally:
+            officer.close()
+            _raw(url, f'REVOKE geo_officer FROM "{login}"')
