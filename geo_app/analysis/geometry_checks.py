@@ -94,6 +94,8 @@ class GeometryCheck:
     gdf: gpd.GeoDataFrame
     issues: list[FeatureIssue]
     measurable: np.ndarray
+    #: Each feature's id (None without an id column), as in the issues' ``feature_id``.
+    ids: list[object] = field(default_factory=list, repr=False)
 
     def issues_of(self, position: int) -> list[FeatureIssue]:
         """The issues of one feature."""
@@ -113,6 +115,8 @@ def check_geometries(
 ) -> GeometryCheck:
     """Check (and repair) every feature of a polygon layer; see the module docstring.
 
+    :func:`check_validity` then :func:`relation_issues`, the issues merged in feature order.
+
     Parameters
     ----------
     gdf
@@ -124,6 +128,21 @@ def check_geometries(
     min_overlap_m2
         Overlaps between features of the layer smaller than this are not reported.
     """
+    check = check_validity(gdf, strict=strict, id_column=id_column)
+    check.issues.extend(relation_issues(check, min_overlap_m2=min_overlap_m2))
+    check.issues.sort(key=lambda i: i.position)
+    return check
+
+
+def check_validity(
+    gdf: gpd.GeoDataFrame,
+    *,
+    strict: bool = False,
+    id_column: str | None = "id",
+) -> GeometryCheck:
+    """Each feature on its own: null, empty, NaN/inf, not polygonal, invalid (repaired or,
+    with ``strict``, refused), collapsed. Everything that decides what can be measured or
+    written; what features share with each other is :func:`relation_issues`."""
     n = len(gdf)
     geoms = np.asarray(gdf.geometry.array, dtype=object).copy()
     ids = _ids(gdf, id_column)
@@ -230,19 +249,34 @@ def check_geometries(
     measurable = polygonal & ~refused & ~degenerate & ~not_polygon
     out = gdf.copy()
     out[out.geometry.name] = gpd.GeoSeries(geoms, index=gdf.index, crs=gdf.crs)
+    issues.sort(key=lambda i: i.position)
+    return GeometryCheck(out, issues, measurable, ids)
+
+
+def relation_issues(check: GeometryCheck, *,
+                    min_overlap_m2: float = MIN_OVERLAP_M2) -> list[FeatureIssue]:
+    """Warnings about what the measurable features of ``check`` share: identical geometries
+    and overlaps (≥ ``min_overlap_m2``), in feature order. Never an error: they change
+    neither what is measured nor what is written (an importer may run them beside the
+    write)."""
+    geoms = np.asarray(check.gdf.geometry.array, dtype=object)
+    ids, measurable = check.ids, check.measurable
+    issues: list[FeatureIssue] = []
     dup_of = _duplicates(geoms, measurable)
     for pos, first in dup_of.items():
-        add(pos, IssueKind.DUPLICATE, Severity.WARNING,
+        issues.append(FeatureIssue(
+            int(pos), ids[pos], IssueKind.DUPLICATE, Severity.WARNING,
             f"same geometry as feature {first + 1}{_idtext(ids[first])}: its area counts twice "
-            "in the totals", other_position=int(first), other_id=ids[first])
-    for pos, other, m2 in _overlaps_within(out, measurable, set(dup_of.items()),
+            "in the totals", {"other_position": int(first), "other_id": ids[first]}))
+    for pos, other, m2 in _overlaps_within(check.gdf, measurable, set(dup_of.items()),
                                            min_overlap_m2):
-        add(pos, IssueKind.OVERLAP_WITHIN, Severity.WARNING,
+        issues.append(FeatureIssue(
+            int(pos), ids[pos], IssueKind.OVERLAP_WITHIN, Severity.WARNING,
             f"overlaps feature {other + 1}{_idtext(ids[other])} by {m2 / M2_PER_MU:,.2f} mu "
-            f"({m2:,.2f} m²)", other_position=int(other), other_id=ids[other],
-            overlap_m2=float(m2))
+            f"({m2:,.2f} m²)", {"other_position": int(other), "other_id": ids[other],
+                                "overlap_m2": float(m2)}))
     issues.sort(key=lambda i: i.position)
-    return GeometryCheck(out, issues, measurable)
+    return issues
 
 
 # --------------------------------------------------------------------------- helpers

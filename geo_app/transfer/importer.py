@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
@@ -30,9 +31,11 @@ import pandas as pd
 from geo_app.analysis.area import zone_plane_area_m2
 from geo_app.analysis.crs import CRSSource
 from geo_app.analysis.geometry_checks import (
+    GeometryCheck,
     Severity,
     outside_share,
     overlap_with_existing_mu,
+    relation_issues,
 )
 from geo_app.analysis.units import M2_PER_MU
 from geo_app.domain.layers import LayerSpec, get_spec
@@ -263,6 +266,61 @@ def _validate_values(gdf: gpd.GeoDataFrame, spec: LayerSpec, report: ImportRepor
         return None
 
 
+@dataclass
+class _Staged:
+    """An import checked for everything that can block it; the warnings still to find.
+
+    :meth:`warnings` (areas, declared-area mismatches, overlaps within the file and with the
+    layer, features outside the district) only adds warnings and the total area: it never
+    changes whether or what is written, so :func:`import_file` runs it beside the write.
+    """
+
+    plan: ImportPlan
+    check: GeometryCheck
+    gdf: gpd.GeoDataFrame
+    ids: list[Any]
+    read: ReadResult
+    spec: LayerSpec | None
+    existing: gpd.GeoDataFrame | None
+    outline: gpd.GeoDataFrame | None
+
+    @property
+    def report(self) -> ImportReport:
+        return self.plan.report
+
+    def warnings(self) -> tuple[list[ImportIssue], float]:
+        """(the warnings found, the plane area of the measurable features in mu)."""
+        found = ImportReport(source=self.report.source, layer=self.report.layer,
+                             mode=self.report.mode)
+        for issue in relation_issues(self.check):
+            found.issues.append(ImportIssue(issue.position, _plain(issue.feature_id),
+                                            str(issue.kind), issue.severity, issue.message))
+        measurable = np.asarray(self.check.measurable, dtype=bool)
+        measured = self.gdf[measurable]
+        area_m2 = np.full(len(self.gdf), np.nan)
+        if len(measured):
+            area_m2[measurable] = zone_plane_area_m2(measured)
+        _declared_area_issues(self.gdf, self.read, self.spec, area_m2, self.ids, found)
+        positions = np.flatnonzero(measurable)
+        if self.existing is not None and len(measured) and len(self.existing):
+            overlap = overlap_with_existing_mu(measured, self.existing, plane=None)
+            _overlap_issues(overlap, positions, self.ids, found)
+        if self.outline is not None and len(measured):
+            outline = self.outline.to_crs(measured.crs).union_all()
+            shares = outside_share(measured, outline, plane=None)
+            _outside_issues(shares, positions, self.ids, found, self.outline)
+        return found.issues, float(np.nansum(area_m2) / M2_PER_MU)
+
+    def add(self, found: tuple[list[ImportIssue], float]) -> ImportReport:
+        """The report with :meth:`warnings`' result added, issues in feature order."""
+        report = self.report
+        report.issues.extend(found[0])
+        report.area_mu_plane = found[1]
+        report.issues.sort(key=lambda i: (-1 if i.position is None else i.position,
+                                          list(Severity).index(i.severity)))
+        return report
+
+
 def plan_import(
     path: Path | str,
     store: LayerStore,
@@ -277,6 +335,16 @@ def plan_import(
     (or an option is unusable); everything found per feature goes into the report.
     """
     step = progress or _noop
+    staged = _stage(path, store, options, source_name=source_name, step=step)
+    step("measuring areas and overlaps", 0.85)
+    staged.add(staged.warnings())
+    step("report ready", 1.0)
+    return staged.plan
+
+
+def _stage(path: Path | str, store: LayerStore, options: ImportOptions, *,
+           source_name: str | None, step: Progress) -> _Staged:
+    """Read ``path`` and find everything that blocks the import (see :class:`_Staged`)."""
     path = Path(path)
     source = source_name or path.name
     check_layer_name(options.layer)
@@ -289,7 +357,7 @@ def plan_import(
                        source_name=source, field_map=options.field_map,
                        targets=list(spec.column_names) if spec else None, crs=options.crs,
                        gcj02=options.gcj02, strict=options.strict, id_column=id_column,
-                       progress=step)
+                       relations=False, progress=step)
     result, check = loaded.read, loaded.check
     report.format = str(result.format)
     report.encoding, report.encoding_reason = result.encoding, result.encoding_reason
@@ -311,27 +379,16 @@ def plan_import(
             issue.position, _plain(issue.feature_id), str(issue.kind), severity,
             issue.message))
 
-    step("measuring areas", 0.5)
-    measured = gdf[measurable]
-    area_m2 = np.full(len(gdf), np.nan)
-    if len(measured):
-        area_m2[measurable] = zone_plane_area_m2(measured)
-    report.area_mu_plane = float(np.nansum(area_m2) / M2_PER_MU)
-    _declared_area_issues(gdf, result, spec, area_m2, ids, report)
-
     step("comparing with the store", 0.65)
     existing_names = {info.name for info in store.list_layers()}
     report.layer_exists = options.layer in existing_names
+    existing = None
     if report.layer_exists and options.mode is ImportMode.APPEND:
         existing = store.read_layer(options.layer)
         _existing_id_issues(existing, ids, id_column, report)
-        if len(measured) and len(existing):
-            overlap = overlap_with_existing_mu(measured, existing, plane=None)
-            _overlap_issues(overlap, np.flatnonzero(measurable), ids, report)
-    if BOUNDARY_LAYER in existing_names and options.layer != BOUNDARY_LAYER and len(measured):
+    outline = None
+    if BOUNDARY_LAYER in existing_names and options.layer != BOUNDARY_LAYER:
         outline = store.read_layer(BOUNDARY_LAYER)
-        shares = outside_share(measured, outline.to_crs(measured.crs).union_all(), plane=None)
-        _outside_issues(shares, np.flatnonzero(measurable), ids, report, outline)
     elif options.layer != BOUNDARY_LAYER:
         report.notes.append("the store has no 'boundary' layer: features were not checked "
                             "against the district outline")
@@ -344,10 +401,8 @@ def plan_import(
         if not [i for i in report.issues if i.kind == ImportIssueKind.MISSING_FIELD]:
             prepared = _validate_values(prepared, spec, report, ids)
     report.features_to_write = 0 if prepared is None else len(prepared)
-    report.issues.sort(key=lambda i: (-1 if i.position is None else i.position,
-                                      list(Severity).index(i.severity)))
-    step("report ready", 1.0)
-    return ImportPlan(report, prepared if report.ok else None, options, read_features=gdf)
+    plan = ImportPlan(report, prepared if report.ok else None, options, read_features=gdf)
+    return _Staged(plan, check, gdf, ids, result, spec, existing, outline)
 
 
 def _blocked_rows(check: Any, gdf: gpd.GeoDataFrame) -> np.ndarray:
@@ -497,7 +552,16 @@ def import_file(
     progress: Progress | None = None,
 ) -> ImportReport:
     """Check ``path`` and, unless ``dry_run`` or the report has errors, import it."""
-    plan = plan_import(path, store, options, source_name=source_name, progress=progress)
-    if dry_run or not plan.report.ok:
-        return plan.report
-    return commit_import(plan, store, progress=progress)
+    step = progress or _noop
+    staged = _stage(path, store, options, source_name=source_name, step=step)
+    if dry_run or not staged.report.ok:
+        step("measuring areas and overlaps", 0.85)
+        report = staged.add(staged.warnings())
+        step("report ready", 1.0)
+        return report
+    # the warnings never change what is written: found on the second core during the write
+    # (the write's SQLite steps, GEOS and NumPy leave the interpreter lock while they work)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pending = pool.submit(staged.warnings)
+        commit_import(staged.plan, store, progress=step)
+        return staged.add(pending.result())

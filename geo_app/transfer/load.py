@@ -13,7 +13,7 @@ from pathlib import Path
 import geopandas as gpd
 
 from geo_app.analysis.crs import CRSSource, resolve_source_crs
-from geo_app.analysis.geometry_checks import GeometryCheck, check_geometries
+from geo_app.analysis.geometry_checks import GeometryCheck, check_geometries, check_validity
 from geo_app.errors import InputError
 from geo_app.io.base import ReadResult
 from geo_app.io.fields import FieldMapping, map_fields
@@ -61,6 +61,7 @@ def load_file(
     strict: bool = False,
     id_column: str = "id",
     crs_flag: str = "--crs",
+    relations: bool = True,
     progress: Progress | None = None,
 ) -> LoadedFile:
     """Read ``path`` (any format :func:`~geo_app.io.read.read_any` reads) and check it.
@@ -68,7 +69,10 @@ def load_file(
     ``field_map`` are the user's ``SRC=TARGET`` overrides, ``targets`` the layer's column
     names the aliases may map to; ``crs`` overrides the file's CRS (``crs_flag`` names the
     option in messages); ``strict`` refuses repairs (they become errors in ``check``).
-    Progress goes to ``progress(step, share)`` from 0.0 to 0.5 of the whole import.
+    ``relations=False`` leaves out the checks between features (duplicates, overlaps:
+    :func:`~geo_app.analysis.geometry_checks.relation_issues`, warnings only) for the
+    caller to run. Progress goes to ``progress(step, share)`` from 0.0 to 0.5 of the whole
+    import.
     """
     step = progress or _noop
     path = Path(path)
@@ -82,6 +86,6 @@ def load_file(
     gdf, crs_source = resolve_source_crs(gdf, declared_reason=result.crs_reason, override=crs,
                                          gcj02=gcj02, flag=crs_flag)
     step("checking geometries", 0.35)
-    check = check_geometries(gdf, strict=strict,
-                             id_column=id_column if id_column in gdf.columns else None)
+    checker = check_geometries if relations else check_validity
+    check = checker(gdf, strict=strict, id_column=id_column if id_column in gdf.columns else None)
     return LoadedFile(result, check.gdf, fields, crs_source, check)
