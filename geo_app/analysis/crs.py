@@ -429,8 +429,10 @@ def resolve_source_crs(
         notes.extend(guess_notes)
         crs = CRS.from_user_input(out.crs)
         inferred = True
-    for note in (legacy_datum_note(crs), _outside_china_note(crs, _sample(
-            finite_coordinates(np.asarray(out.geometry.array, dtype=object))[0]))):
+    # only an inference moves coordinates (swapped axes, zones converted)
+    placed = finite_coordinates(np.asarray(out.geometry.array, dtype=object))[0] if (
+        inferred) else xy
+    for note in (legacy_datum_note(crs), _outside_china_note(crs, _sample(placed))):
         if note:
             notes.append(note)
     if gcj02:

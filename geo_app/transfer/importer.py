@@ -461,7 +461,7 @@ def _existing_id_issues(existing: gpd.GeoDataFrame, ids: list[Any], id_column: s
 def _id_keys(ids: list[Any]) -> pd.Series:
     """Each id as the text it is compared by (``str(id)``), None where missing."""
     keys = pd.Series(ids, dtype=object)
-    if not all(type(v) is str for v in keys.dropna().unique()):
+    if pd.api.types.infer_dtype(keys, skipna=True) not in ("string", "empty"):
         keys = keys.map(lambda v: None if v is None else str(v))
     return keys
 
