@@ -11,6 +11,13 @@ import pytest
 
 from geo_app.settings import BUNDLED_LAYERS
 from geo_app.storage import GeoPackageStore
+from geo_app.storage.testing import (
+    BACKENDS,
+    StoreCase,
+    postgis_required,
+    postgis_unreachable_reason,
+    temporary_store,
+)
 
 FIXTURES = Path(__file__).parent / "fixtures"
 CHROMIUM = Path("/usr/bin/chromium")
@@ -33,6 +40,21 @@ def sample_gpkg(tmp_path: Path) -> Path:
     target = tmp_path / "sample.gpkg"
     shutil.copyfile(BUNDLED_LAYERS, target)
     return target
+
+
+@pytest.fixture(params=BACKENDS)
+def case(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[StoreCase]:
+    """The sample layers in a temporary GeoPackage and in a fresh PostGIS database (skipped
+    when PostGIS does not answer, failed when CI requires it). A test module may define its
+    own ``case`` (more history, other layers)."""
+    if request.param == "postgis":
+        reason = postgis_unreachable_reason()
+        if reason is not None:
+            if postgis_required():
+                pytest.fail(reason)
+            pytest.skip(reason)
+    with temporary_store(request.param, tmp_path) as made:
+        yield made
 
 
 @pytest.fixture(scope="session")

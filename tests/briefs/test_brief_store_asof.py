@@ -4,37 +4,15 @@ event, and shows what replaying the whole ledger shows, on a GeoPackage and on P
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
-from pathlib import Path
-
-import pytest
 
 from geo_app.briefs import BriefData, BriefKind, build_brief, load_brief_data
 from geo_app.briefs.build import NEEDED
 from geo_app.domain.stages import stage_or_none
 from geo_app.storage.gpkg import GeoPackageStore
 from geo_app.storage.postgis import PostGISStore
-from geo_app.storage.testing import (
-    BACKENDS,
-    StoreCase,
-    postgis_required,
-    postgis_unreachable_reason,
-    temporary_store,
-)
+from geo_app.storage.testing import StoreCase
 
 DAYS = (dt.date(2020, 3, 31), dt.date(2021, 6, 30), dt.date(2030, 1, 1))
-
-
-@pytest.fixture(params=BACKENDS)
-def case(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[StoreCase]:
-    if request.param == "postgis":
-        reason = postgis_unreachable_reason()
-        if reason is not None:
-            if postgis_required():
-                pytest.fail(reason)
-            pytest.skip(reason)
-    with temporary_store(request.param, tmp_path) as made:
-        yield made
 
 
 def _replayed(case: StoreCase) -> BriefData:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 
+import psycopg2
 from sqlalchemy import create_engine, text
 
 
@@ -33,3 +34,14 @@ def append_raw_events(case, values: list[tuple]) -> None:
                 [dict(zip("pcdrko", v, strict=True)) for v in values])
     finally:
         engine.dispose()
+
+
+def raw_sql(url: str, sql: str, params: tuple = ()) -> list[tuple]:
+    """Run one statement on PostgreSQL as ``url``'s user, outside any store; its rows."""
+    conn = psycopg2.connect(url)
+    try:
+        with conn, conn.cursor() as cur:
+            cur.execute(sql, params)
+            return cur.fetchall() if cur.description else []
+    finally:
+        conn.close()

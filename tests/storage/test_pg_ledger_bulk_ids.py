@@ -9,6 +9,7 @@ import datetime as dt
 import pandas as pd
 import psycopg2
 import pytest
+from _raw_ledger import raw_sql
 
 from geo_app.domain.stages import STAGE_ORDER
 from geo_app.errors import ConflictError
@@ -18,16 +19,6 @@ from geo_app.storage.postgis import SCHEMA_VERSION, PostGISStore
 from geo_app.storage.testing import LOGIN_PASSWORD, login_url, temporary_logins
 
 TODAY = dt.date(2024, 6, 30)
-
-
-def _raw(url: str, sql: str, params: tuple = ()) -> list[tuple]:
-    conn = psycopg2.connect(url)
-    try:
-        with conn, conn.cursor() as cur:
-            cur.execute(sql, params)
-            return cur.fetchall() if cur.description else []
-    finally:
-        conn.close()
 
 
 def _interleaved_batch(store: PostGISStore) -> pd.DataFrame:
@@ -49,13 +40,13 @@ def _interleaved_batch(store: PostGISStore) -> pd.DataFrame:
 
 
 def _new_rows(url: str, after: int) -> list[tuple]:
-    return _raw(url, "SELECT event_id, parcel_id, to_stage, effective_date, officer, "
+    return raw_sql(url, "SELECT event_id, parcel_id, to_stage, effective_date, officer, "
                 "recorded_by FROM stage_events WHERE event_id > %s ORDER BY event_id", (after,))
 
 
 def _assert_written_in_batch_order(url: str, before: int, batch: pd.DataFrame) -> None:
     rows = _new_rows(url, before)
-    login = _raw(url, "SELECT session_user")[0][0]
+    login = raw_sql(url, "SELECT session_user")[0][0]
     assert [r[0] for r in rows] == list(range(rows[0][0], rows[0][0] + len(batch)))
     assert [(r[1], r[2], r[3], r[4]) for r in rows] == list(batch[
         ["parcel_id", "to_stage", "effective_date", "officer"]].itertuples(index=False,
@@ -65,7 +56,7 @@ def _assert_written_in_batch_order(url: str, before: int, batch: pd.DataFrame) -
 
 def test_an_interleaved_batch_reads_back_in_its_order(postgis_case):
     url, store = postgis_case.location, postgis_case.store
-    before = _raw(url, "SELECT max(event_id) FROM stage_events")[0][0]
+    before = raw_sql(url, "SELECT max(event_id) FROM stage_events")[0][0]
     batch = _interleaved_batch(store)
     record_stage_changes(store, batch, today=TODAY)
     _assert_written_in_batch_order(url, before, batch)
@@ -79,7 +70,7 @@ def test_a_busy_sequence_falls_back_to_ids_row_by_row(postgis_case, monkeypatch)
     after RESERVE_WAIT and the batch is written all the same, in its order."""
     monkeypatch.setattr(postgis, "RESERVE_WAIT", "200ms")
     url, store = postgis_case.location, postgis_case.store
-    before = _raw(url, "SELECT max(event_id) FROM stage_events")[0][0]
+    before = raw_sql(url, "SELECT max(event_id) FROM stage_events")[0][0]
     batch = _interleaved_batch(store)
     other = psycopg2.connect(url)
     try:
@@ -105,7 +96,7 @@ def test_a_busy_sequence_falls_back_to_ids_row_by_row(postgis_case, monkeypatch)
 def test_a_version_4_store_gets_the_reservation_and_the_quiet_trigger(postgis_case):
     url = postgis_case.location
     postgis_case.store.close()
-    _raw(url, "DROP FUNCTION geo_app_reserve_event_ids(bigint); "
+    raw_sql(url, "DROP FUNCTION geo_app_reserve_event_ids(bigint); "
               "DROP TRIGGER stage_events_recorded_by ON stage_events; "
               "CREATE TRIGGER stage_events_recorded_by BEFORE INSERT ON stage_events FOR EACH "
               "ROW EXECUTE FUNCTION geo_app_recorded_by(); "
@@ -114,12 +105,12 @@ def test_a_version_4_store_gets_the_reservation_and_the_quiet_trigger(postgis_ca
     assert _parcels_options(url) == []
     store = PostGISStore(url)  # the owner opens it: upgraded
     try:
-        assert _raw(url, "SELECT max(version) FROM geo_app_schema") == [(SCHEMA_VERSION,)]
-        (trigger,) = _raw(url, "SELECT pg_get_triggerdef(oid) FROM pg_trigger WHERE "
+        assert raw_sql(url, "SELECT max(version) FROM geo_app_schema") == [(SCHEMA_VERSION,)]
+        (trigger,) = raw_sql(url, "SELECT pg_get_triggerdef(oid) FROM pg_trigger WHERE "
                                "tgname = 'stage_events_recorded_by'")[0]
         assert "WHEN" in trigger
         assert f"fillfactor={postgis.PARCELS_FILLFACTOR}" in _parcels_options(url)
-        before = _raw(url, "SELECT max(event_id) FROM stage_events")[0][0]
+        before = raw_sql(url, "SELECT max(event_id) FROM stage_events")[0][0]
         batch = _interleaved_batch(store)
         record_stage_changes(store, batch, today=TODAY)
         _assert_written_in_batch_order(url, before, batch)
@@ -130,22 +121,23 @@ def test_a_version_4_store_gets_the_reservation_and_the_quiet_trigger(postgis_ca
 def test_a_row_that_names_another_login_is_still_corrected(postgis_case):
     """The trigger's WHEN skips only rows that already name the inserting login."""
     url = postgis_case.location
-    _raw(url, "INSERT INTO stage_events (parcel_id, to_stage, effective_date, officer, "
+    raw_sql(url, "INSERT INTO stage_events (parcel_id, to_stage, effective_date, officer, "
               "recorded_at, recorded_by) VALUES ('QC2-19', 'pre_notice', '2024-01-01', 'x', "
               "now(), 'somebody_else')")
-    login = _raw(url, "SELECT session_user")[0][0]
-    assert _raw(url, "SELECT recorded_by FROM stage_events ORDER BY event_id DESC LIMIT 1"
+    login = raw_sql(url, "SELECT session_user")[0][0]
+    assert raw_sql(url, "SELECT recorded_by FROM stage_events ORDER BY event_id DESC LIMIT 1"
                 ) == [(login,)]
 
 
 @pytest.mark.parametrize("n", [0, -1])
 def test_the_reservation_refuses_no_ids(postgis_case, n):
     with pytest.raises(psycopg2.Error, match="reserve at least one event id"):
-        _raw(postgis_case.location, "SELECT geo_app_reserve_event_ids(%s)", (n,))
+        raw_sql(postgis_case.location, "SELECT geo_app_reserve_event_ids(%s)", (n,))
 
 
 def _parcels_options(url: str) -> list[str]:
-    return _raw(url, "SELECT reloptions FROM pg_class WHERE oid = 'parcels'::regclass")[0][0] or []
+    rows = raw_sql(url, "SELECT reloptions FROM pg_class WHERE oid = 'parcels'::regclass")
+    return rows[0][0] or []
 
 
 def test_the_parcels_table_leaves_room_for_its_stage_updates(postgis_case):
@@ -170,7 +162,7 @@ def test_a_conflict_found_while_copying_says_what_the_sequential_check_says(post
                           "officer": ["赵敏"], "is_correction": [True],
                           "correction_reason": ["退回"]})
     record_stage_changes(store, other, today=TODAY)  # another officer, after we read
-    before = _raw(url, "SELECT count(*) FROM stage_events")
+    before = raw_sql(url, "SELECT count(*) FROM stage_events")
     overlapped = []
     real = PostGISStore._check_while_copying
     monkeypatch.setattr(PostGISStore, "_check_while_copying",
@@ -184,7 +176,7 @@ def test_a_conflict_found_while_copying_says_what_the_sequential_check_says(post
     assert while_copying.value.params["officer"] == "赵敏"
     assert (while_copying.value.params, str(while_copying.value)) == (
         sequential.value.params, str(sequential.value))
-    assert _raw(url, "SELECT count(*) FROM stage_events") == before
+    assert raw_sql(url, "SELECT count(*) FROM stage_events") == before
 
 
 def test_a_login_without_the_reservation_still_writes_its_batch(postgis_case):
@@ -192,12 +184,12 @@ def test_a_login_without_the_reservation_still_writes_its_batch(postgis_case):
     url = postgis_case.location
     with temporary_logins("noreserve") as logins:
         login = logins["noreserve"]
-        _raw(url, f'GRANT geo_officer TO "{login}"; REVOKE EXECUTE ON FUNCTION '
+        raw_sql(url, f'GRANT geo_officer TO "{login}"; REVOKE EXECUTE ON FUNCTION '
                   "geo_app_reserve_event_ids(bigint) FROM geo_officer")
         officer = PostGISStore(login_url(url, login, LOGIN_PASSWORD))
         try:
             assert officer._reserve_event_ids(3) is None
-            before = _raw(url, "SELECT max(event_id) FROM stage_events")[0][0]
+            before = raw_sql(url, "SELECT max(event_id) FROM stage_events")[0][0]
             batch = _interleaved_batch(officer)
             record_stage_changes(officer, batch, today=TODAY)
             rows = _new_rows(url, before)
@@ -206,4 +198,4 @@ def test_a_login_without_the_reservation_still_writes_its_batch(postgis_case):
             assert {r[5] for r in rows} == {login}
         finally:
             officer.close()
-            _raw(url, f'REVOKE geo_officer FROM "{login}"')
+            raw_sql(url, f'REVOKE geo_officer FROM "{login}"')

@@ -10,6 +10,7 @@ import pandas as pd
 import psycopg2
 import pytest
 from _import_data import provenance, survey_rectangles
+from _raw_ledger import raw_sql
 from conftest import require_backend
 
 from geo_app.domain.stages import ParcelStage as S
@@ -55,19 +56,9 @@ def db() -> Iterator[Db]:
         yield Db(url, logins)
 
 
-def _raw(url: str, sql: str, params: tuple = ()) -> list[tuple]:
-    conn = psycopg2.connect(url)
-    try:
-        with conn, conn.cursor() as cur:
-            cur.execute(sql, params)
-            return cur.fetchall() if cur.description else []
-    finally:
-        conn.close()
-
-
 def _refused(url: str, sql: str, match: str) -> None:
     with pytest.raises(psycopg2.errors.InsufficientPrivilege, match=match):
-        _raw(url, sql)
+        raw_sql(url, sql)
 
 
 def _record(store: PostGISStore, officer: str = "张伟") -> object:
@@ -84,13 +75,13 @@ def _import(store: PostGISStore, layer: str = "survey") -> object:
 # --- what init sets up ----------------------------------------------------------------------
 
 def test_init_creates_three_group_roles_that_cannot_log_in(db):
-    rows = _raw(db.url, "SELECT rolname, rolcanlogin FROM pg_roles WHERE rolname = ANY(%s) "
+    rows = raw_sql(db.url, "SELECT rolname, rolcanlogin FROM pg_roles WHERE rolname = ANY(%s) "
                 "ORDER BY 1", ([r.value for r in AppRole],))
     assert rows == [("geo_admin", False), ("geo_officer", False), ("geo_viewer", False)]
 
 
 def test_the_ledger_belongs_to_the_administrator_and_the_layers_to_geo_admin(db):
-    owners = dict(_raw(db.url, "SELECT tablename, tableowner FROM pg_tables WHERE "
+    owners = dict(raw_sql(db.url, "SELECT tablename, tableowner FROM pg_tables WHERE "
                    "schemaname = current_schema()"))
     for table in ("stage_events", "provenance_events", "geo_app_schema", "geo_app_layers"):
         assert owners[table] == "geo_app", table
@@ -143,11 +134,11 @@ def test_an_officer_records_a_stage_and_the_ledger_names_the_login(db):
 
 
 def test_an_officer_cannot_forge_who_recorded_an_event(db):
-    _raw(db.url_of("officer"),
+    raw_sql(db.url_of("officer"),
          "INSERT INTO stage_events (parcel_id, from_stage, to_stage, effective_date, officer, "
          "recorded_at, recorded_by) VALUES ('QC2-19', 'status_survey', 'risk_assessment', "
          "'2021-12-06', '张伟', now(), 'geo_app')")
-    assert _raw(db.url, "SELECT recorded_by FROM stage_events ORDER BY event_id DESC "
+    assert raw_sql(db.url, "SELECT recorded_by FROM stage_events ORDER BY event_id DESC "
                 "LIMIT 1") == [(db.logins["officer"],)]
 
 
@@ -187,7 +178,7 @@ def test_an_admin_imports_a_new_layer_that_viewers_can_read(db):
     assert store.capabilities() == {"read", "record_stage", "import"}
     outcome = _import(store)
     assert (outcome.written, outcome.provenance_events) == (3, 3)
-    assert _raw(db.url, "SELECT tableowner FROM pg_tables WHERE tablename = 'survey'") == [
+    assert raw_sql(db.url, "SELECT tableowner FROM pg_tables WHERE tablename = 'survey'") == [
         ("geo_admin",)]
     assert len(db.store("viewer").read_layer("survey")) == 3
     parks = store.read_layer("parks")
@@ -202,7 +193,7 @@ def test_an_admin_imports_a_new_layer_that_viewers_can_read(db):
 ])
 def test_an_admin_cannot_rewrite_the_ledgers_either(db, sql):
     with pytest.raises(psycopg2.errors.InsufficientPrivilege):
-        _raw(db.url_of("admin"), sql)
+        raw_sql(db.url_of("admin"), sql)
 
 
 # --- grant ----------------------------------------------------------------------------------
@@ -233,7 +224,7 @@ def test_grant_without_createrole_says_to_ask_the_database_administrator(db):
     msg = str(err.value)
     assert "needs an administrator connection with CREATEROLE" in msg
     assert f"GRANT geo_officer TO {db.logins['nobody']}" in msg and LOGIN_PASSWORD not in msg
-    assert _raw(db.url, "SELECT count(*) FROM pg_auth_members WHERE member = to_regrole(%s)",
+    assert raw_sql(db.url, "SELECT count(*) FROM pg_auth_members WHERE member = to_regrole(%s)",
                 (db.logins["nobody"],)) == [(0,)]
 
 
@@ -260,7 +251,7 @@ def test_a_geopackage_allows_everything(gpkg_case):
 # --- upgrading a version-1 database ---------------------------------------------------------
 
 def _downgrade_to_version_1(url: str) -> None:
-    _raw(url, "DROP TRIGGER stage_events_recorded_by ON stage_events; "
+    raw_sql(url, "DROP TRIGGER stage_events_recorded_by ON stage_events; "
               "ALTER TABLE stage_events DROP COLUMN recorded_by; "
               "UPDATE geo_app_schema SET version = 1")
 
@@ -271,7 +262,7 @@ def test_only_the_owner_upgrades_a_version_1_database(db):
                                          rf"{SCHEMA_VERSION}\. Only their owner can upgrade"):
         db.store("officer")
     PostGISStore(db.url).close()  # the owner opens it: upgraded
-    assert _raw(db.url, "SELECT max(version) FROM geo_app_schema") == [(SCHEMA_VERSION,)]
+    assert raw_sql(db.url, "SELECT max(version) FROM geo_app_schema") == [(SCHEMA_VERSION,)]
     store = db.store("officer")
     _record(store)
     events = store.read_events()
@@ -286,15 +277,15 @@ def test_init_by_a_user_without_createrole_says_what_to_ask_and_changes_nothing(
     with temporary_logins("plain") as logins, \
             temporary_postgis_database(with_layers=False) as url:
         plain = logins["plain"]
-        _raw(url, f'GRANT CREATE ON SCHEMA public TO "{plain}"')
+        raw_sql(url, f'GRANT CREATE ON SCHEMA public TO "{plain}"')
         with pytest.raises(StoreError) as err:
             init_store(login_url(url, plain, LOGIN_PASSWORD), sample=True)
         msg = str(err.value)
         assert "must be a member of geo_admin" in msg
         assert f"ask the database administrator to run `GRANT geo_admin TO {plain}`" in msg
-        assert _raw(url, "SELECT to_regclass('stage_events'), to_regclass('parcels')") == [
+        assert raw_sql(url, "SELECT to_regclass('stage_events'), to_regclass('parcels')") == [
             (None, None)]
-        _raw(url, f'REVOKE CREATE ON SCHEMA public FROM "{plain}"')
+        raw_sql(url, f'REVOKE CREATE ON SCHEMA public FROM "{plain}"')
 
 
 # --- parcels.stage follows the ledger --------------------------------------------------------
@@ -303,7 +294,7 @@ STAGE_GUARD = "would show a stage its ledger does not have"
 
 
 def _stages(url: str) -> dict[str, tuple[str, str]]:
-    return {pid: (stage, str(day)) for pid, stage, day in _raw(
+    return {pid: (stage, str(day)) for pid, stage, day in raw_sql(
         url, "SELECT id, stage, stage_date FROM parcels ORDER BY id")}
 
 
@@ -322,7 +313,7 @@ def test_an_officer_cannot_redraw_parcel_stages_without_a_ledger_row(db, sql):
 
 def test_an_officer_update_that_keeps_the_ledger_stage_passes(db):
     before = _stages(db.url)
-    _raw(db.url_of("officer"), "UPDATE parcels SET stage = stage, stage_date = stage_date")
+    raw_sql(db.url_of("officer"), "UPDATE parcels SET stage = stage, stage_date = stage_date")
     assert _stages(db.url) == before
 
 
@@ -337,5 +328,5 @@ def test_the_store_still_copies_the_ledger_stage_for_an_officer_one_and_in_bulk(
 
 
 def test_an_administrator_may_still_edit_parcels(db):
-    _raw(db.url_of("admin"), "UPDATE parcels SET stage = 'supplied' WHERE id = 'QC2-19'")
+    raw_sql(db.url_of("admin"), "UPDATE parcels SET stage = 'supplied' WHERE id = 'QC2-19'")
     assert _stages(db.url)["QC2-19"][0] == "supplied"

@@ -4,7 +4,6 @@ is refused with a sentence and nothing is written."""
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -15,25 +14,7 @@ from terrain_grids import gk_transform
 from geo_app.errors import InputError
 from geo_app.raster.service import register_raster, resolve_raster
 from geo_app.storage.rasters import TABLE, list_rasters
-from geo_app.storage.testing import (
-    BACKENDS,
-    StoreCase,
-    postgis_required,
-    postgis_unreachable_reason,
-    temporary_store,
-)
-
-
-@pytest.fixture(params=BACKENDS)
-def case(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[StoreCase]:
-    if request.param == "postgis":
-        reason = postgis_unreachable_reason()
-        if reason is not None:
-            if postgis_required():
-                pytest.fail(reason)
-            pytest.skip(reason)
-    with temporary_store(request.param, tmp_path) as c:
-        yield c
+from geo_app.storage.testing import StoreCase, temporary_store
 
 
 def _dem(path: Path) -> Path:
