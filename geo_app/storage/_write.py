@@ -9,7 +9,7 @@ import geopandas as gpd
 from geo_app.domain.layers import get_spec
 from geo_app.domain.validate import validate_layer
 from geo_app.errors import CRSError, InputError
-from geo_app.storage.base import EVENTS_TABLE, PROVENANCE_TABLE
+from geo_app.storage.base import EVENTS_TABLE, RESERVED_TABLES
 
 _NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,62}$")
 
@@ -29,7 +29,7 @@ def prepare_layer_write(name: str, gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     check_layer_name(name)
     if name == EVENTS_TABLE:
         raise InputError("The stage-event log is append-only; record stage changes instead.")
-    if name == PROVENANCE_TABLE:
+    if name in RESERVED_TABLES:
         raise InputError("The provenance ledger is append-only; it is written by imports.")
     spec = get_spec(name)
     data = validate_layer(gdf, spec) if spec else gdf

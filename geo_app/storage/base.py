@@ -56,7 +56,13 @@ ALL_CAPABILITIES = frozenset(Capability)
 CURRENT_COLUMNS = ("parcel_id", "stage", "stage_date", "version")
 
 #: The non-spatial, append-only ledger of where features came from (one row per feature).
+#: A table in PostGIS; in a GeoPackage a view over the tables below (``._gpkg_provenance``).
 PROVENANCE_TABLE = "provenance_events"
+#: A GeoPackage's ledger: one row per import, a narrow row per feature, and an older file's
+#: one-table ledger kept under a new name.
+PROVENANCE_IMPORTS = "provenance_imports"
+PROVENANCE_FEATURES = "provenance_features"
+PROVENANCE_LEGACY = "provenance_events_v1"
 
 PROVENANCE_COLUMNS = (
     "event_id",
@@ -71,7 +77,8 @@ PROVENANCE_COLUMNS = (
 )
 
 #: Tables that are not layers: a layer may not take their names.
-RESERVED_TABLES = (EVENTS_TABLE, PROVENANCE_TABLE)
+RESERVED_TABLES = (EVENTS_TABLE, PROVENANCE_TABLE, PROVENANCE_IMPORTS, PROVENANCE_FEATURES,
+                   PROVENANCE_LEGACY)
 
 
 class ImportMode(StrEnum):

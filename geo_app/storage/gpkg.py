@@ -23,6 +23,7 @@ from geo_app.domain.layers import get_spec
 from geo_app.domain.validate import validate_layer
 from geo_app.domain.workflow import StageChange, derive_states
 from geo_app.errors import InputError, StoreError
+from geo_app.storage._gpkg_provenance import ledger_exists, record_imported
 from geo_app.storage._gpkg_sql import (
     connect,
     file_lock,
@@ -32,12 +33,10 @@ from geo_app.storage._gpkg_sql import (
     write_transaction,
 )
 from geo_app.storage._gpkg_write import (
-    add_attributes_table,
     create_feature_table,
     delete_all_features,
     ensure_srs,
     insert_features,
-    insert_ledger_rows,
     layer_geometry,
     refresh_layer_metadata,
     sql_type,
@@ -49,7 +48,6 @@ from geo_app.storage._import import (
     feature_ids,
     id_column,
     prepare_import,
-    provenance_columns,
     refuse_collisions,
 )
 from geo_app.storage._ledger_sql import (
@@ -108,25 +106,6 @@ _APPEND_ONLY = tuple(
     f"{EVENTS_TABLE} BEGIN SELECT RAISE(ABORT, 'stage_events is append-only: record a "
     "correction instead'); END"
     for op in ("UPDATE", "DELETE")
-)
-_PROVENANCE_DDL = f"""
-CREATE TABLE {PROVENANCE_TABLE} (
-    event_id INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL, layer TEXT NOT NULL,
-    feature_id TEXT, kind TEXT NOT NULL, source_file TEXT NOT NULL, officer TEXT NOT NULL,
-    effective_date TEXT NOT NULL, recorded_at TEXT NOT NULL, details TEXT)
-"""
-_PROVENANCE_APPEND_ONLY = tuple(
-    f"CREATE TRIGGER IF NOT EXISTS {PROVENANCE_TABLE}_append_only_{op.lower()} BEFORE {op} "
-    f"ON {PROVENANCE_TABLE} BEGIN SELECT RAISE(ABORT, '{PROVENANCE_TABLE} is append-only: "
-    "the import record cannot be changed'); END"
-    for op in ("UPDATE", "DELETE")
-)
-#: The provenance ledger: table, index, append-only triggers (as created in a new file).
-PROVENANCE_SCHEMA = (
-    _PROVENANCE_DDL,
-    f"CREATE INDEX IF NOT EXISTS {PROVENANCE_TABLE}_feature_idx ON {PROVENANCE_TABLE} "
-    "(layer, feature_id, event_id)",
-    *_PROVENANCE_APPEND_ONLY,
 )
 #: The stage-event table and its append-only triggers.
 EVENTS_SCHEMA = (_EVENTS_DDL, *_APPEND_ONLY)
@@ -323,38 +302,13 @@ class GeoPackageStore:
         recorded_at = now_iso()
         events = 0
         if provenance is not None and len(data):
-            events = self._record_provenance(conn, name, ids, provenance, recorded_at)
+            events = record_imported(conn, name, ids, provenance, recorded_at)
+            touch_contents(conn, PROVENANCE_TABLE)
+            pause_in_transaction(f"recorded {events} provenance events for {name}")
         if name == PARCELS:
             self._sync_stages(conn, self._events_query(conn))
         ensure_ledger_indexes(conn)
         return ImportOutcome(name, mode, created, len(data), replaced, events, recorded_at)
-
-    def _record_provenance(self, conn: sqlite3.Connection, name: str, ids: list[str | None],
-                           provenance: Provenance, recorded_at: str) -> int:
-        self._ensure_provenance_table(conn)
-        if not ids:
-            return 0
-        columns, values = provenance_columns(name, ids, provenance, recorded_at)
-        first = int(conn.execute(f"SELECT coalesce(max(event_id), 0) + 1 FROM "
-                                 f"{PROVENANCE_TABLE}").fetchone()[0])
-        # an empty ledger gets its index after the rows (one sort, not 100k random inserts)
-        if first == 1:
-            conn.execute(f"DROP INDEX IF EXISTS {quote(PROVENANCE_TABLE + '_feature_idx')}")
-        # one INSERT … SELECT over a JSON array of the ids: the columns that are the same for
-        # every feature (file, officer, dates, details) are bound once, not per row
-        insert_ledger_rows(conn, PROVENANCE_TABLE, first, "event_id", "feature_id", list(ids),
-                           {c: v[0] for c, v in zip(columns, values, strict=True)
-                            if c != "feature_id"})
-        conn.execute(PROVENANCE_SCHEMA[1])  # the index (if not there)
-        touch_contents(conn, PROVENANCE_TABLE)
-        pause_in_transaction(f"recorded {len(ids)} provenance events for {name}")
-        return len(ids)
-
-    def _ensure_provenance_table(self, conn: sqlite3.Connection) -> None:
-        if not table_exists(conn, PROVENANCE_TABLE):
-            add_attributes_table(conn, PROVENANCE_TABLE, PROVENANCE_SCHEMA[0])
-        for ddl in PROVENANCE_SCHEMA[1:]:
-            conn.execute(ddl)
 
     def read_provenance(self, layer: str | None = None,
                         feature_id: str | None = None) -> pd.DataFrame:
@@ -368,7 +322,7 @@ class GeoPackageStore:
                f"{' WHERE ' + ' AND '.join(where) if where else ''} ORDER BY event_id")
         with connect(self.path) as conn:
             try:
-                if not table_exists(conn, PROVENANCE_TABLE):
+                if not ledger_exists(conn):
                     return normalise_provenance([])
                 rows = conn.execute(sql, params).fetchall()
             except sqlite3.DatabaseError as exc:

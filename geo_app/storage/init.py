@@ -20,7 +20,7 @@ from geo_app.errors import StoreError
 from geo_app.secrets import malformed_url_error
 from geo_app.settings import Settings, get_settings
 from geo_app.storage._gpkg_write import add_attributes_table, create_geopackage_schema
-from geo_app.storage.base import EVENTS_TABLE, PROVENANCE_TABLE, LayerStore
+from geo_app.storage.base import EVENTS_TABLE, LayerStore
 
 POSTGRES_PREFIXES = ("postgresql://", "postgresql+psycopg2://", "postgres://")
 
@@ -135,17 +135,17 @@ def _create_geopackage(path: Path, *, sample: bool, settings: Settings) -> None:
 
 
 def _write_empty_geopackage(path: Path) -> None:
-    from geo_app.storage.gpkg import EVENTS_SCHEMA, PROVENANCE_SCHEMA
+    from geo_app.storage._gpkg_provenance import create_provenance_schema
+    from geo_app.storage.gpkg import EVENTS_SCHEMA
 
     conn = sqlite3.connect(path, isolation_level=None)
     try:
         conn.execute("BEGIN")
         create_geopackage_schema(conn)
-        for table, schema in ((EVENTS_TABLE, EVENTS_SCHEMA),
-                              (PROVENANCE_TABLE, PROVENANCE_SCHEMA)):
-            add_attributes_table(conn, table, schema[0])
-            for ddl in schema[1:]:
-                conn.execute(ddl)
+        add_attributes_table(conn, EVENTS_TABLE, EVENTS_SCHEMA[0])
+        for ddl in EVENTS_SCHEMA[1:]:
+            conn.execute(ddl)
+        create_provenance_schema(conn)
         conn.execute("COMMIT")
     finally:
         conn.close()
