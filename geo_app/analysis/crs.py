@@ -156,6 +156,8 @@ def finite_coordinates(geoms: npt.ArrayLike) -> tuple[np.ndarray, np.ndarray]:
     arr = np.asarray(geoms, dtype=object)
     coords, index = shapely.get_coordinates(arr, return_index=True)
     ok = np.isfinite(coords).all(axis=1)
+    if ok.all():  # the usual case: no copies
+        return coords, index
     return coords[ok], index[ok]
 
 

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import itertools
 import json
 import operator
 import sqlite3
@@ -41,6 +42,10 @@ from geo_app.storage._gpkg_sql import quote
 
 #: Rows per ``executemany`` (bounds the memory of prepared blobs and rows).
 CHUNK_ROWS = 20_000
+#: Rows per ``INSERT`` statement, and the parameters one statement may bind (SQLite's
+#: lowest compiled-in limit, 999, so any build of SQLite takes it).
+ROWS_PER_STATEMENT = 100
+MAX_PARAMETERS = 999
 
 GPKG_APPLICATION_ID = 0x47504B47  # "GPKG"
 GPKG_USER_VERSION = 10400  # GeoPackage 1.4, as GDAL writes
@@ -98,13 +103,16 @@ def column_values(series: pd.Series) -> list[object]:
                 out[i] = None
         return out
     if pd.api.types.infer_dtype(series, skipna=True) in ("string", "empty"):
-        obj = series.astype(object)
-        return obj.where(obj.notna(), None).tolist()
+        return series.to_numpy(dtype=object, na_value=None).tolist()
     return [sql_value(v) for v in series.tolist()]
 
 
-def geometry_blobs(geoms: np.ndarray, srs_id: int) -> list[bytes | None]:
-    """GeoPackage geometry blobs (little endian, xy envelope, ISO WKB), built vectorised."""
+def geometry_blobs(geoms: np.ndarray, srs_id: int, bounds: np.ndarray | None = None
+                   ) -> list[bytes | None]:
+    """GeoPackage geometry blobs (little endian, xy envelope, ISO WKB), built vectorised.
+
+    ``bounds``: ``shapely.bounds(geoms)`` when the caller has them already.
+    """
     n = len(geoms)
     missing = shapely.is_missing(geoms)
     empty = shapely.is_empty(geoms) & ~missing
@@ -113,7 +121,8 @@ def geometry_blobs(geoms: np.ndarray, srs_id: int) -> list[bytes | None]:
     header["magic"] = b"GP"
     header["flags"] = 0x01 | 0x02
     header["srs_id"] = srs_id
-    bounds = shapely.bounds(geoms)
+    if bounds is None:
+        bounds = shapely.bounds(geoms)
     header["envelope"] = bounds[:, [0, 2, 1, 3]]  # minx, maxx, miny, maxy
     heads = header.view(f"V{_HEADER.itemsize}").tolist()  # one bytes object per row
     if missing.any():
@@ -365,27 +374,49 @@ def insert_features(conn: sqlite3.Connection, table: str, geom: str, srs_id: int
     first = _next_fid(conn, table)
     # the fids are left to AUTOINCREMENT, which numbers from the same max(seq, max(fid)) + 1
     # (binding them costs a quarter of the insert); checked below
-    sql = (f"INSERT INTO {quote(table)} ({quote(geom)}"
-           f"{''.join(', ' + quote(c) for c in columns)}) VALUES "
-           f"({', '.join('?' * (len(columns) + 1))})")
+    insert = (f"INSERT INTO {quote(table)} ({quote(geom)}"
+              f"{''.join(', ' + quote(c) for c in columns)}) VALUES ")
     geoms = np.asarray(data.geometry.array)
+    bounds = shapely.bounds(geoms)
     values = [column_values(data[c]) for c in columns]
     with _without_triggers(conn, table, bulk):
         for part in _chunks(n):
-            blobs = geometry_blobs(geoms[part], srs_id)
-            conn.executemany(sql, zip(blobs, *(v[part] for v in values), strict=True))
+            blobs = geometry_blobs(geoms[part], srs_id, bounds[part])
+            _insert_rows(conn, insert, [blobs, *(v[part] for v in values)])
             if after_chunk is not None:
                 after_chunk(part.stop, n)
         last = conn.execute(f'SELECT max("fid") FROM {quote(table)}').fetchone()[0]
         if last != first + n - 1:
             raise sqlite3.IntegrityError(f"{table}: fids {first}..{last} for {n} new rows")
         if bulk_rtree:
-            bounds = shapely.bounds(geoms)
             keep = ~np.isnan(bounds).any(axis=1)
             old_ids, old_boxes = read_entries(conn, rtree)
             ids = np.concatenate([old_ids, np.arange(first, first + n)[keep]])
             boxes = np.concatenate([old_boxes, rtree_boxes(bounds[keep])])
             load_rtree(conn, rtree, ids, boxes)
+
+
+def _insert_rows(conn: sqlite3.Connection, insert: str, columns: list[list[object]]) -> None:
+    """Insert rows given column-wise, :data:`ROWS_PER_STATEMENT` rows per statement.
+
+    ``insert`` is the statement up to ``VALUES``. Rows go in as multi-row ``VALUES`` lists
+    (``executemany`` over the flattened parameters), the rest one row per statement: each
+    statement run updates the AUTOINCREMENT sequence and leaves the interpreter lock once,
+    so 100k parcels went in in 0.10–0.14 s instead of 0.22–0.24 s for one row per
+    statement (measured alone, same rows).
+    """
+    width = len(columns)
+    per = max(1, min(ROWS_PER_STATEMENT, MAX_PARAMETERS // width))
+    n = len(columns[0])
+    grouped = n // per * per
+    one = f"({', '.join('?' * width)})"
+    if grouped:
+        flat = itertools.chain.from_iterable(zip(*(c[:grouped] for c in columns),
+                                                 strict=True))
+        conn.executemany(insert + ", ".join([one] * per),
+                         zip(*[flat] * (width * per), strict=True))
+    if grouped < n:
+        conn.executemany(insert + one, zip(*(c[grouped:] for c in columns), strict=True))
 
 
 def insert_ledger_rows(conn: sqlite3.Connection, table: str, first_id: int, id_column: str,
