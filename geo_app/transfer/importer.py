@@ -292,11 +292,20 @@ class _Staged:
 
     def warnings(self) -> tuple[list[ImportIssue], float]:
         """(the warnings found, the plane area of the measurable features in mu)."""
+        issues, area_mu = self.measured_warnings()
+        return [*self.relation_warnings(), *issues], area_mu
+
+    def relation_warnings(self) -> list[ImportIssue]:
+        """Duplicates and overlaps within the file."""
+        return [ImportIssue(issue.position, _plain(issue.feature_id), str(issue.kind),
+                            issue.severity, issue.message)
+                for issue in relation_issues(self.check)]
+
+    def measured_warnings(self) -> tuple[list[ImportIssue], float]:
+        """Areas and declared-area mismatches, overlaps with the layer, outside the district;
+        and the plane area of the measurable features in mu."""
         found = ImportReport(source=self.report.source, layer=self.report.layer,
                              mode=self.report.mode)
-        for issue in relation_issues(self.check):
-            found.issues.append(ImportIssue(issue.position, _plain(issue.feature_id),
-                                            str(issue.kind), issue.severity, issue.message))
         measurable = np.asarray(self.check.measurable, dtype=bool)
         measured = self.gdf[measurable]
         area_m2 = np.full(len(self.gdf), np.nan)
@@ -568,11 +577,15 @@ def _import_file(path: Path | str, store: LayerStore, options: ImportOptions, *,
         step("report ready", 1.0)
         return report
     # the warnings never change what is written: found on the second core during the write
-    # (the write's SQLite steps, GEOS and NumPy leave the interpreter lock while they work)
+    # (the write's SQLite steps, GEOS and NumPy leave the interpreter lock while they work);
+    # when the write ends first, this thread takes the part the other has not started
     with ThreadPoolExecutor(max_workers=1) as pool:
-        pending = pool.submit(staged.warnings)
+        relations = pool.submit(staged.relation_warnings)
+        measured = pool.submit(staged.measured_warnings)
         commit_import(staged.plan, store, progress=step)
-        return staged.add(pending.result())
+        issues, area_mu = (staged.measured_warnings() if measured.cancel()
+                           else measured.result())
+        return staged.add(([*relations.result(), *issues], area_mu))
 
 
 @contextlib.contextmanager
