@@ -226,3 +226,36 @@ def test_unreadable_files_and_bad_options_raise_one_clear_error(store, tmp_path)
         import_file(empty, store, _options(layer="x; DROP TABLE parcels"), dry_run=True)
     with pytest.raises(InputError, match="FIELD=VALUE"):
         parse_constants(["phase"])
+
+
+def test_the_import_reports_the_same_warnings_as_its_dry_run(store, sample_gpkg, tmp_path):
+    """The warnings are found beside the write (partly on another thread): the written
+    import's report equals the dry run's, issue for issue, and the area too."""
+    import shutil
+
+    base = box(X0 - 500, Y0, X0 - 300, Y0 + 80)
+    first = _write_geojson(_gk_frame([base], id=["B-1"]), tmp_path / "base.geojson")
+    assert import_file(first, store, _options()).written == 1
+    tiles = [box(X0 + 100 * i, Y0, X0 + 100 * i + 90, Y0 + 80) for i in range(40)]
+    tiles[5] = shapely.affinity.translate(tiles[4], 30, 0)  # overlaps tiles 4 and 6
+    tiles[7] = tiles[6]  # a duplicate
+    tiles.append(box(X0 - 400, Y0, X0 - 200, Y0 + 80))  # overlaps B-1 in the layer
+    tiles.append(box(X0 + 100_000, Y0, X0 + 100_090, Y0 + 80))  # 100 km east: outside
+    frame = _gk_frame(tiles, id=[f"T-{i}" for i in range(len(tiles))],
+                      declared_area_mu=[g.area / M2_PER_MU for g in tiles])
+    frame.loc[3, "declared_area_mu"] = 5.0  # 7,200 m² measure 10.8 mu: off by > 1 %
+    src = tmp_path / "tiles.gpkg"
+    frame.to_file(src, layer="tiles", driver="GPKG")
+    copy = tmp_path / "copy.gpkg"
+    shutil.copyfile(sample_gpkg, copy)
+    dry = import_file(src, store, _options(), dry_run=True)
+    done = import_file(src, GeoPackageStore(copy), _options())
+    kinds = {str(i.kind) for i in dry.issues}
+    assert {"overlap_within", "duplicate", "overlap_existing", "outside_zone",
+            "area_mismatch"} <= kinds, kinds
+    assert done.written == len(tiles) and not dry.written
+    assert [(i.position, i.kind, i.severity, i.message) for i in done.issues] == [
+        (i.position, i.kind, i.severity, i.message) for i in dry.issues]
+    assert done.area_mu_plane == pytest.approx(dry.area_mu_plane, rel=1e-12)
+    expected_mu = sum(shapely.area(g) for g in tiles) / M2_PER_MU
+    assert done.area_mu_plane == pytest.approx(expected_mu, rel=1e-9)
