@@ -78,18 +78,16 @@ def refuse_collisions(name: str, new_ids: Iterable[str | None],
 
 
 def provenance_columns(name: str, ids: list[str | None], provenance: Provenance,
-                       recorded_at: str) -> tuple[list[str], list[list[object]]]:
-    """Column names and values (column-wise) of one ``imported`` event per feature.
+                       recorded_at: str) -> dict[str, object]:
+    """One ``imported`` event per feature, column-wise: ``feature_id`` the list of ``ids``,
+    every other column one value for all rows (:func:`._pg_copy.arrow_columns` repeats it).
 
-    Without ``event_id`` (each store numbers them).
+    Without ``event_id`` (the store numbers them).
     """
-    n = len(ids)
-    details = json.dumps(provenance.details, ensure_ascii=False, sort_keys=True, default=str)
-    columns = ["layer", "feature_id", "kind", "source_file", "officer", "effective_date",
-               "recorded_at", "details"]
-    values: list[list[object]] = [
-        [name] * n, list(ids), [ProvenanceKind.IMPORTED.value] * n,
-        [provenance.source_file] * n, [provenance.officer] * n,
-        [provenance.effective_date.isoformat()] * n, [recorded_at] * n, [details] * n,
-    ]
-    return columns, values
+    return {
+        "layer": name, "feature_id": list(ids), "kind": ProvenanceKind.IMPORTED.value,
+        "source_file": provenance.source_file, "officer": provenance.officer,
+        "effective_date": provenance.effective_date.isoformat(), "recorded_at": recorded_at,
+        "details": json.dumps(provenance.details, ensure_ascii=False, sort_keys=True,
+                              default=str),
+    }

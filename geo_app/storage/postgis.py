@@ -581,9 +581,8 @@ class PostGISStore:
         events = 0
         if provenance is not None and len(data):
             self._ensure_provenance_table(conn)
-            columns, values = provenance_columns(name, ids, provenance, recorded_at)
-            copy_rows(conn, PROVENANCE_TABLE, columns, [csv_field(v) for v in values],
-                      what="Recording the import's provenance")
+            copy_columns(conn, PROVENANCE_TABLE, provenance_columns(
+                name, ids, provenance, recorded_at), what="Recording the import's provenance")
             events = len(ids)
             pause_in_transaction(f"recorded {events} provenance events for {name}")
         if name == PARCELS:

@@ -215,3 +215,14 @@ def test_ten_thousand_features_import_in_one_transaction(store_case):
     assert len(store.read_provenance("survey")) == n
     print(f"\n{store_case.backend}: imported {n} features + {n} provenance events in "
           f"{elapsed:.2f} s")
+
+
+def test_features_without_ids_still_get_one_provenance_event_each(store):
+    survey = survey_rectangles(4).drop(columns=["id"])
+    outcome = store.import_features("unnamed", survey, mode=ImportMode.APPEND,
+                                    provenance=provenance())
+    assert outcome.provenance_events == 4
+    ledger = store.read_provenance(layer="unnamed")
+    assert len(ledger) == 4 and ledger["feature_id"].isna().all()
+    assert set(ledger["officer"]) == {"王建国"} and set(ledger["source_file"]) == {"红线图.shp"}
+    assert ledger["event_id"].is_monotonic_increasing and ledger["event_id"].is_unique
