@@ -23,6 +23,8 @@ from __future__ import annotations
 import json
 import sqlite3
 
+from geo_app.errors import StoreError
+from geo_app.storage._gpkg_sql import quote
 from geo_app.storage._gpkg_write import add_attributes_table, insert_ledger_rows, table_exists
 from geo_app.storage.base import (
     PROVENANCE_COLUMNS,
@@ -96,34 +98,91 @@ def ledger_exists(conn: sqlite3.Connection) -> bool:
                         "name = ?", (PROVENANCE_TABLE,)).fetchone() is not None
 
 
+#: The ledger's tables and their columns, as this module creates them.
+_COLUMNS = {
+    PROVENANCE_IMPORTS: ("import_id", "layer", "kind", "source_file", "officer",
+                         "effective_date", "recorded_at", "details", "first_event_id",
+                         "features"),
+    PROVENANCE_FEATURES: ("event_id", "import_id", "feature_id"),
+    PROVENANCE_LEGACY: PROVENANCE_COLUMNS,
+    PROVENANCE_TABLE: PROVENANCE_COLUMNS,  # an older file's one-table ledger
+}
+#: What an older file's one-table ledger had besides its rows (kept on its new name).
+_LEGACY_GUARDS = (
+    *(f"CREATE TRIGGER IF NOT EXISTS {PROVENANCE_TABLE}_append_only_{op.lower()} BEFORE {op} "
+      f"ON {PROVENANCE_LEGACY} BEGIN SELECT RAISE(ABORT, '{_REFUSAL}'); END"
+      for op in ("UPDATE", "DELETE")),
+    f"CREATE INDEX IF NOT EXISTS {PROVENANCE_TABLE}_feature_idx ON {PROVENANCE_LEGACY} "
+    "(layer, feature_id, event_id)",
+)
+
+
+def _ledger_table(conn: sqlite3.Connection, name: str) -> bool:
+    """Whether the file has the ledger's table ``name``; a table or view of that name (in
+    any case) that is not it is refused, nothing written (a layer someone named so)."""
+    row = conn.execute("SELECT name, type FROM sqlite_master WHERE type IN ('table', 'view') "
+                       "AND lower(name) = lower(?)", (name,)).fetchone()
+    if row is None:
+        return False
+    found, kind = str(row[0]), str(row[1])
+    columns = tuple(str(r[1]) for r in conn.execute(f"PRAGMA table_info({quote(found)})"))
+    if kind == "table" and found == name and columns == _COLUMNS[name]:
+        return True
+    raise StoreError(
+        f"This GeoPackage has a {kind} '{found}' that is not geo_app's import ledger, and "
+        f"geo_app keeps its import records under that name ({name}). Rename that {kind} "
+        "(in QGIS, or with ogr2ogr into another file) and import again. Nothing was written.")
+
+
 def ensure_provenance_schema(conn: sqlite3.Connection) -> None:
     """Bring the file to this layout inside a write transaction (see the module notes)."""
-    if table_exists(conn, PROVENANCE_FEATURES):
+    with_legacy = _ledger_table(conn, PROVENANCE_LEGACY)
+    if with_legacy:
+        for ddl in _LEGACY_GUARDS:
+            conn.execute(ddl)
+    if _ledger_table(conn, PROVENANCE_FEATURES) and _ledger_table(conn, PROVENANCE_IMPORTS):
         for ddl in (_FEATURE_INDEX_SQL, *_TABLE_TRIGGERS, *_VIEW_TRIGGERS):
             conn.execute(ddl)
         return
-    with_legacy = False
-    if table_exists(conn, PROVENANCE_TABLE):  # the one-table ledger of an older file
-        with_legacy = conn.execute(
+    old = conn.execute("SELECT type FROM sqlite_master WHERE name = ?",
+                       (PROVENANCE_TABLE,)).fetchone()
+    if old is not None and old[0] == "view":  # the view without its tables: not ours
+        _ledger_table(conn, PROVENANCE_TABLE)
+    if old is not None and _ledger_table(conn, PROVENANCE_TABLE):
+        has_rows = conn.execute(
             f"SELECT EXISTS (SELECT 1 FROM {PROVENANCE_TABLE})").fetchone()[0] == 1
+        if has_rows and with_legacy:
+            raise StoreError(
+                f"This GeoPackage has both {PROVENANCE_TABLE} and {PROVENANCE_LEGACY} as "
+                "tables of import records: it was changed outside geo_app. Restore it from "
+                "a backup. Nothing was written.")
         conn.execute("DELETE FROM gpkg_contents WHERE lower(table_name) = lower(?)",
                      (PROVENANCE_TABLE,))
         if table_exists(conn, "gpkg_ogr_contents"):
             conn.execute("DELETE FROM gpkg_ogr_contents WHERE lower(table_name) = lower(?)",
                          (PROVENANCE_TABLE,))
-        if with_legacy:  # rows untouched; the append-only triggers follow the table
-            conn.execute(f"ALTER TABLE {PROVENANCE_TABLE} RENAME TO {PROVENANCE_LEGACY}")
+        if has_rows:
+            # rows untouched; its triggers and index follow it. The legacy rename does not
+            # rewrite (or first re-check) the other views and triggers of the file: a user's
+            # view over provenance_events then reads the new view, and one left broken by
+            # an earlier change cannot stop the import
+            conn.execute("PRAGMA legacy_alter_table = ON")
+            try:
+                conn.execute(f"ALTER TABLE {PROVENANCE_TABLE} RENAME TO {PROVENANCE_LEGACY}")
+            finally:
+                conn.execute("PRAGMA legacy_alter_table = OFF")
+            with_legacy = True
         else:
             conn.execute(f"DROP TABLE {PROVENANCE_TABLE}")
-    elif table_exists(conn, PROVENANCE_LEGACY):
-        with_legacy = True
+    for name in (PROVENANCE_IMPORTS, PROVENANCE_FEATURES):
+        _ledger_table(conn, name)  # refuses a foreign table of that name
     create_provenance_schema(conn, with_legacy=with_legacy)
 
 
 def _next_event_id(conn: sqlite3.Connection) -> int:
     top = int(conn.execute(f"SELECT coalesce(max(event_id), 0) FROM "
                            f"{PROVENANCE_FEATURES}").fetchone()[0])
-    if table_exists(conn, PROVENANCE_LEGACY):
+    if _ledger_table(conn, PROVENANCE_LEGACY):
         top = max(top, int(conn.execute(f"SELECT coalesce(max(event_id), 0) FROM "
                                         f"{PROVENANCE_LEGACY}").fetchone()[0]))
     return top + 1

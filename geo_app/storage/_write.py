@@ -27,9 +27,9 @@ def check_layer_name(name: str) -> str:
 def prepare_layer_write(name: str, gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     """Validate a layer about to be written; return it without any ``fid`` column."""
     check_layer_name(name)
-    if name == EVENTS_TABLE:
+    if name.lower() == EVENTS_TABLE:
         raise InputError("The stage-event log is append-only; record stage changes instead.")
-    if name in RESERVED_TABLES:
+    if name.lower() in {t.lower() for t in RESERVED_TABLES}:
         raise InputError("The provenance ledger is append-only; it is written by imports.")
     spec = get_spec(name)
     data = validate_layer(gdf, spec) if spec else gdf

@@ -16,7 +16,7 @@ import pyogrio
 import pytest
 from _import_data import provenance, survey_rectangles
 
-from geo_app.errors import InputError
+from geo_app.errors import InputError, StoreError
 from geo_app.storage import GeoPackageStore, ImportMode, Provenance
 from geo_app.storage.base import PROVENANCE_COLUMNS, RESERVED_TABLES
 
@@ -55,6 +55,14 @@ def _old_file(path: Path, rows: list[tuple]) -> None:
 
 def _digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _content(path: Path) -> str:
+    """Every schema object and row, as SQL (the file's bytes also hold its journal mode)."""
+    with sqlite3.connect(path) as conn:
+        dump = "\n".join(conn.iterdump())
+    conn.close()
+    return dump
 
 
 def _objects(path: Path) -> dict[str, str]:
@@ -188,3 +196,68 @@ def test_an_older_file_with_an_empty_ledger_gets_the_new_layout_only(gpkg_case):
     assert objects["provenance_events"] == "view"
     assert "provenance_events_v1" not in objects
     assert list(store.read_provenance()["event_id"]) == [1, 2, 3]
+
+
+@pytest.mark.parametrize("name", ["Provenance_Events_V1", "PROVENANCE_FEATURES",
+                                  "Provenance_Imports", "Stage_Events"])
+def test_the_ledger_names_are_reserved_in_any_case(gpkg_case, name):
+    with pytest.raises(InputError, match="append-only"):
+        gpkg_case.store.write_layer(name, survey_rectangles(1))
+
+
+def _sql(path: Path, *statements: str) -> None:
+    with sqlite3.connect(path) as conn:
+        for sql in statements:
+            conn.execute(sql)
+    conn.close()
+
+
+@pytest.mark.parametrize("taken", ["provenance_imports", "provenance_features",
+                                   "Provenance_Events_V1"])
+def test_an_older_file_with_a_table_under_a_ledger_name_is_refused_clearly(gpkg_case, taken):
+    """Such a name was a legal layer name before: the import says what to rename and
+    writes nothing (the file's bytes unchanged)."""
+    path = Path(gpkg_case.location)
+    _old_file(path, _OLD_ROWS)
+    _sql(path, f'CREATE TABLE "{taken}" (fid INTEGER PRIMARY KEY, note TEXT)')
+    before = _content(path)
+    with pytest.raises(StoreError, match=f"'{taken}' that is not geo_app's import ledger.*"
+                                         "Rename that table"):
+        GeoPackageStore(path).import_features("survey", survey_rectangles(2),
+                                              mode=ImportMode.APPEND,
+                                              provenance=provenance())
+    assert _content(path) == before
+
+
+def test_a_broken_view_elsewhere_in_the_file_does_not_stop_the_first_import(gpkg_case):
+    path = Path(gpkg_case.location)
+    _old_file(path, _OLD_ROWS)
+    # a user's views: one over the ledger, one left broken by a table dropped later
+    _sql(path, "CREATE TABLE scratch (a INTEGER)",
+         "CREATE VIEW broken AS SELECT a FROM scratch",
+         "CREATE VIEW my_imports AS SELECT event_id, feature_id FROM provenance_events",
+         "DROP TABLE scratch")
+    store = GeoPackageStore(path)
+    store.import_features("survey", survey_rectangles(2, first=30), mode=ImportMode.APPEND,
+                          provenance=provenance())
+    assert list(store.read_provenance()["event_id"]) == [1, 2, 3, 4, 5]
+    with sqlite3.connect(path) as conn:  # the user's view now reads the whole ledger
+        mine = conn.execute("SELECT feature_id FROM my_imports ORDER BY event_id").fetchall()
+    conn.close()
+    assert [m[0] for m in mine] == ["P-1", "P-2", "S00001", "S00030", "S00031"]
+
+
+def test_the_old_rows_guards_come_back_if_someone_dropped_them(gpkg_case):
+    path = Path(gpkg_case.location)
+    _old_file(path, _OLD_ROWS)
+    store = GeoPackageStore(path)
+    store.import_features("survey", survey_rectangles(1, first=40), mode=ImportMode.APPEND,
+                          provenance=provenance())
+    _sql(path, "DROP TRIGGER provenance_events_append_only_delete")
+    store.import_features("survey", survey_rectangles(1, first=41), mode=ImportMode.APPEND,
+                          provenance=provenance())
+    with sqlite3.connect(path) as conn, pytest.raises(sqlite3.IntegrityError,
+                                                      match="append-only"):
+        conn.execute("DELETE FROM provenance_events_v1")
+    conn.close()
+    assert len(store.read_provenance()) == 5
