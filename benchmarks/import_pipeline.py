@@ -16,7 +16,8 @@ before the ratio is printed. The goal in the issue is ≤ 2×.
 ``--overlap-share S`` moves that share of the parcels 15 m east (in EPSG:4547) so each
 overlaps its neighbours; the import's ``overlap_within`` warnings are then asserted equal
 to an independent count (every pair with ≥ 1 m² in common, by brute force over an STRtree
-in EPSG:4547). Without it the tiling is clean and the import must warn about nothing.
+in EPSG:4547; pairs within 0.001 m² of that threshold may count either way). Without it
+the tiling is clean and the import must warn about nothing.
 """
 
 from __future__ import annotations
@@ -68,13 +69,20 @@ def shift_some(parcels, share: float, *, shift_m: float = 15.0, seed: int = 7):
     return gk.to_crs(parcels.crs)
 
 
-def independent_overlaps(parcels) -> int:
-    """Pairs of parcels with ≥ 1 m² in common in EPSG:4547 (brute force over an STRtree)."""
+def independent_overlaps(parcels, *, margin_m2: float = 1e-3) -> tuple[int, int]:
+    """How many pairs of parcels have ≥ 1 m² in common in EPSG:4547 (brute force over an
+    STRtree), as (pairs with ≥ 1 m² + margin, pairs with ≥ 1 m² − margin).
+
+    The import intersects in the file's lon/lat and measures in each feature's own zone;
+    this intersects in the plane: a pair within ``margin_m2`` of the 1 m² threshold may
+    fall on either side (seen: 1.00005 m² against 0.99993 m²).
+    """
     geoms = np.asarray(parcels.to_crs(4547).geometry.array, dtype=object)
     a, b = shapely.STRtree(geoms).query(geoms)
     keep = a > b
     a, b = a[keep], b[keep]
-    return int((shapely.area(shapely.intersection(geoms[a], geoms[b])) >= 1.0).sum())
+    area = shapely.area(shapely.intersection(geoms[a], geoms[b]))
+    return int((area >= 1.0 + margin_m2).sum()), int((area >= 1.0 - margin_m2).sum())
 
 
 def _area_m2(path: Path) -> tuple[int, float, list[str]]:
@@ -120,9 +128,10 @@ def run(n: int, overlap_share: float = 0.0) -> None:
         assert a[0] == b[0] == n, (a[0], b[0], n)
         assert a[2] == b[2], "same ids"
         assert abs(a[1] - b[1]) <= 1e-9 * a[1], (a[1], b[1])
-        expected = independent_overlaps(parcels)
+        surely, maybe = independent_overlaps(parcels)
         warned = sum(i.kind == "overlap_within" for i in report.issues)
-        assert warned == expected, (warned, expected)
+        assert surely <= warned <= maybe, (warned, surely, maybe)
+        expected = warned
         rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         print(f"{n:>8} features, {expected} overlapping pairs: geo_app import {t_ours:6.2f} s | "
               f"pyogrio read+write {t_peer:5.2f} s | ratio {t_ours / t_peer:5.2f}× | "

@@ -464,8 +464,8 @@ def _may_overlap(geoms: np.ndarray) -> np.ndarray:
     covered-once from uncovered. So outside the flagged features and the areas they
     enclose, no point is covered twice. Unflagged features can still overlap each other
     *inside* a ring of flagged ones (two tilings of one area, each consistent in itself),
-    hence: fill the holes of the union of the flagged features and keep every feature that
-    touches that filled area. Clean tiling: nothing kept; 1 % overlapping parcels: about
+    hence: fill the holes of the union of the flagged features and keep every feature whose
+    interior meets that filled area. Clean tiling: nothing kept; 1 % overlapping parcels: about
     2 % kept plus their neighbours.
     """
     if not hasattr(shapely, "coverage_invalid_edges"):  # shapely < 2.1: check every pair
@@ -484,9 +484,13 @@ def _may_overlap(geoms: np.ndarray) -> np.ndarray:
     union = shapely.union_all(geoms[flagged])
     shells = shapely.get_exterior_ring(shapely.get_parts(union))
     filled = shapely.polygons(shells[~shapely.is_empty(shells)])
-    near = tree.query(filled, predicate="intersects")[1]
+    area_at, near = tree.query(filled, predicate="intersects")
+    # every overlap lies inside the filled area: a feature that only touches it from outside
+    # overlaps nothing (1 % overlapping parcels: 4.6k suspects instead of 12.9k, and a
+    # quarter of the pairs to relate)
+    inside = shapely.relate_pattern(filled[area_at], geoms[near], "T********")
     suspects = flagged.copy()
-    suspects[near] = True
+    suspects[near[inside]] = True
     return suspects
 
 
