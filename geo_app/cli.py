@@ -391,6 +391,9 @@ def import_cmd(
     strict: StrictOpt = False,
     dry_run: Annotated[bool, typer.Option(
         "--dry-run", help="Check and report only; write nothing.")] = False,
+    new_layer: Annotated[bool, typer.Option(
+        "--new-layer", help="Create --layer even when its name is close to an existing "
+        "layer's (otherwise taken for a typo).")] = False,
     store: StoreOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
@@ -406,7 +409,8 @@ def import_cmd(
         layer=layer, crs=crs, encoding=encoding, gcj02=gcj02,
         field_map=parse_field_map(field_map or []),
         constants=parse_constants(constants or []),
-        mode=import_mode, strict=strict, officer=officer or "", source_layer=source_layer)
+        mode=import_mode, strict=strict, officer=officer or "", source_layer=source_layer,
+        new_layer=new_layer)
     st = open_store(store)
     show_progress = not as_json and sys.stderr.isatty()  # a terminal, not a pipe or a log
     report = import_file(file, st, options, dry_run=dry_run,
@@ -433,8 +437,9 @@ def _print_import_report(report: ImportReport) -> None:
     for text in report.notes:
         typer.echo(f"note      {_cell(text)}")
     counts = report.counts()
+    target = ("" if report.layer_exists else "new layer ") + f"'{report.layer}'"
     typer.echo(f"features  {report.features_read} read, {report.features_to_write} to write "
-               f"into '{report.layer}' ({report.mode}), {report.area_mu_plane:,.2f} mu; "
+               f"into {target} ({report.mode}), {report.area_mu_plane:,.2f} mu; "
                f"{counts['error']} error(s), {counts['warning']} warning(s), "
                f"{counts['repaired']} repaired")
     for issue in report.issues:

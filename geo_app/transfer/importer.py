@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import difflib
 import gc
 from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
@@ -68,6 +69,8 @@ class ImportIssueKind(StrEnum):
     OVERLAP_EXISTING = "overlap_existing"
     OUTSIDE_ZONE = "outside_zone"
     AREA_MISMATCH = "area_mismatch"
+    REPLACES_FEATURES = "replaces_features"
+    NO_SUCH_LAYER = "no_such_layer"
 
 
 @dataclass(frozen=True)
@@ -101,6 +104,9 @@ class ImportOptions:
     officer: str = ""
     source_layer: str | None = None
     effective_date: dt.date | None = None
+    #: The user asked for a new layer: a name close to an existing layer's is then not
+    #: taken for a typo.
+    new_layer: bool = False
 
 
 @dataclass
@@ -127,6 +133,8 @@ class ImportReport:
     dry_run: bool = True
     written: int = 0
     layer_exists: bool = False
+    #: Features now in the layer that ``--mode replace`` removes (0 when appending).
+    replaces: int = 0
 
     @property
     def errors(self) -> list[ImportIssue]:
@@ -158,7 +166,7 @@ class ImportReport:
             "features_to_write": self.features_to_write,
             "area_mu_plane": self.area_mu_plane, "counts": self.counts(),
             "ok": self.ok, "dry_run": self.dry_run, "written": self.written,
-            "layer_exists": self.layer_exists,
+            "layer_exists": self.layer_exists, "replaces": self.replaces,
             "issues": [i.to_dict() for i in self.issues],
         }
 
@@ -379,6 +387,7 @@ def _stage(path: Path | str, store: LayerStore, options: ImportOptions, *,
                      for m in loaded.fields]
     _note_crs(report, loaded.crs_source)
     gdf = _apply_constants(loaded.gdf, options.constants, report)
+    gdf = _declared_area_from_file(gdf, result, spec, report)
     ids = _ids(gdf, id_column)
     measurable = np.asarray(check.measurable, dtype=bool)
     for issue in check.issues:
@@ -391,8 +400,13 @@ def _stage(path: Path | str, store: LayerStore, options: ImportOptions, *,
             issue.message))
 
     step("comparing with the store", 0.65)
-    existing_names = {info.name for info in store.list_layers()}
+    infos = {info.name: info for info in store.list_layers()}
+    existing_names = set(infos)
     report.layer_exists = options.layer in existing_names
+    if not report.layer_exists and not options.new_layer:
+        _near_layer_issue(options.layer, existing_names, report)
+    if report.layer_exists and options.mode is ImportMode.REPLACE:
+        _replace_issue(store, infos[options.layer], report)
     existing = None
     if report.layer_exists and options.mode is ImportMode.APPEND:
         existing = store.read_layer(options.layer)
@@ -432,14 +446,16 @@ def _declared_area_issues(gdf: gpd.GeoDataFrame, result: ReadResult, spec: Layer
                           area_m2: np.ndarray, ids: list[Any], report: ImportReport) -> None:
     declared_m2: np.ndarray | None = None
     label = ""
-    if result.declared_area_m2_column and result.declared_area_m2_column in gdf.columns:
-        declared_m2 = pd.to_numeric(gdf[result.declared_area_m2_column],
-                                    errors="coerce").to_numpy(dtype=float)
-        label = "declared in the file"
-    elif "declared_area_mu" in gdf.columns:
+    # the value that will be stored first: a column mapped or set to declared_area_mu in
+    # the wrong unit is then caught
+    if "declared_area_mu" in gdf.columns:
         declared_m2 = pd.to_numeric(gdf["declared_area_mu"],
                                     errors="coerce").to_numpy(dtype=float) * M2_PER_MU
         label = "declared_area_mu"
+    elif result.declared_area_m2_column and result.declared_area_m2_column in gdf.columns:
+        declared_m2 = pd.to_numeric(gdf[result.declared_area_m2_column],
+                                    errors="coerce").to_numpy(dtype=float)
+        label = "declared in the file"
     if declared_m2 is None:
         return
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -453,6 +469,56 @@ def _declared_area_issues(gdf: gpd.GeoDataFrame, result: ReadResult, spec: Layer
             int(pos), ids[pos], ImportIssueKind.AREA_MISMATCH, Severity.WARNING,
             f"area {label} {declared_mu:,.2f} mu but the geometry measures "
             f"{computed_mu:,.2f} mu ({off[pos]:+.1%} off; check for {hint})"))
+
+
+def _declared_area_from_file(gdf: gpd.GeoDataFrame, result: ReadResult,
+                             spec: LayerSpec | None, report: ImportReport) -> gpd.GeoDataFrame:
+    """A layer with ``declared_area_mu`` takes the file's own declared area (the 部标 TXT's
+    地块面积, in hectares) when nothing was mapped or set to it: converted, and said."""
+    source = result.declared_area_m2_column
+    if (spec is None or "declared_area_mu" not in spec.column_names
+            or "declared_area_mu" in gdf.columns or not source or source not in gdf.columns):
+        return gdf
+    out = gdf.copy()
+    out["declared_area_mu"] = pd.to_numeric(out[source], errors="coerce") / M2_PER_MU
+    report.fields.append({"source": source, "target": "declared_area_mu",
+                          "reason": "the file's declared area (m², from its hectares), "
+                                    "converted to mu"})
+    return out
+
+
+def _near_layer_issue(layer: str, names: set[str], report: ImportReport) -> None:
+    """A new layer whose name is close to an existing one is most likely a typo: refused."""
+    lowered = {n.lower(): n for n in names}
+    near = difflib.get_close_matches(layer.lower(), list(lowered), n=1, cutoff=0.8)
+    if not near:
+        return
+    report.issues.append(ImportIssue(
+        None, None, ImportIssueKind.NO_SUCH_LAYER, Severity.ERROR,
+        f"there is no layer '{layer}' in the store; did you mean '{lowered[near[0]]}'? "
+        f"To create a new layer named '{layer}', import again with --new-layer (the Import "
+        "page: choose 'new layer')"))
+
+
+def _replace_issue(store: LayerStore, info: Any, report: ImportReport) -> None:
+    """Say what ``--mode replace`` removes, and which removed parcels have a stage history."""
+    count = int(info.feature_count or 0)
+    report.replaces = count
+    if not count:
+        return
+    history = ""
+    if report.layer == "parcels":
+        try:
+            recorded = len(store.current_stages())
+        except GeoAppError:
+            recorded = 0
+        if recorded:
+            history = (f"; {recorded} parcel(s) have a stage history, which stays in the ledger "
+                       "and applies again to a parcel of the same id in the new file")
+    report.issues.append(ImportIssue(
+        None, None, ImportIssueKind.REPLACES_FEATURES, Severity.WARNING,
+        f"--mode replace removes the {count} feature(s) now in layer '{report.layer}'"
+        f"{history}; use --mode append to add to them instead"))
 
 
 def _existing_id_issues(existing: gpd.GeoDataFrame, ids: list[Any], id_column: str,

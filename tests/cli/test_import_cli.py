@@ -51,7 +51,7 @@ def test_dry_run_prints_the_report_and_writes_nothing(run_cli, store_path, txt):
     assert "file      界址点.txt (boundary-txt)" in res.out
     assert "encoding  gb18030" in res.out and "EPSG:4526" in res.out
     # 6 ha − a 50 m × 50 m hole = 57,500 m² = 86.25 mu, plus 1 ha = 15 mu
-    assert "2 read, 2 to write into 'survey' (append), 101.25 mu" in res.out
+    assert "2 read, 2 to write into new layer 'survey' (append), 101.25 mu" in res.out
     assert "warning  #1 T-01: area declared in the file 90.00 mu" in res.out
     assert "dry run: nothing was written" in res.out
     assert store_path.read_bytes() == before
@@ -154,3 +154,97 @@ def test_file_text_in_notes_reaches_the_terminal_escaped(run_cli, tmp_path):
     assert res.code == 0, res.err
     assert "\x1b" not in res.err + res.out and "\x07" not in res.err + res.out
     assert "名称\\x1b[2J\\x07 → name" in res.err  # shown, escaped
+
+
+PARCEL_SETS = ["--set", "park=青春化工园", "--set", "phase=2", "--set", "stage=pre_notice",
+               "--set", "stage_date=2021-12-01"]
+M2_PER_MU = 10_000 / 15
+
+
+def test_a_boundary_txt_gives_parcels_their_declared_area_in_mu(run_cli, store_path, txt):
+    """地块面积 is in hectares: 6 ha and 1 ha are 90 and 15 mu; T-01 measures 86.25 mu
+    (6 ha less a 50 m × 50 m hole), off by more than 1 %: a warning."""
+    import json
+
+    import pyogrio
+
+    res = run_cli("import", str(txt), "--layer", "parcels", *PARCEL_SETS, "--officer", "王",
+                  "--json", "--store", str(store_path))
+    assert res.code == 0, res.err
+    report = json.loads(res.out)
+    assert {"source": "declared_area_m2", "target": "declared_area_mu"}.items() <= next(
+        f for f in report["fields"] if f["target"] == "declared_area_mu").items()
+    mismatches = [i for i in report["issues"] if i["kind"] == "area_mismatch"]
+    assert [i["id"] for i in mismatches] == ["T-01"]
+    assert "90.00 mu" in mismatches[0]["message"] and "86.25 mu" in mismatches[0]["message"]
+    parcels = pyogrio.read_dataframe(store_path, layer="parcels")
+    stored = parcels.set_index("id").loc[["T-01", "T-02"], "declared_area_mu"].tolist()
+    assert stored == pytest.approx([6 * 10_000 / M2_PER_MU, 1 * 10_000 / M2_PER_MU], rel=1e-12)
+
+
+@pytest.mark.parametrize("args", [
+    ["--map", "declared_area_ha=declared_area_mu"],  # hectares stored as mu
+    ["--set", "declared_area_mu=86.25"],  # T-01's figure given to both
+])
+def test_a_declared_area_in_the_wrong_unit_is_caught_on_the_stored_value(run_cli, store_path,
+                                                                          txt, args):
+    import json
+
+    res = run_cli("import", str(txt), "--layer", "parcels", *PARCEL_SETS, *args, "--dry-run",
+                  "--json", "--store", str(store_path))
+    assert res.code == 0, res.err
+    flagged = {i["id"] for i in json.loads(res.out)["issues"] if i["kind"] == "area_mismatch"}
+    # T-02 measures 15 mu: 1 (ha taken for mu) and 86.25 are both far off
+    assert "T-02" in flagged
+
+
+def test_replace_says_what_it_removes(run_cli, store_path, txt):
+    import json
+    import sqlite3
+
+    import pyogrio
+
+    count = pyogrio.read_info(store_path, layer="parcels")["features"]
+    with sqlite3.connect(store_path) as conn:
+        with_history = conn.execute("SELECT count(DISTINCT parcel_id) FROM stage_events"
+                                    ).fetchone()[0]
+    conn.close()
+    assert count > 0 and with_history > 0
+    res = run_cli("import", str(txt), "--layer", "parcels", *PARCEL_SETS, "--mode", "replace",
+                  "--dry-run", "--json", "--store", str(store_path))
+    report = json.loads(res.out)
+    assert report["replaces"] == count
+    [warn] = [i for i in report["issues"] if i["kind"] == "replaces_features"]
+    assert warn["severity"] == "warning" and warn["feature"] is None
+    assert f"removes the {count} feature(s)" in warn["message"]
+    assert f"{with_history} parcel(s) have a stage history" in warn["message"]
+    appended = json.loads(run_cli("import", str(txt), "--layer", "parcels", *PARCEL_SETS,
+                                  "--dry-run", "--json", "--store", str(store_path)).out)
+    assert appended["replaces"] == 0
+    assert not [i for i in appended["issues"] if i["kind"] == "replaces_features"]
+
+
+def test_a_layer_name_close_to_an_existing_one_is_taken_for_a_typo(run_cli, store_path, txt):
+    import sqlite3
+
+    def tables() -> list[str]:
+        with sqlite3.connect(store_path) as conn:
+            names = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE "
+                                                "type = 'table' ORDER BY name")]
+        conn.close()
+        return names
+
+    before = tables()
+    res = run_cli("import", str(txt), "--layer", "parcles", "--officer", "王",
+                  "--store", str(store_path))
+    assert res.code == 2
+    assert "no layer 'parcles' in the store; did you mean 'parcels'?" in res.out
+    assert "--new-layer" in res.out and tables() == before
+    ok = run_cli("import", str(txt), "--layer", "parcles", "--new-layer", "--officer", "王",
+                 "--store", str(store_path))
+    assert ok.code == 0, ok.err + ok.out
+    assert "into new layer 'parcles'" in ok.out and "parcles" in tables()
+    # a name like no other layer's is simply new
+    other = run_cli("import", str(txt), "--layer", "survey_2024", "--officer", "王",
+                    "--store", str(store_path))
+    assert other.code == 0 and "into new layer 'survey_2024'" in other.out

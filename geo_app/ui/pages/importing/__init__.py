@@ -120,7 +120,8 @@ def _option_widgets(layers: list[str], lang: Lang) -> ImportOptions | None:
     return ImportOptions(
         layer=str(layer).strip(), crs=(crs or "").strip() or None,
         encoding=None if encoding in (None, "auto") else str(encoding), gcj02=bool(gcj02),
-        mode=ImportMode(mode or ImportMode.APPEND), strict=bool(strict))
+        mode=ImportMode(mode or ImportMode.APPEND), strict=bool(strict),
+        new_layer=picked == NEW_LAYER)
 
 
 def _layer_option(name: str, lang: Lang) -> str:
