@@ -91,3 +91,48 @@ def provenance_columns(name: str, ids: list[str | None], provenance: Provenance,
         "details": json.dumps(provenance.details, ensure_ascii=False, sort_keys=True,
                               default=str),
     }
+
+
+#: The note of a parcel's first ledger event when it came in with a stage (see
+#: :func:`opening_changes`).
+OPENING_NOTE = "导入时的阶段 (the stage the parcel had when imported)"
+
+
+def opening_changes(data: gpd.GeoDataFrame, ids: list[str | None], provenance: Provenance,
+                    recorded: set[str]) -> pd.DataFrame:
+    """First ledger events for imported parcels the ledger knows nothing of yet.
+
+    A parcel imported with a ``stage`` (the office's own records say where it stands) gets
+    one event from no stage to that stage on its ``stage_date`` (else the import's
+    effective date), by the importing officer, the file as evidence. Parcels with events
+    keep their history (the ledger wins; the import report says where the file differs).
+    The texts go through the ledger's rules (:func:`~geo_app.domain.workflow.
+    clean_changes_frame`); the workflow's order is not applied: this is where the parcel's
+    history starts, not a step taken in geo_app. Returns a cleaned change table (maybe
+    empty).
+    """
+    from geo_app.domain.workflow import clean_changes_frame
+
+    if "stage" not in data.columns or not len(data):
+        return pd.DataFrame(columns=["parcel_id"])
+    stage = data["stage"].astype("object").to_numpy()
+    dates = (data["stage_date"].astype("object").to_numpy() if "stage_date" in data.columns
+             else np.full(len(data), None, dtype=object))
+    keep = np.array([pid is not None and pid not in recorded for pid in ids], dtype=bool)
+    keep &= pd.notna(pd.Series(stage)).to_numpy()
+    rows = np.flatnonzero(keep)
+    if not len(rows):
+        return pd.DataFrame(columns=["parcel_id"])
+    day = provenance.effective_date
+    frame = pd.DataFrame({
+        "parcel_id": [ids[i] for i in rows],
+        "from_stage": [None] * len(rows),
+        "to_stage": [stage[i] for i in rows],
+        "effective_date": [day if pd.isna(dates[i]) else dates[i] for i in rows],
+        "officer": [provenance.officer] * len(rows),
+        "note": [OPENING_NOTE] * len(rows),
+        "evidence": [provenance.source_file] * len(rows),
+        "is_correction": [False] * len(rows),
+        "correction_reason": [None] * len(rows),
+    }, dtype="object")
+    return clean_changes_frame(frame)

@@ -143,6 +143,8 @@ class ImportOutcome:
     provenance_events: int
     #: When, as stored in the ledger's ``recorded_at`` (``YYYY-MM-DDTHH:MM:SS``).
     recorded_at: str
+    #: Parcels whose stage history starts with this import (their stage as imported).
+    stage_events: int = 0
 
 
 @dataclass(frozen=True)

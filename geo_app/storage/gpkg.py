@@ -47,6 +47,7 @@ from geo_app.storage._gpkg_write import (
 from geo_app.storage._import import (
     feature_ids,
     id_column,
+    opening_changes,
     prepare_import,
     refuse_collisions,
 )
@@ -305,10 +306,39 @@ class GeoPackageStore:
             events = record_imported(conn, name, ids, provenance, recorded_at)
             touch_contents(conn, PROVENANCE_TABLE)
             pause_in_transaction(f"recorded {events} provenance events for {name}")
+        opened = 0
+        if name == PARCELS and provenance is not None and len(data):
+            opened = self._record_opening(conn, data, ids, provenance, recorded_at)
         if name == PARCELS:
             self._sync_stages(conn, self._events_query(conn))
         ensure_ledger_indexes(conn)
-        return ImportOutcome(name, mode, created, len(data), replaced, events, recorded_at)
+        return ImportOutcome(name, mode, created, len(data), replaced, events, recorded_at,
+                             opened)
+
+    def _record_opening(self, conn: sqlite3.Connection, data: gpd.GeoDataFrame,
+                        ids: list[str | None], provenance: Provenance, recorded_at: str) -> int:
+        """The imported parcels' first ledger events (:func:`._import.opening_changes`)."""
+        self._ensure_events_table(conn)
+        conn.execute("CREATE TEMP TABLE IF NOT EXISTS batch_ids (parcel_id TEXT)")
+        conn.execute("DELETE FROM temp.batch_ids")
+        conn.executemany("INSERT INTO temp.batch_ids VALUES (?)",
+                         ((p,) for p in ids if p is not None))
+        recorded = {str(r[0]) for r in conn.execute(
+            f"SELECT b.parcel_id FROM temp.batch_ids b WHERE EXISTS (SELECT 1 FROM "
+            f"{EVENTS_TABLE} e WHERE e.parcel_id = b.parcel_id)")}
+        conn.execute("DROP TABLE temp.batch_ids")
+        opening = opening_changes(data, ids, provenance, recorded)
+        if not len(opening):
+            return 0
+        next_id = int(conn.execute(
+            f"SELECT coalesce(max(event_id), 0) + 1 FROM {EVENTS_TABLE}").fetchone()[0])
+        columns = bulk_event_columns(opening, next_id, recorded_at)
+        conn.executemany(
+            f"INSERT INTO {EVENTS_TABLE} ({', '.join(columns)}) VALUES "
+            f"({', '.join('?' * len(columns))})", zip(*columns.values(), strict=True))
+        touch_contents(conn, EVENTS_TABLE)
+        pause_in_transaction(f"recorded {len(opening)} opening stage events")
+        return len(opening)
 
     def read_provenance(self, layer: str | None = None,
                         feature_id: str | None = None) -> pd.DataFrame:

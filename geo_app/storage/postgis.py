@@ -48,6 +48,7 @@ from geo_app.storage._gpkg_sql import quote
 from geo_app.storage._import import (
     feature_ids,
     id_column,
+    opening_changes,
     prepare_import,
     provenance_columns,
     refuse_collisions,
@@ -585,9 +586,29 @@ class PostGISStore:
                 name, ids, provenance, recorded_at), what="Recording the import's provenance")
             events = len(ids)
             pause_in_transaction(f"recorded {events} provenance events for {name}")
+        opened = 0
+        if name == PARCELS and provenance is not None and len(data):
+            opened = self._record_opening(conn, data, ids, provenance, recorded_at)
         if name == PARCELS:
             self._sync_stages(conn)
-        return ImportOutcome(name, mode, created, len(data), replaced, events, recorded_at)
+        return ImportOutcome(name, mode, created, len(data), replaced, events, recorded_at,
+                             opened)
+
+    def _record_opening(self, conn: Connection, data: gpd.GeoDataFrame,
+                        ids: list[str | None], provenance: Provenance, recorded_at: str) -> int:
+        """The imported parcels' first ledger events (:func:`._import.opening_changes`)."""
+        named = [p for p in ids if p is not None]
+        recorded = {str(r[0]) for r in conn.execute(text(
+            f"SELECT DISTINCT parcel_id FROM {EVENTS_TABLE} WHERE parcel_id = ANY(:ids)"),
+            {"ids": named})}
+        opening = opening_changes(data, ids, provenance, recorded)
+        if not len(opening):
+            return 0
+        login = conn.execute(text("SELECT session_user")).scalar()
+        copy_columns(conn, EVENTS_TABLE, _event_columns(opening, recorded_at, login),
+                     what="Recording the imported parcels' stages")
+        pause_in_transaction(f"recorded {len(opening)} opening stage events")
+        return len(opening)
 
     def _columns(self, conn: Connection, name: str) -> set[str]:
         return {r[0] for r in conn.execute(text(

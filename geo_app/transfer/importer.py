@@ -70,6 +70,7 @@ class ImportIssueKind(StrEnum):
     OUTSIDE_ZONE = "outside_zone"
     AREA_MISMATCH = "area_mismatch"
     REPLACES_FEATURES = "replaces_features"
+    STAGE_KEPT = "stage_kept"
     NO_SUCH_LAYER = "no_such_layer"
 
 
@@ -135,6 +136,8 @@ class ImportReport:
     layer_exists: bool = False
     #: Features now in the layer that ``--mode replace`` removes (0 when appending).
     replaces: int = 0
+    #: Parcels whose stage history starts with this import (their stage as imported).
+    opening_stages: int = 0
 
     @property
     def errors(self) -> list[ImportIssue]:
@@ -167,6 +170,7 @@ class ImportReport:
             "area_mu_plane": self.area_mu_plane, "counts": self.counts(),
             "ok": self.ok, "dry_run": self.dry_run, "written": self.written,
             "layer_exists": self.layer_exists, "replaces": self.replaces,
+            "opening_stages": self.opening_stages,
             "issues": [i.to_dict() for i in self.issues],
         }
 
@@ -426,6 +430,8 @@ def _stage(path: Path | str, store: LayerStore, options: ImportOptions, *,
         if not [i for i in report.issues if i.kind == ImportIssueKind.MISSING_FIELD]:
             prepared = _validate_values(prepared, spec, report, ids)
     report.features_to_write = 0 if prepared is None else len(prepared)
+    if options.layer == "parcels" and prepared is not None and "stage" in prepared.columns:
+        _stage_history_issues(store, prepared, id_column, report)
     plan = ImportPlan(report, prepared if report.ok else None, options, read_features=gdf)
     return _Staged(plan, check, gdf, ids, result, spec, existing, outline)
 
@@ -485,6 +491,44 @@ def _declared_area_from_file(gdf: gpd.GeoDataFrame, result: ReadResult,
                           "reason": "the file's declared area (m², from its hectares), "
                                     "converted to mu"})
     return out
+
+
+def _stage_history_issues(store: LayerStore, prepared: gpd.GeoDataFrame, id_column: str,
+                          report: ImportReport) -> None:
+    """Parcels the ledger knows keep their recorded stage (said where the file differs);
+    the others start their history with the stage they come with (counted)."""
+    try:
+        current = store.current_stages()
+    except GeoAppError:
+        current = pd.DataFrame(columns=["parcel_id", "stage", "stage_date", "version"])
+    recorded = dict(zip(current["parcel_id"].astype(str), current["stage"], strict=True))
+    ids = prepared[id_column].astype("object") if id_column in prepared.columns else None
+    if ids is None:
+        return
+    stages = prepared["stage"].astype("object")
+    opening = 0
+    for pos, (pid, stage) in enumerate(zip(ids, stages, strict=True)):
+        if pid is None or pd.isna(pid) or pd.isna(stage):
+            continue
+        if str(pid) not in recorded:
+            opening += 1
+            continue
+        kept = recorded[str(pid)]
+        if kept is not None and not pd.isna(kept) and str(kept) != str(stage):
+            report.issues.append(ImportIssue(
+                int(prepared.index[pos]) if _is_position(prepared.index[pos]) else None,
+                _plain(pid), ImportIssueKind.STAGE_KEPT, Severity.WARNING,
+                f"the file gives stage {stage!r} but the ledger has {kept!r} for this parcel: "
+                "the ledger's stage is kept (record a stage change to move it)"))
+    report.opening_stages = opening
+    if opening:
+        report.notes.append(f"{opening} parcel(s) start their stage history with the stage "
+                            "and date they have in the file (one ledger event each, by the "
+                            "importing officer, the file as evidence)")
+
+
+def _is_position(value: object) -> bool:
+    return isinstance(value, int | np.integer)
 
 
 def _near_layer_issue(layer: str, names: set[str], report: ImportReport) -> None:

@@ -429,6 +429,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "imp.kind.replaces_features": ("替换将删除图层现有要素",
                                    "replace removes the layer's features"),
     "imp.kind.no_such_layer": ("图层不存在", "no such layer"),
+    "imp.kind.stage_kept": ("保留台账中的阶段", "ledger's stage kept"),
     "imp.kind.self_intersection": ("自相交", "self-intersection"),
     "imp.sev.error": ("错误", "error"),
     "imp.sev.warning": ("警告", "warning"),

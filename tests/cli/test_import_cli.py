@@ -248,3 +248,64 @@ def test_a_layer_name_close_to_an_existing_one_is_taken_for_a_typo(run_cli, stor
     other = run_cli("import", str(txt), "--layer", "survey_2024", "--officer", "王",
                     "--store", str(store_path))
     assert other.code == 0 and "into new layer 'survey_2024'" in other.out
+
+
+def test_imported_parcels_start_their_history_with_the_stage_they_come_with(run_cli,
+                                                                           store_path, txt):
+    """One ledger voice: history, the next stage and progress as of a date all agree with
+    the stage the file gave (pre_notice on 2021-12-01)."""
+    import json
+
+    res = run_cli("import", str(txt), "--layer", "parcels", *PARCEL_SETS, "--officer", "王",
+                  "--json", "--store", str(store_path))
+    assert res.code == 0, res.err
+    assert json.loads(res.out)["opening_stages"] == 2
+    history = json.loads(run_cli("history", "T-01", "--json", "--store", str(store_path)).out)
+    assert (history["stage"], history["stage_date"], history["version"]) == (
+        "pre_notice", "2021-12-01", 1)
+    [first] = history["events"]
+    assert first["from_stage"] is None and first["officer"] == "王"
+    assert first["evidence"] == "界址点.txt"
+    step = run_cli("stage", "set", "T-01", "status_survey", "--date", "2022-01-05",
+                   "--officer", "李", "--store", str(store_path))
+    assert step.code == 0, step.err + step.out
+
+    def phase2(*args: str) -> dict:
+        out = json.loads(run_cli("progress", *args, "--json", "--store", str(store_path)).out)
+        return next(p for p in out["phases"] if p["phase"] == 2)
+
+    now, today = phase2(), phase2("--as-of", "2030-01-01")
+    assert now["by_stage_mu"] == pytest.approx(today["by_stage_mu"], rel=1e-12)
+    before = phase2("--as-of", "2021-11-30")
+    # the day before the stage date they had not started: 6 ha less the hole, and 1 ha
+    assert before["by_stage_mu"]["not_started"] == pytest.approx(86.25 + 15.0, rel=1e-9)
+    assert "not_started" not in now["by_stage_mu"]
+
+
+def test_a_parcel_the_ledger_knows_keeps_its_recorded_stage(run_cli, store_path, tmp_path):
+    """Replacing the parcels with a file that says QC1-01 is at pre_notice: the ledger has
+    it at net_land; it stays there, and the report says so for that feature."""
+    import json
+
+    import pyogrio
+
+    parcels = pyogrio.read_dataframe(store_path, layer="parcels")
+    recorded = json.loads(run_cli("history", "QC1-01", "--json", "--store",
+                                  str(store_path)).out)
+    assert recorded["stage"] == "net_land"
+    changed = parcels.copy()
+    changed.loc[changed["id"] == "QC1-01", "stage"] = "pre_notice"
+    src = tmp_path / "parcels.gpkg"
+    changed.to_file(src, layer="parcels", driver="GPKG")
+    position = int((changed["id"] == "QC1-01").to_numpy().nonzero()[0][0])
+    res = run_cli("import", str(src), "--layer", "parcels", "--mode", "replace",
+                  "--officer", "王", "--json", "--store", str(store_path))
+    assert res.code == 0, res.err
+    report = json.loads(res.out)
+    kept = [i for i in report["issues"] if i["kind"] == "stage_kept"]
+    assert [(i["feature"], i["id"]) for i in kept] == [(position + 1, "QC1-01")]
+    assert "'net_land'" in kept[0]["message"] and report["opening_stages"] == 0
+    after = pyogrio.read_dataframe(store_path, layer="parcels")
+    assert after.loc[after["id"] == "QC1-01", "stage"].item() == "net_land"
+    again = json.loads(run_cli("history", "QC1-01", "--json", "--store", str(store_path)).out)
+    assert again["version"] == recorded["version"]

@@ -93,9 +93,16 @@ def test_append_adds_features_reprojected_to_the_layer_crs(store):
     assert added.geometry.geom_equals_exact(new.set_index("id").geometry,
                                             tolerance=1e-8).all()
     assert list(added["stage"]) == ["pre_notice", "pre_notice"]
-    # the existing parcels and their history are untouched
+    # the existing parcels and their history are untouched; the new parcels' history starts
+    # with the stage they came with
     assert_geodataframe_equal(back.iloc[:32].reset_index(drop=True), parcels)
-    pd.testing.assert_frame_equal(store.read_events(), events)
+    after = store.read_events()
+    pd.testing.assert_frame_equal(after.iloc[:len(events)], events)
+    opened = after.iloc[len(events):]
+    assert outcome.stage_events == 2
+    assert list(opened["parcel_id"]) == ["QC9-01", "QC9-02"]
+    assert opened["from_stage"].isna().all() and set(opened["to_stage"]) == {"pre_notice"}
+    assert set(opened["officer"]) == {"王建国"} and set(opened["evidence"]) == {"红线图.shp"}
     assert list(store.read_provenance("parcels")["feature_id"]) == ["QC9-01", "QC9-02"]
 
 
