@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from enum import StrEnum
 
 import geopandas as gpd
@@ -31,8 +32,41 @@ def _coerce(series: pd.Series, col: ColumnSpec) -> pd.Series:
     if kind == "float":
         return pd.to_numeric(series, errors="coerce").astype("float64")
     if kind == "date":
-        return pd.to_datetime(series, errors="coerce").dt.date
+        with warnings.catch_warnings():  # "could not infer format": said per value below
+            warnings.simplefilter("ignore", UserWarning)
+            return pd.to_datetime(series, errors="coerce").dt.date
     raise ValueError(f"unknown column kind {kind!r}")
+
+
+def _column_problems(raw: pd.Series, col: ColumnSpec
+                     ) -> tuple[pd.Series, list[tuple[int, str]]]:
+    """(the typed column, every row's unusable value as (row position, sentence))."""
+    coerced = _coerce(raw, col)
+    bad_conv = coerced.isna().to_numpy() & raw.notna().to_numpy()
+    problems = [(int(pos), f"column '{col.name}': value {raw.iloc[pos]!r} is not a valid "
+                           f"{col.kind}. Correct the value.")
+                for pos in np.flatnonzero(bad_conv)]
+    if not col.nullable:
+        problems += [(int(pos), f"column '{col.name}' ({col.zh}) is empty. Fill in a value.")
+                     for pos in np.flatnonzero(coerced.isna().to_numpy() & ~bad_conv)]
+    kind = col.kind
+    if isinstance(kind, type) and issubclass(kind, StrEnum):
+        allowed = {m.value for m in kind}
+        bad = (~coerced.isna() & ~coerced.isin(allowed)).to_numpy()
+        problems += [(int(pos), f"column '{col.name}': {coerced.iloc[pos]!r} is not one of "
+                                f"{', '.join(sorted(allowed))}.")
+                     for pos in np.flatnonzero(bad)]
+    return coerced, problems
+
+
+def value_problems(gdf: gpd.GeoDataFrame, spec: LayerSpec) -> list[tuple[int, str]]:
+    """Every unusable value of the spec's columns present in ``gdf``, column by column in
+    the spec's order: (row position, what is wrong and what to do)."""
+    found: list[tuple[int, str]] = []
+    for col in spec.columns:
+        if col.name in gdf.columns:
+            found += sorted(_column_problems(gdf[col.name], col)[1])
+    return found
 
 
 def validate_layer(gdf: gpd.GeoDataFrame, spec: LayerSpec) -> gpd.GeoDataFrame:
@@ -41,7 +75,8 @@ def validate_layer(gdf: gpd.GeoDataFrame, spec: LayerSpec) -> gpd.GeoDataFrame:
     Raises
     ------
     SchemaError
-        Naming the layer, the row and the column, and what to do.
+        Naming the layer, the row and the column, and what to do (the first problem; see
+        :func:`value_problems` for all of them).
     """
     missing = [c.name for c in spec.columns if c.name not in gdf.columns]
     if missing:
@@ -51,31 +86,10 @@ def validate_layer(gdf: gpd.GeoDataFrame, spec: LayerSpec) -> gpd.GeoDataFrame:
         )
     out = gdf.copy()
     for col in spec.columns:
-        raw = out[col.name]
-        coerced = _coerce(raw, col)
-        bad_conv = coerced.isna().to_numpy() & raw.notna().to_numpy()
-        if bad_conv.any():
-            pos = int(np.flatnonzero(bad_conv)[0])
-            raise SchemaError(
-                f"{_where(spec, out, pos)}, column '{col.name}': value {raw.iloc[pos]!r} "
-                f"is not a valid {col.kind}. Correct the value."
-            )
-        if not col.nullable and coerced.isna().any():
-            pos = int(np.flatnonzero(coerced.isna().to_numpy())[0])
-            raise SchemaError(
-                f"{_where(spec, out, pos)}, column '{col.name}' ({col.zh}) is empty. "
-                "Fill in a value."
-            )
-        kind = col.kind
-        if isinstance(kind, type) and issubclass(kind, StrEnum):
-            allowed = {m.value for m in kind}
-            bad = ~coerced.isna() & ~coerced.isin(allowed)
-            if bad.any():
-                pos = int(np.flatnonzero(bad.to_numpy())[0])
-                raise SchemaError(
-                    f"{_where(spec, out, pos)}, column '{col.name}': {coerced.iloc[pos]!r} "
-                    f"is not one of {', '.join(sorted(allowed))}."
-                )
+        coerced, problems = _column_problems(out[col.name], col)
+        if problems:
+            pos, what = min(problems)
+            raise SchemaError(f"{_where(spec, out, pos)}, {what}")
         out[col.name] = coerced
     ids = out[spec.id_column]
     dup = ids.duplicated()

@@ -269,9 +269,19 @@ def _spec_issues(gdf: gpd.GeoDataFrame, spec: LayerSpec, report: ImportReport
 
 def _validate_values(gdf: gpd.GeoDataFrame, spec: LayerSpec, report: ImportReport,
                      ids: list[Any]) -> gpd.GeoDataFrame | None:
-    """Run the layer's validation; a refusal becomes a report error (first bad value)."""
-    from geo_app.domain.validate import validate_layer
+    """Run the layer's validation: every unusable value a report error of its feature (all
+    of them, not only the first), anything else the validation refuses one error."""
+    from geo_app.domain.validate import validate_layer, value_problems
 
+    problems = value_problems(gdf, spec)
+    for pos, what in problems:
+        fid = _plain(gdf[spec.id_column].iloc[pos]) if spec.id_column in gdf.columns else None
+        position = gdf.index[pos]
+        report.issues.append(ImportIssue(
+            int(position) if _is_position(position) else None, fid,
+            ImportIssueKind.INVALID_VALUE, Severity.ERROR, what))
+    if problems:
+        return None
     try:
         return validate_layer(gdf, spec)
     except SchemaError as exc:
@@ -376,6 +386,14 @@ def _stage(path: Path | str, store: LayerStore, options: ImportOptions, *,
     report = ImportReport(source=source, layer=options.layer, mode=str(options.mode))
     spec = get_spec(options.layer)
     id_column = spec.id_column if spec else "id"
+    if spec is not None:
+        unknown = {src: dst for src, dst in options.field_map.items()
+                   if dst not in spec.column_names}
+        if unknown:
+            src, dst = next(iter(unknown.items()))
+            raise InputError(
+                f"--map {src}={dst}: layer '{spec.name}' has no field '{dst}'. Map to one of "
+                f"its fields: {', '.join(spec.column_names)}.")
     loaded = load_file(path, layer=options.source_layer, encoding=options.encoding,
                        source_name=source, field_map=options.field_map,
                        targets=list(spec.column_names) if spec else None, crs=options.crs,

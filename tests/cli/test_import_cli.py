@@ -309,3 +309,42 @@ def test_a_parcel_the_ledger_knows_keeps_its_recorded_stage(run_cli, store_path,
     assert after.loc[after["id"] == "QC1-01", "stage"].item() == "net_land"
     again = json.loads(run_cli("history", "QC1-01", "--json", "--store", str(store_path)).out)
     assert again["version"] == recorded["version"]
+
+
+def test_every_unusable_value_is_reported_on_its_feature(run_cli, store_path, tmp_path):
+    """Not only the first: each bad value an error on its own feature; no library warning
+    on the terminal; nothing written."""
+    import json
+
+    import geopandas as gpd
+    import shapely
+
+    x0, y0 = 441_000.0, 3_507_000.0
+    frame = gpd.GeoDataFrame({
+        "id": ["V-1", "V-2", "V-3", "V-4"],
+        "name": ["一", None, "三", None],
+        "phase": ["二", "2", "2", "2"],
+        "stage": ["pre_notice", "bogus", "pre_notice", "pre_notice"],
+        "stage_date": ["2021-12-01", "2021-12-01", "2021-13-45", "2021-12-01"],
+    }, geometry=[shapely.box(x0 + 100 * i, y0, x0 + 100 * i + 50, y0 + 50) for i in range(4)],
+        crs=4547)
+    src = tmp_path / "bad.geojson"
+    frame.to_file(src)
+    before = store_path.read_bytes()
+    res = run_cli("import", str(src), "--layer", "parcels", "--set", "park=青春化工园",
+                  "--set", "declared_area_mu=3.75", "--set", "land_use=工业用地",
+                  "--officer", "王", "--json", "--store", str(store_path))
+    assert res.code == 2
+    assert "Warning" not in res.err and "dateutil" not in res.err
+    found = sorted((i["feature"], i["message"].split("'")[1]) for i in json.loads(res.out)[
+        "issues"] if i["kind"] == "invalid_value")
+    assert found == [(1, "phase"), (2, "name"), (2, "stage"), (3, "stage_date"), (4, "name")]
+    assert store_path.read_bytes() == before
+
+
+def test_a_mapping_to_a_field_the_layer_lacks_is_refused(run_cli, store_path, txt):
+    res = run_cli("import", str(txt), "--layer", "parcels", "--map", "name=nofield",
+                  "--dry-run", "--store", str(store_path))
+    assert res.code == 2
+    assert "--map name=nofield: layer 'parcels' has no field 'nofield'" in res.err
+    assert "declared_area_mu" in res.err  # the fields it has are named
