@@ -387,13 +387,12 @@ def _stage(path: Path | str, store: LayerStore, options: ImportOptions, *,
     spec = get_spec(options.layer)
     id_column = spec.id_column if spec else "id"
     if spec is not None:
-        unknown = {src: dst for src, dst in options.field_map.items()
-                   if dst not in spec.column_names}
-        if unknown:
-            src, dst = next(iter(unknown.items()))
-            raise InputError(
-                f"--map {src}={dst}: layer '{spec.name}' has no field '{dst}'. Map to one of "
-                f"its fields: {', '.join(spec.column_names)}.")
+        for src, dst in options.field_map.items():
+            if dst != src and dst not in spec.column_names:
+                report.notes.append(
+                    f"--map {src}={dst}: layer '{spec.name}' has no field '{dst}', so the "
+                    f"values are kept as an extra column of that name (its fields: "
+                    f"{', '.join(spec.column_names)})")
     loaded = load_file(path, layer=options.source_layer, encoding=options.encoding,
                        source_name=source, field_map=options.field_map,
                        targets=list(spec.column_names) if spec else None, crs=options.crs,
