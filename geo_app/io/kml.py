@@ -50,11 +50,16 @@ _DECLARATION = re.compile(rb"""\A(\s*<\?xml[^>]*?encoding\s*=\s*["'])([^"']+)(["
 _PLACEMARK = re.compile(rb"<(?:\w+:)?Placemark\b")
 #: The name GDAL gives a KML document without <name> (pyogrio's in-memory file name).
 _MEMORY_NAME = re.compile(r"pyogrio_[0-9a-f]{32}")
-#: LIBKML's display columns: how a placemark is drawn, not land data.
-_DISPLAY_COLUMNS = ("timestamp", "begin", "end", "altitudeMode", "tessellate", "extrude",
-                    "visibility", "drawOrder", "icon", "snippet")
-#: Names GDAL gives ``<name>`` and ``<description>`` while we read (see _kml_field_names).
-_NAME_FIELD, _DESCRIPTION_FIELD = "kml_name__", "kml_description__"
+#: LIBKML's display fields (how a placemark is drawn, not land data), as the GDAL option
+#: naming each and the name GDAL gives it while we read (see _kml_field_names).
+_DISPLAY_FIELDS = {key: f"kml_{key[7:-6].lower()}__" for key in (
+    "LIBKML_TIMESTAMP_FIELD", "LIBKML_BEGIN_FIELD", "LIBKML_END_FIELD",
+    "LIBKML_ALTITUDEMODE_FIELD", "LIBKML_TESSELLATE_FIELD", "LIBKML_EXTRUDE_FIELD",
+    "LIBKML_VISIBILITY_FIELD", "LIBKML_DRAWORDER_FIELD", "LIBKML_ICON_FIELD",
+    "LIBKML_SNIPPET_FIELD")}
+_DISPLAY_COLUMNS = tuple(_DISPLAY_FIELDS.values())
+#: Names GDAL gives ``<name>``, ``<description>`` and the placemark's ``id`` while we read.
+_NAME_FIELD, _DESCRIPTION_FIELD, _ID_FIELD = "kml_name__", "kml_description__", "kml_id__"
 
 
 def gcj02_hint(raw_text: str, *, kind: str = "KML") -> str | None:
@@ -219,12 +224,14 @@ def _kml_field_names() -> Iterator[None]:
     """Make GDAL put ``<name>``/``<description>`` in fields no ExtendedData field clashes with.
 
     GDAL's LIBKML driver calls ``<name>`` "Name" and matches field names case-insensitively,
-    so an ExtendedData ``NAME`` would overwrite ``<name>`` (and come out empty as ``NAME2``).
+    so an ExtendedData ``NAME`` would overwrite ``<name>`` (and come out empty as ``NAME2``);
+    likewise an ExtendedData ``ID`` came out as ``ID2`` beside the placemark's ``id``, and
+    ``BEGIN``, ``END``, ``ICON``… beside the display fields.
     """
-    keys = ("LIBKML_NAME_FIELD", "LIBKML_DESCRIPTION_FIELD")
-    before = {key: pyogrio.get_gdal_config_option(key) for key in keys}
-    pyogrio.set_gdal_config_options(dict(zip(keys, (_NAME_FIELD, _DESCRIPTION_FIELD),
-                                             strict=True)))
+    names = {"LIBKML_NAME_FIELD": _NAME_FIELD, "LIBKML_DESCRIPTION_FIELD": _DESCRIPTION_FIELD,
+             "LIBKML_ID_FIELD": _ID_FIELD, **_DISPLAY_FIELDS}
+    before = {key: pyogrio.get_gdal_config_option(key) for key in names}
+    pyogrio.set_gdal_config_options(names)
     try:
         yield
     finally:
@@ -273,8 +280,8 @@ def _tidy(frame: gpd.GeoDataFrame, layer: str) -> gpd.GeoDataFrame:
     """One layer's placemarks: folder first, KML's name/description, display columns gone."""
     frame = frame.drop(columns=[c for c in _DISPLAY_COLUMNS if c in frame.columns])
     renames = {}
-    if "id" in frame.columns:
-        renames["id"] = "placemark_id"
+    if _ID_FIELD in frame.columns:
+        renames[_ID_FIELD] = "placemark_id"
     for kml_field, column in ((_NAME_FIELD, "name"), (_DESCRIPTION_FIELD, "description")):
         if kml_field in frame.columns:
             # an ExtendedData field of the same name keeps its own name: nothing overwritten

@@ -275,3 +275,23 @@ def test_kmz_over_the_size_limit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 def test_missing_file(tmp_path: Path) -> None:
     with pytest.raises(InputError, match=r"^No file at .*none\.kml\. Check the path\.$"):
         read_kml(tmp_path / "none.kml")
+
+
+def test_extended_data_id_and_display_names_keep_their_names(tmp_path: Path) -> None:
+    """An ExtendedData ``ID`` (ArcGIS, 奥维 exports) came out as ``ID2`` beside the
+    placemark's own id; ``BEGIN``/``ICON`` beside LIBKML's display fields: now as written,
+    and ``ID`` is found as the feature id."""
+    extended = ('<ExtendedData><Data name="ID"><value>K-1</value></Data>'
+                '<Data name="BEGIN"><value>2021-12-01</value></Data>'
+                '<Data name="ICON"><value>厂房</value></Data></ExtendedData>')
+    text = kml(placemark("一号", polygon(RING_A), extended))
+    path = tmp_path / "ids.kml"
+    path.write_text(text, encoding="utf-8")
+    row = read_kml(path).gdf.drop(columns="geometry").iloc[0].to_dict()
+    assert {k: row[k] for k in ("name", "ID", "BEGIN", "ICON")} == {
+        "name": "一号", "ID": "K-1", "BEGIN": "2021-12-01", "ICON": "厂房"}
+    assert not [c for c in row if c.endswith("2") or c.startswith("kml_")]
+    from geo_app.io.fields import map_fields
+
+    mapped, _ = map_fields(read_kml(path).gdf)
+    assert mapped["id"].tolist() == ["K-1"]
