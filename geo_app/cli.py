@@ -391,6 +391,9 @@ def import_cmd(
     strict: StrictOpt = False,
     dry_run: Annotated[bool, typer.Option(
         "--dry-run", help="Check and report only; write nothing.")] = False,
+    record_stages: Annotated[bool, typer.Option(
+        "--record-stages", help="parcels: start each new parcel's stage history with its "
+        "stage and stage_date in the file (one ledger event each).")] = False,
     new_layer: Annotated[bool, typer.Option(
         "--new-layer", help="Create --layer even when its name is close to an existing "
         "layer's (otherwise taken for a typo).")] = False,
@@ -410,7 +413,7 @@ def import_cmd(
         field_map=parse_field_map(field_map or []),
         constants=parse_constants(constants or []),
         mode=import_mode, strict=strict, officer=officer or "", source_layer=source_layer,
-        new_layer=new_layer)
+        new_layer=new_layer, record_stages=record_stages)
     st = open_store(store)
     show_progress = not as_json and sys.stderr.isatty()  # a terminal, not a pipe or a log
     report = import_file(file, st, options, dry_run=dry_run,

@@ -274,8 +274,13 @@ class LayerStore(Protocol):
         *,
         mode: ImportMode,
         provenance: Provenance,
+        record_stages: bool = False,
     ) -> ImportOutcome:
         """Write features into a layer and their provenance, in one transaction.
+
+        ``record_stages`` (``parcels`` only): each imported parcel the ledger has no event
+        for starts its history with the stage it comes with (one event from no stage, on
+        its ``stage_date``, by the provenance's officer, the file as evidence).
 
         The layer is created if new (in the same transaction). ``gdf`` is validated
         against the layer spec and reprojected to the layer's stored CRS. ``append``

@@ -238,22 +238,27 @@ class GeoPackageStore:
         *,
         mode: ImportMode,
         provenance: Provenance,
+        record_stages: bool = False,
     ) -> ImportOutcome:
         """See :meth:`geo_app.storage.base.LayerStore.import_features`."""
         mode, data = prepare_import(name, gdf, mode, provenance)
-        return self._write(name, data, mode, provenance, what=f"Importing into '{name}'")
+        return self._write(name, data, mode, provenance, what=f"Importing into '{name}'",
+                           record_stages=record_stages)
 
     def _write(self, name: str, data: gpd.GeoDataFrame, mode: ImportMode,
-               provenance: Provenance | None, *, what: str) -> ImportOutcome:
+               provenance: Provenance | None, *, what: str,
+               record_stages: bool = False) -> ImportOutcome:
         try:
             with write_transaction(self.path) as conn:
-                return self._write_in(conn, name, data, mode, provenance)
+                return self._write_in(conn, name, data, mode, provenance,
+                                      record_stages=record_stages)
         except sqlite3.DatabaseError as exc:
             raise StoreError(f"{what} in {self.path} failed: {exc}. Nothing was "
                              "written.") from None
 
     def _write_in(self, conn: sqlite3.Connection, name: str, data: gpd.GeoDataFrame,
-                  mode: ImportMode, provenance: Provenance | None) -> ImportOutcome:
+                  mode: ImportMode, provenance: Provenance | None, *,
+                  record_stages: bool = False) -> ImportOutcome:
         if table_exists(conn, EVENTS_TABLE):  # a file made before the triggers existed
             for ddl in _APPEND_ONLY:
                 conn.execute(ddl)
@@ -307,7 +312,7 @@ class GeoPackageStore:
             touch_contents(conn, PROVENANCE_TABLE)
             pause_in_transaction(f"recorded {events} provenance events for {name}")
         opened = 0
-        if name == PARCELS and provenance is not None and len(data):
+        if name == PARCELS and record_stages and provenance is not None and len(data):
             opened = self._record_opening(conn, data, ids, provenance, recorded_at)
         if name == PARCELS:
             self._sync_stages(conn, self._events_query(conn))

@@ -528,15 +528,18 @@ class PostGISStore:
         *,
         mode: ImportMode,
         provenance: Provenance,
+        record_stages: bool = False,
     ) -> ImportOutcome:
         """See :meth:`geo_app.storage.base.LayerStore.import_features`."""
         mode, data = prepare_import(name, gdf, mode, provenance)
         with self._begin(f"import into layer '{name}'") as conn:
             roles.require(conn, Capability.IMPORT)
-            return self._write_in(conn, name, data, mode, provenance)
+            return self._write_in(conn, name, data, mode, provenance,
+                                  record_stages=record_stages)
 
     def _write_in(self, conn: Connection, name: str, data: gpd.GeoDataFrame, mode: ImportMode,
-                  provenance: Provenance | None) -> ImportOutcome:
+                  provenance: Provenance | None, *,
+                  record_stages: bool = False) -> ImportOutcome:
         data = data.rename_geometry("geometry") if data.geometry.name != "geometry" else data
         kind = _PYOGRIO_TYPES.get(geometry_type_name(data.geometry), "Unknown")
         registry = {n: (g, srid) for n, g, srid in self._registry(conn)}
@@ -587,7 +590,7 @@ class PostGISStore:
             events = len(ids)
             pause_in_transaction(f"recorded {events} provenance events for {name}")
         opened = 0
-        if name == PARCELS and provenance is not None and len(data):
+        if name == PARCELS and record_stages and provenance is not None and len(data):
             opened = self._record_opening(conn, data, ids, provenance, recorded_at)
         if name == PARCELS:
             self._sync_stages(conn)

@@ -71,6 +71,7 @@ class ImportIssueKind(StrEnum):
     AREA_MISMATCH = "area_mismatch"
     REPLACES_FEATURES = "replaces_features"
     STAGE_KEPT = "stage_kept"
+    NO_STAGE_HISTORY = "no_stage_history"
     NO_SUCH_LAYER = "no_such_layer"
 
 
@@ -108,6 +109,8 @@ class ImportOptions:
     #: The user asked for a new layer: a name close to an existing layer's is then not
     #: taken for a typo.
     new_layer: bool = False
+    #: Parcels: start each new parcel's stage history with the stage it has in the file.
+    record_stages: bool = False
 
 
 @dataclass
@@ -448,7 +451,7 @@ def _stage(path: Path | str, store: LayerStore, options: ImportOptions, *,
             prepared = _validate_values(prepared, spec, report, ids)
     report.features_to_write = 0 if prepared is None else len(prepared)
     if options.layer == "parcels" and prepared is not None and "stage" in prepared.columns:
-        _stage_history_issues(store, prepared, id_column, report)
+        _stage_history_issues(store, prepared, id_column, report, options.record_stages)
     plan = ImportPlan(report, prepared if report.ok else None, options, read_features=gdf)
     return _Staged(plan, check, gdf, ids, result, spec, existing, outline)
 
@@ -511,9 +514,10 @@ def _declared_area_from_file(gdf: gpd.GeoDataFrame, result: ReadResult,
 
 
 def _stage_history_issues(store: LayerStore, prepared: gpd.GeoDataFrame, id_column: str,
-                          report: ImportReport) -> None:
+                          report: ImportReport, record: bool) -> None:
     """Parcels the ledger knows keep their recorded stage (said where the file differs);
-    the others start their history with the stage they come with (counted)."""
+    the others start their history with the stage they come with when ``record``, else
+    the report says that their stage is only on the map."""
     try:
         current = store.current_stages()
     except GeoAppError:
@@ -537,11 +541,21 @@ def _stage_history_issues(store: LayerStore, prepared: gpd.GeoDataFrame, id_colu
                 _plain(pid), ImportIssueKind.STAGE_KEPT, Severity.WARNING,
                 f"the file gives stage {stage!r} but the ledger has {kept!r} for this parcel: "
                 "the ledger's stage is kept (record a stage change to move it)"))
-    report.opening_stages = opening
-    if opening:
+    if not opening:
+        return
+    if record:
+        report.opening_stages = opening
         report.notes.append(f"{opening} parcel(s) start their stage history with the stage "
                             "and date they have in the file (one ledger event each, by the "
                             "importing officer, the file as evidence)")
+        return
+    report.issues.append(ImportIssue(
+        None, None, ImportIssueKind.NO_STAGE_HISTORY, Severity.WARNING,
+        f"{opening} parcel(s) have a stage in the file but no stage history in the ledger: "
+        "the map shows the file's stage, while their history, the next stage and progress "
+        "as of a date take them as not started. Import with --record-stages (the Import "
+        "page: 'record the file's stages') to start their history with it, or record "
+        "their history (geo-app stage import)"))
 
 
 def _is_position(value: object) -> bool:
@@ -671,7 +685,8 @@ def commit_import(plan: ImportPlan, store: LayerStore, *, progress: Progress | N
     try:
         outcome = store.import_features(plan.options.layer, plan.features,
                                         mode=ImportMode(plan.options.mode),
-                                        provenance=provenance)
+                                        provenance=provenance,
+                                        record_stages=plan.options.record_stages)
     except GeoAppError:
         raise
     report.dry_run = False

@@ -430,6 +430,14 @@ TEXT: dict[str, tuple[str, str]] = {
                                    "replace removes the layer's features"),
     "imp.kind.no_such_layer": ("图层不存在", "no such layer"),
     "imp.kind.stage_kept": ("保留台账中的阶段", "ledger's stage kept"),
+    "imp.kind.no_stage_history": ("阶段仅在图上，台账无记录", "stage on the map only"),
+    "imp.record_stages": ("在台账中记录文件中的阶段", "Record the file's stages"),
+    "imp.record_stages.help": (
+        "地块图层：台账中尚无记录的地块，以文件中的阶段和阶段日期开始其阶段记录（每块一条，"
+        "记录人为导入人，证据为该文件）。已有记录的地块保持台账中的阶段。",
+        "Parcels layer: each parcel the ledger has no event for starts its stage history "
+        "with its stage and stage date in the file (one event each, by the importing "
+        "officer, the file as evidence). Parcels with a history keep the ledger's stage."),
     "imp.kind.self_intersection": ("自相交", "self-intersection"),
     "imp.sev.error": ("错误", "error"),
     "imp.sev.warning": ("警告", "warning"),

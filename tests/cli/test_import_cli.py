@@ -256,10 +256,16 @@ def test_imported_parcels_start_their_history_with_the_stage_they_come_with(run_
     the stage the file gave (pre_notice on 2021-12-01)."""
     import json
 
-    res = run_cli("import", str(txt), "--layer", "parcels", *PARCEL_SETS, "--officer", "王",
-                  "--json", "--store", str(store_path))
+    without = json.loads(run_cli("import", str(txt), "--layer", "parcels", *PARCEL_SETS,
+                                 "--dry-run", "--json", "--store", str(store_path)).out)
+    [warn] = [i for i in without["issues"] if i["kind"] == "no_stage_history"]
+    assert warn["message"].startswith("2 parcel(s) have a stage in the file but no stage "
+                                      "history") and "--record-stages" in warn["message"]
+    res = run_cli("import", str(txt), "--layer", "parcels", *PARCEL_SETS, "--record-stages",
+                  "--officer", "王", "--json", "--store", str(store_path))
     assert res.code == 0, res.err
     assert json.loads(res.out)["opening_stages"] == 2
+    assert not [i for i in json.loads(res.out)["issues"] if i["kind"] == "no_stage_history"]
     history = json.loads(run_cli("history", "T-01", "--json", "--store", str(store_path)).out)
     assert (history["stage"], history["stage_date"], history["version"]) == (
         "pre_notice", "2021-12-01", 1)
@@ -299,7 +305,7 @@ def test_a_parcel_the_ledger_knows_keeps_its_recorded_stage(run_cli, store_path,
     changed.to_file(src, layer="parcels", driver="GPKG")
     position = int((changed["id"] == "QC1-01").to_numpy().nonzero()[0][0])
     res = run_cli("import", str(src), "--layer", "parcels", "--mode", "replace",
-                  "--officer", "王", "--json", "--store", str(store_path))
+                  "--record-stages", "--officer", "王", "--json", "--store", str(store_path))
     assert res.code == 0, res.err
     report = json.loads(res.out)
     kept = [i for i in report["issues"] if i["kind"] == "stage_kept"]

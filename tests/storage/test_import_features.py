@@ -93,17 +93,44 @@ def test_append_adds_features_reprojected_to_the_layer_crs(store):
     assert added.geometry.geom_equals_exact(new.set_index("id").geometry,
                                             tolerance=1e-8).all()
     assert list(added["stage"]) == ["pre_notice", "pre_notice"]
-    # the existing parcels and their history are untouched; the new parcels' history starts
-    # with the stage they came with
+    # the existing parcels and their history are untouched
     assert_geodataframe_equal(back.iloc[:32].reset_index(drop=True), parcels)
+    pd.testing.assert_frame_equal(store.read_events(), events)
+    assert outcome.stage_events == 0
+    assert list(store.read_provenance("parcels")["feature_id"]) == ["QC9-01", "QC9-02"]
+
+
+def test_recorded_stages_start_the_new_parcels_history(store):
+    parcels = store.read_layer("parcels")
+    events = store.read_events()
+    new = parcels.iloc[:3].copy()
+    new["id"] = ["QC9-01", "QC9-02", parcels["id"].iloc[5]]  # the last one has a history
+    new["stage"] = "status_survey"
+    new["stage_date"] = [dt.date(2022, 1, 4), dt.date(2022, 2, 8), dt.date(2022, 3, 1)]
+    new["geometry"] = new.geometry.translate(0.05, 0.0)
+    outcome = store.import_features("parcels", new.iloc[:2], mode="append",
+                                    provenance=provenance(), record_stages=True)
+    assert outcome.stage_events == 2
     after = store.read_events()
     pd.testing.assert_frame_equal(after.iloc[:len(events)], events)
     opened = after.iloc[len(events):]
-    assert outcome.stage_events == 2
     assert list(opened["parcel_id"]) == ["QC9-01", "QC9-02"]
-    assert opened["from_stage"].isna().all() and set(opened["to_stage"]) == {"pre_notice"}
+    assert opened["from_stage"].isna().all() and set(opened["to_stage"]) == {"status_survey"}
+    assert [str(d)[:10] for d in opened["effective_date"]] == ["2022-01-04", "2022-02-08"]
     assert set(opened["officer"]) == {"王建国"} and set(opened["evidence"]) == {"红线图.shp"}
-    assert list(store.read_provenance("parcels")["feature_id"]) == ["QC9-01", "QC9-02"]
+    # the next stage follows on from it
+    current = store.current_stages().set_index("parcel_id")
+    assert current.loc["QC9-01", "stage"] == "status_survey"
+    assert current.loc["QC9-01", "version"] == 1
+    # a parcel the ledger knows keeps its history (replace brings it back with another stage)
+    known = parcels["id"].iloc[5]
+    before_known = store.read_events(known)
+    everything = pd.concat([parcels[parcels["id"] != known], new.iloc[[2]]])
+    store.import_features("parcels", everything, mode="replace", provenance=provenance(),
+                          record_stages=True)
+    pd.testing.assert_frame_equal(store.read_events(known), before_known)
+    back = store.read_layer("parcels").set_index("id")
+    assert back.loc[known, "stage"] == current.loc[known, "stage"]
 
 
 def test_append_refuses_ids_already_in_the_layer_and_writes_nothing(store):

@@ -325,3 +325,32 @@ def test_one_value_for_all_fills_the_layer_fields_the_file_lacks(page, tmp_path,
     mine = parcels[parcels["id"].isin(["A1", "A2"])]
     assert sorted(mine["name"]) == ["东地块", "西地块"]
     assert set(mine["park"]) == {"青春化工园"} and set(mine["phase"]) == {2}
+
+
+def test_record_the_files_stages_starts_the_parcels_history(page, tmp_path, store_path):
+    """The parcels layer offers 'record the file's stages'; ticked, each new parcel's ledger
+    starts with its stage and date in the file; the report said what happens either way."""
+    frame = _frame().iloc[:2]
+    for column, value in {"park": "青春化工园", "phase": 2, "stage": "status_survey",
+                          "stage_date": "2024-05-01", "declared_area_mu": 15.0,
+                          "land_use": "工业用地"}.items():
+        frame[column] = value
+    path = tmp_path / "parcels.geojson"
+    pyogrio.write_dataframe(frame, path, driver="GeoJSON")
+    at = _upload(page, "parcels.geojson", path.read_bytes())
+    at.selectbox(key=ImportKey.LAYER).set_value("parcels").run()
+    at.button(key=ImportKey.CHECK).click().run()
+    kinds = [i.kind for i in at.session_state[ImportKey.CHECKED].report.issues]
+    assert "no_stage_history" in kinds
+    at.checkbox(key=ImportKey.RECORD_STAGES).check().run()
+    at.button(key=ImportKey.CHECK).click().run()
+    checked = at.session_state[ImportKey.CHECKED]
+    assert checked.plan.options.record_stages and checked.report.opening_stages == 2
+    assert "no_stage_history" not in [i.kind for i in checked.report.issues]
+    at.text_input(key=ImportKey.OFFICER).input("王建国").run()
+    at.button(key=ImportKey.CONFIRM).click().run()
+    assert not at.exception, at.exception
+    events = GeoPackageStore(store_path).read_events()
+    mine = events[events["parcel_id"].isin(["A1", "A2"])]
+    assert sorted(mine["parcel_id"]) == ["A1", "A2"]
+    assert set(mine["to_stage"]) == {"status_survey"} and set(mine["officer"]) == {"王建国"}

@@ -115,13 +115,17 @@ def _option_widgets(layers: list[str], lang: Lang) -> ImportOptions | None:
     gcj02 = mid2.checkbox(t("imp.gcj02", lang), key=ImportKey.GCJ02,
                           help=t("imp.gcj02.help", lang))
     strict = right2.checkbox(t("imp.strict", lang), key=ImportKey.STRICT)
+    record = False
+    if str(layer or "").strip() == "parcels":
+        record = right2.checkbox(t("imp.record_stages", lang), key=ImportKey.RECORD_STAGES,
+                                 help=t("imp.record_stages.help", lang))
     if not (layer or "").strip():
         return None
     return ImportOptions(
         layer=str(layer).strip(), crs=(crs or "").strip() or None,
         encoding=None if encoding in (None, "auto") else str(encoding), gcj02=bool(gcj02),
         mode=ImportMode(mode or ImportMode.APPEND), strict=bool(strict),
-        new_layer=picked == NEW_LAYER)
+        new_layer=picked == NEW_LAYER, record_stages=bool(record))
 
 
 def _layer_option(name: str, lang: Lang) -> str:

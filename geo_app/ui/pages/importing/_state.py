@@ -21,6 +21,7 @@ class ImportKey(StrEnum):
     ENCODING = "imp_encoding"
     GCJ02 = "imp_gcj02"
     STRICT = "imp_strict"
+    RECORD_STAGES = "imp_record_stages"
     OFFICER = "imp_officer"
     CHECK = "imp_check"
     CONFIRM = "imp_confirm"
