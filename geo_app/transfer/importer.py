@@ -283,8 +283,8 @@ def _validate_values(gdf: gpd.GeoDataFrame, spec: LayerSpec, report: ImportRepor
         report.issues.append(ImportIssue(
             int(position) if _is_position(position) else None, fid,
             ImportIssueKind.INVALID_VALUE, Severity.ERROR, what))
-    if problems:
-        return None
+    if problems or any(i.kind == ImportIssueKind.DUPLICATE_ID for i in report.issues):
+        return None  # a duplicated id is already an error of its feature
     try:
         return validate_layer(gdf, spec)
     except SchemaError as exc:

@@ -354,3 +354,24 @@ def test_a_mapping_to_a_field_the_layer_lacks_is_said(run_cli, store_path, txt):
     assert res.code == 2  # 'name' is then missing: an error of its own
     assert "--map name=nofield: layer 'parcels' has no field 'nofield'" in res.out
     assert "declared_area_mu" in res.out  # the fields it has are named
+
+
+def test_a_duplicated_parcel_id_is_one_error_on_its_feature(run_cli, store_path, tmp_path):
+    import json
+
+    import geopandas as gpd
+    import shapely
+
+    x0, y0 = 441_000.0, 3_507_000.0
+    frame = gpd.GeoDataFrame({"id": ["D-1", "D-1", "D-2"], "name": ["甲", "乙", "丙"]},
+                             geometry=[shapely.box(x0 + 100 * i, y0, x0 + 100 * i + 50, y0 + 50)
+                                       for i in range(3)], crs=4547)
+    src = tmp_path / "dup.geojson"
+    frame.to_file(src)
+    res = run_cli("import", str(src), "--layer", "parcels", *PARCEL_SETS,
+                  "--set", "declared_area_mu=3.75", "--set", "land_use=工业用地",
+                  "--dry-run", "--json", "--store", str(store_path))
+    assert res.code == 2
+    errors = [(i["feature"], i["kind"]) for i in json.loads(res.out)["issues"]
+              if i["severity"] == "error"]
+    assert errors == [(2, "duplicate_id")]
