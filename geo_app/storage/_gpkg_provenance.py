@@ -20,12 +20,12 @@ file's ``provenance_events`` is still the table, with the same columns.
 
 from __future__ import annotations
 
-import json
 import sqlite3
 
 from geo_app.errors import StoreError
 from geo_app.storage._gpkg_sql import quote
 from geo_app.storage._gpkg_write import add_attributes_table, insert_ledger_rows, table_exists
+from geo_app.storage._import import provenance_columns
 from geo_app.storage.base import (
     PROVENANCE_COLUMNS,
     PROVENANCE_FEATURES,
@@ -33,7 +33,6 @@ from geo_app.storage.base import (
     PROVENANCE_LEGACY,
     PROVENANCE_TABLE,
     Provenance,
-    ProvenanceKind,
 )
 
 _IMPORTS_DDL = f"""
@@ -134,8 +133,9 @@ def _ledger_table(conn: sqlite3.Connection, name: str) -> bool:
         "(in QGIS, or with ogr2ogr into another file) and import again. Nothing was written.")
 
 
-def ensure_provenance_schema(conn: sqlite3.Connection) -> None:
-    """Bring the file to this layout inside a write transaction (see the module notes)."""
+def ensure_provenance_schema(conn: sqlite3.Connection) -> bool:
+    """Bring the file to this layout inside a write transaction (see the module notes);
+    whether it keeps an older file's ledger as :data:`PROVENANCE_LEGACY`."""
     with_legacy = _ledger_table(conn, PROVENANCE_LEGACY)
     if with_legacy:
         for ddl in _LEGACY_GUARDS:
@@ -143,7 +143,7 @@ def ensure_provenance_schema(conn: sqlite3.Connection) -> None:
     if _ledger_table(conn, PROVENANCE_FEATURES) and _ledger_table(conn, PROVENANCE_IMPORTS):
         for ddl in (_FEATURE_INDEX_SQL, *_TABLE_TRIGGERS, *_VIEW_TRIGGERS):
             conn.execute(ddl)
-        return
+        return with_legacy
     old = conn.execute("SELECT type FROM sqlite_master WHERE name = ?",
                        (PROVENANCE_TABLE,)).fetchone()
     if old is not None and old[0] == "view":  # the view without its tables: not ours
@@ -177,32 +177,27 @@ def ensure_provenance_schema(conn: sqlite3.Connection) -> None:
     for name in (PROVENANCE_IMPORTS, PROVENANCE_FEATURES):
         _ledger_table(conn, name)  # refuses a foreign table of that name
     create_provenance_schema(conn, with_legacy=with_legacy)
+    return with_legacy
 
 
-def _next_event_id(conn: sqlite3.Connection) -> int:
-    top = int(conn.execute(f"SELECT coalesce(max(event_id), 0) FROM "
-                           f"{PROVENANCE_FEATURES}").fetchone()[0])
-    if _ledger_table(conn, PROVENANCE_LEGACY):
-        top = max(top, int(conn.execute(f"SELECT coalesce(max(event_id), 0) FROM "
-                                        f"{PROVENANCE_LEGACY}").fetchone()[0]))
-    return top + 1
+def _next_event_id(conn: sqlite3.Connection, *, with_legacy: bool) -> int:
+    tables = (PROVENANCE_FEATURES, PROVENANCE_LEGACY) if with_legacy else (PROVENANCE_FEATURES,)
+    return 1 + max(int(conn.execute(f"SELECT coalesce(max(event_id), 0) FROM {table}"
+                                    ).fetchone()[0]) for table in tables)
 
 
 def record_imported(conn: sqlite3.Connection, layer: str, ids: list[str | None],
                     provenance: Provenance, recorded_at: str) -> int:
     """One ``imported`` event per feature of ``ids``; returns how many were recorded."""
-    ensure_provenance_schema(conn)
+    with_legacy = ensure_provenance_schema(conn)
     if not ids:
         return 0
-    first = _next_event_id(conn)
-    details = json.dumps(provenance.details, ensure_ascii=False, sort_keys=True, default=str)
+    first = _next_event_id(conn, with_legacy=with_legacy)
+    row = {c: v for c, v in provenance_columns(layer, ids, provenance, recorded_at).items()
+           if c != "feature_id"} | {"first_event_id": first, "features": len(ids)}
     import_id = conn.execute(
-        f"INSERT INTO {PROVENANCE_IMPORTS} (layer, kind, source_file, officer, "
-        "effective_date, recorded_at, details, first_event_id, features) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        (layer, ProvenanceKind.IMPORTED.value, provenance.source_file, provenance.officer,
-         provenance.effective_date.isoformat(), recorded_at, details, first, len(ids)),
-    ).lastrowid
+        f"INSERT INTO {PROVENANCE_IMPORTS} ({', '.join(row)}) "
+        f"VALUES ({', '.join('?' * len(row))})", list(row.values())).lastrowid
     # an empty ledger gets its index after the rows (one sort, not 100k random inserts)
     empty = conn.execute(f"SELECT NOT EXISTS (SELECT 1 FROM {PROVENANCE_FEATURES})"
                          ).fetchone()[0] == 1

@@ -80,7 +80,8 @@ def refuse_collisions(name: str, new_ids: Iterable[str | None],
 def provenance_columns(name: str, ids: list[str | None], provenance: Provenance,
                        recorded_at: str) -> dict[str, object]:
     """One ``imported`` event per feature, column-wise: ``feature_id`` the list of ``ids``,
-    every other column one value for all rows (:func:`._pg_copy.arrow_columns` repeats it).
+    every other column one value for all rows (PostGIS: :func:`._pg_copy.arrow_columns`
+    repeats it; GeoPackage: the import's one row, :mod:`._gpkg_provenance`).
 
     Without ``event_id`` (the store numbers them).
     """

@@ -29,7 +29,7 @@ def prepare_layer_write(name: str, gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     check_layer_name(name)
     if name.lower() == EVENTS_TABLE:
         raise InputError("The stage-event log is append-only; record stage changes instead.")
-    if name.lower() in {t.lower() for t in RESERVED_TABLES}:
+    if name.lower() in RESERVED_TABLES:  # all lower case
         raise InputError("The provenance ledger is append-only; it is written by imports.")
     spec = get_spec(name)
     data = validate_layer(gdf, spec) if spec else gdf

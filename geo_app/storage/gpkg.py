@@ -165,6 +165,19 @@ def geometry_type_name(geoms: gpd.GeoSeries) -> str:
     return _TYPE_NAMES[int(ids[0])] if len(ids) == 1 else "GEOMETRY"
 
 
+def _load_batch_ids(conn: sqlite3.Connection, ids: Sequence[str]) -> None:
+    """``temp.batch_ids`` holding ``ids`` (parcel ids a batch names), for joins in SQL."""
+    conn.execute("CREATE TEMP TABLE IF NOT EXISTS batch_ids (parcel_id TEXT)")
+    conn.execute("DELETE FROM temp.batch_ids")
+    conn.executemany("INSERT INTO temp.batch_ids VALUES (?)", ((p,) for p in ids))
+
+
+def _insert_events(conn: sqlite3.Connection, columns: Mapping[str, list[object]]) -> None:
+    """Append ledger rows given column-wise (:func:`.events.bulk_event_columns`)."""
+    conn.executemany(f"INSERT INTO {EVENTS_TABLE} ({', '.join(columns)}) VALUES "
+                     f"({', '.join('?' * len(columns))})", zip(*columns.values(), strict=True))
+
+
 class GeoPackageStore:
     """Layers in one GeoPackage file; the stage-event log is a table in the same file."""
 
@@ -324,10 +337,7 @@ class GeoPackageStore:
                         ids: list[str | None], provenance: Provenance, recorded_at: str) -> int:
         """The imported parcels' first ledger events (:func:`._import.opening_changes`)."""
         self._ensure_events_table(conn)
-        conn.execute("CREATE TEMP TABLE IF NOT EXISTS batch_ids (parcel_id TEXT)")
-        conn.execute("DELETE FROM temp.batch_ids")
-        conn.executemany("INSERT INTO temp.batch_ids VALUES (?)",
-                         ((p,) for p in ids if p is not None))
+        _load_batch_ids(conn, [p for p in ids if p is not None])
         recorded = {str(r[0]) for r in conn.execute(
             f"SELECT b.parcel_id FROM temp.batch_ids b WHERE EXISTS (SELECT 1 FROM "
             f"{EVENTS_TABLE} e WHERE e.parcel_id = b.parcel_id)")}
@@ -337,10 +347,7 @@ class GeoPackageStore:
             return 0
         next_id = int(conn.execute(
             f"SELECT coalesce(max(event_id), 0) + 1 FROM {EVENTS_TABLE}").fetchone()[0])
-        columns = bulk_event_columns(opening, next_id, recorded_at)
-        conn.executemany(
-            f"INSERT INTO {EVENTS_TABLE} ({', '.join(columns)}) VALUES "
-            f"({', '.join('?' * len(columns))})", zip(*columns.values(), strict=True))
+        _insert_events(conn, bulk_event_columns(opening, next_id, recorded_at))
         touch_contents(conn, EVENTS_TABLE)
         pause_in_transaction(f"recorded {len(opening)} opening stage events")
         return len(opening)
@@ -496,9 +503,7 @@ class GeoPackageStore:
                 if not table_exists(conn, PARCELS):
                     raise StoreError(f"{self.path} has no parcels layer to record stages "
                                      "for. Import the parcels first.")
-                conn.execute("CREATE TEMP TABLE IF NOT EXISTS batch_ids (parcel_id TEXT)")
-                conn.execute("DELETE FROM temp.batch_ids")
-                conn.executemany("INSERT INTO temp.batch_ids VALUES (?)", ((p,) for p in ids))
+                _load_batch_ids(conn, ids)
                 known = {str(r[0]) for r in conn.execute(
                     f"SELECT b.parcel_id FROM temp.batch_ids b WHERE EXISTS (SELECT 1 FROM "
                     f"{PARCELS} p WHERE p.id = b.parcel_id)")}
@@ -511,11 +516,7 @@ class GeoPackageStore:
                 next_id = int(conn.execute(
                     f"SELECT coalesce(max(event_id), 0) + 1 FROM {EVENTS_TABLE}").fetchone()[0])
                 recorded_at = now_iso()
-                columns = bulk_event_columns(changes, next_id, recorded_at)
-                names = list(columns)
-                conn.executemany(
-                    f"INSERT INTO {EVENTS_TABLE} ({', '.join(names)}) VALUES "
-                    f"({', '.join('?' * len(names))})", zip(*columns.values(), strict=True))
+                _insert_events(conn, bulk_event_columns(changes, next_id, recorded_at))
                 pause_in_transaction(f"recorded {len(changes)} events")
                 dates = day_text(final["stage_date"].tolist())
                 conn.executemany(
