@@ -41,7 +41,7 @@ from geo_app.analysis.geometry_checks import (
     relation_issues,
 )
 from geo_app.analysis.units import M2_PER_MU
-from geo_app.domain.layers import LayerSpec, get_spec
+from geo_app.domain.layers import PARCELS, LayerSpec, get_spec
 from geo_app.errors import GeoAppError, InputError, SchemaError
 from geo_app.io.base import ReadResult
 from geo_app.storage import LayerStore
@@ -429,8 +429,10 @@ def _stage(path: Path | str, store: LayerStore, options: ImportOptions, *,
     report.layer_exists = options.layer in existing_names
     if not report.layer_exists and not options.new_layer:
         _near_layer_issue(options.layer, existing_names, report)
+    # the parcels' recorded stages, read once (replace warning, stages kept or started)
+    ledger = _ledger_stages(store) if options.layer == PARCELS.name else None
     if report.layer_exists and options.mode is ImportMode.REPLACE:
-        _replace_issue(store, infos[options.layer], report)
+        _replace_issue(infos[options.layer], ledger, report)
     existing = None
     if report.layer_exists and options.mode is ImportMode.APPEND:
         existing = store.read_layer(options.layer)
@@ -450,8 +452,8 @@ def _stage(path: Path | str, store: LayerStore, options: ImportOptions, *,
         if not [i for i in report.issues if i.kind == ImportIssueKind.MISSING_FIELD]:
             prepared = _validate_values(prepared, spec, report, ids)
     report.features_to_write = 0 if prepared is None else len(prepared)
-    if options.layer == "parcels" and prepared is not None and "stage" in prepared.columns:
-        _stage_history_issues(store, prepared, id_column, report, options.record_stages)
+    if ledger is not None and prepared is not None and "stage" in prepared.columns:
+        _stage_history_issues(ledger, prepared, id_column, report, options.record_stages)
     plan = ImportPlan(report, prepared if report.ok else None, options, read_features=gdf)
     return _Staged(plan, check, gdf, ids, result, spec, existing, outline)
 
@@ -513,34 +515,40 @@ def _declared_area_from_file(gdf: gpd.GeoDataFrame, result: ReadResult,
     return out
 
 
-def _stage_history_issues(store: LayerStore, prepared: gpd.GeoDataFrame, id_column: str,
+def _ledger_stages(store: LayerStore) -> pd.Series:
+    """Each parcel's recorded stage (None before its first known one), by parcel id."""
+    try:
+        current = store.current_stages()
+    except GeoAppError:  # no ledger yet
+        return pd.Series(dtype=object)
+    return pd.Series(current["stage"].to_numpy(dtype=object),
+                     index=current["parcel_id"].astype(str).to_numpy())
+
+
+def _stage_history_issues(ledger: pd.Series, prepared: gpd.GeoDataFrame, id_column: str,
                           report: ImportReport, record: bool) -> None:
     """Parcels the ledger knows keep their recorded stage (said where the file differs);
     the others start their history with the stage they come with when ``record``, else
     the report says that their stage is only on the map."""
-    try:
-        current = store.current_stages()
-    except GeoAppError:
-        current = pd.DataFrame(columns=["parcel_id", "stage", "stage_date", "version"])
-    recorded = dict(zip(current["parcel_id"].astype(str), current["stage"], strict=True))
-    ids = prepared[id_column].astype("object") if id_column in prepared.columns else None
-    if ids is None:
+    if id_column not in prepared.columns:
         return
+    ids = prepared[id_column].astype("object")
     stages = prepared["stage"].astype("object")
-    opening = 0
-    for pos, (pid, stage) in enumerate(zip(ids, stages, strict=True)):
-        if pid is None or pd.isna(pid) or pd.isna(stage):
-            continue
-        if str(pid) not in recorded:
-            opening += 1
-            continue
-        kept = recorded[str(pid)]
-        if kept is not None and not pd.isna(kept) and str(kept) != str(stage):
-            report.issues.append(ImportIssue(
-                int(prepared.index[pos]) if _is_position(prepared.index[pos]) else None,
-                _plain(pid), ImportIssueKind.STAGE_KEPT, Severity.WARNING,
-                f"the file gives stage {stage!r} but the ledger has {kept!r} for this parcel: "
-                "the ledger's stage is kept (record a stage change to move it)"))
+    given = (ids.notna() & stages.notna()).to_numpy()
+    keys = ids.where(ids.isna(), ids.astype(str))
+    known = keys.isin(ledger.index).to_numpy() & given
+    kept = keys.map(ledger).where(known, None)
+    differs = known & kept.notna().to_numpy() & (kept.astype(str) != stages.astype(str)
+                                                 ).to_numpy()
+    for pos in np.flatnonzero(differs):
+        position = prepared.index[pos]
+        report.issues.append(ImportIssue(
+            int(position) if _is_position(position) else None, _plain(ids.iloc[pos]),
+            ImportIssueKind.STAGE_KEPT, Severity.WARNING,
+            f"the file gives stage {stages.iloc[pos]!r} but the ledger has "
+            f"{kept.iloc[pos]!r} for this parcel: the ledger's stage is kept (record a stage "
+            "change to move it)"))
+    opening = int((given & ~known).sum())
     if not opening:
         return
     if record:
@@ -575,21 +583,16 @@ def _near_layer_issue(layer: str, names: set[str], report: ImportReport) -> None
         "page: choose 'new layer')"))
 
 
-def _replace_issue(store: LayerStore, info: Any, report: ImportReport) -> None:
-    """Say what ``--mode replace`` removes, and which removed parcels have a stage history."""
+def _replace_issue(info: Any, ledger: pd.Series | None, report: ImportReport) -> None:
+    """Say what ``--mode replace`` removes, and how many parcels have a stage history."""
     count = int(info.feature_count or 0)
     report.replaces = count
     if not count:
         return
     history = ""
-    if report.layer == "parcels":
-        try:
-            recorded = len(store.current_stages())
-        except GeoAppError:
-            recorded = 0
-        if recorded:
-            history = (f"; {recorded} parcel(s) have a stage history, which stays in the ledger "
-                       "and applies again to a parcel of the same id in the new file")
+    if ledger is not None and len(ledger):
+        history = (f"; {len(ledger)} parcel(s) have a stage history, which stays in the ledger "
+                   "and applies again to a parcel of the same id in the new file")
     report.issues.append(ImportIssue(
         None, None, ImportIssueKind.REPLACES_FEATURES, Severity.WARNING,
         f"--mode replace removes the {count} feature(s) now in layer '{report.layer}'"
