@@ -35,7 +35,8 @@ class Key(StrEnum):
     # acquisition page (the modules of geo_app/ui/pages/acquisition/ keep their accessors)
     ACQ_VIEW = "acq_view"
     ACQ_PARCEL = "acq_parcel"
-    ACQ_PENDING_PARCEL = "acq_pending_parcel"
+    ACQ_PARCEL_BOX = "acq_parcel_box"
+    ACQ_PARCEL_BOX_GEN = "acq_parcel_box_gen"
     ACQ_LAST_CLICK = "acq_last_click"
     ACQ_MAP_VIEW = "acq_map_view"
     ACQ_REPORTED_VIEW = "acq_reported_view"

@@ -14,6 +14,7 @@ import re
 import pandas as pd
 import pyarrow as pa
 import pytest
+from _parcel_box import parcel_box
 from known_cases import net_land_mu_on
 from openpyxl import load_workbook
 from streamlit.testing.v1.element_tree import Block
@@ -82,7 +83,7 @@ def _events(path) -> pd.DataFrame:
 
 
 def _pick(at, parcel_id: str):
-    at.selectbox(key=Key.ACQ_PARCEL).set_value(parcel_id).run()
+    parcel_box(at).set_value(parcel_id).run()
     assert not at.exception, at.exception
     return at
 
@@ -174,7 +175,7 @@ def test_recording_the_next_stage_appends_one_event_and_updates_the_page(page, s
     assert "**版本**：2（已登记 2 条记录）" in text
     # the map shows the new stage at once, the parcel stays picked, the form moves on
     assert _map_classes(page)["QC2-20"] == "status_survey"
-    assert page.selectbox(key=Key.ACQ_PARCEL).value == "QC2-20"
+    assert parcel_box(page).value == "QC2-20"
     assert page.selectbox(key=Key.ACQ_TO_STAGE).value == ParcelStage.RISK_ASSESSMENT
     assert page.text_input(key=Key.ACQ_EVIDENCE).value == ""
     assert page.text_input(key=Key.ACQ_OFFICER).value == "王建国"  # kept for the next one
@@ -354,7 +355,7 @@ def test_english_labels_after_the_language_switch(page):
     page.sidebar.radio(key=Key.LANG).set_value(Lang.EN).run()
     assert not page.exception, page.exception
     assert page.title[0].value == "Land acquisition"
-    assert page.selectbox(key=Key.ACQ_PARCEL).label == "Parcel (or click it on the map)"
+    assert parcel_box(page).label == "Parcel (or click it on the map)"
     _pick(page, "QC1-01")
     text = _texts(page)
     assert "**Current stage**: Net land (since 2021-05-15)" in text

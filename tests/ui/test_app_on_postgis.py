@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterator
 
 import pytest
+from _parcel_box import parcel_box
 
 from geo_app.storage.testing import (
     postgis_required,
@@ -59,7 +60,7 @@ def test_a_viewer_role_sees_no_record_form_and_no_import(app_page, monkeypatch):
         grant_role(url, logins["viewer"], "geo_viewer")
         monkeypatch.setenv("GEO_APP_STORE", login_url(url, logins["viewer"], LOGIN_PASSWORD))
         at = app_page("acquisition").run()
-        at.selectbox(key=Key.ACQ_PARCEL).set_value("QC2-20").run()
+        parcel_box(at).set_value("QC2-20").run()
         assert not at.exception and not at.error
         assert any("geo_officer" in i.value for i in at.info)
         assert not [b for b in at.button if b.key == Key.ACQ_SUBMIT]

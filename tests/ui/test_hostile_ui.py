@@ -20,6 +20,7 @@ import geopandas as gpd
 import pyogrio
 import pytest
 import shapely
+from _parcel_box import parcel_box
 
 from geo_app.domain.stages import ParcelStage
 from geo_app.settings import BUNDLED_LAYERS
@@ -91,7 +92,7 @@ def _assert_nothing_live(at) -> None:
 
 def test_the_acquisition_card_shows_a_hostile_name_as_text(app_page, hostile):
     at = app_page("acquisition").run()
-    at.selectbox(key=Key.ACQ_PARCEL).set_value(PARCEL).run()
+    parcel_box(at).set_value(PARCEL).run()
     _assert_nothing_live(at)
     assert at.subheader[0].value == card_title(PARCEL, PARCEL_NAME)
     assert md_text(IMAGE) in at.subheader[0].value  # escaped, so shown as written
@@ -105,7 +106,7 @@ def test_the_acquisition_card_shows_a_hostile_name_as_text(app_page, hostile):
 
 def test_a_conflict_message_quotes_a_hostile_officer_as_text(app_page, hostile):
     at = app_page("acquisition").run()
-    at.selectbox(key=Key.ACQ_PARCEL).set_value(PARCEL).run()
+    parcel_box(at).set_value(PARCEL).run()
     record_stage_change(GeoPackageStore(hostile), PARCEL, ParcelStage.RISK_ASSESSMENT,
                         effective_date=dt.date(2021, 11, 5), officer=OFFICER,
                         expected_version=2)
@@ -118,7 +119,7 @@ def test_a_conflict_message_quotes_a_hostile_officer_as_text(app_page, hostile):
 
 def test_the_recorded_message_and_history_of_a_hostile_parcel(app_page, hostile):
     at = app_page("acquisition").run()
-    at.selectbox(key=Key.ACQ_PARCEL).set_value(PARCEL).run()
+    parcel_box(at).set_value(PARCEL).run()
     at.text_input(key=Key.ACQ_OFFICER).input(OFFICER)
     at.text_area(key=Key.ACQ_NOTE).input(HTML)
     at.button(key=Key.ACQ_SUBMIT).click().run()

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pyogrio
 import pytest
+from _parcel_box import parcel_box
 
 from geo_app.settings import BUNDLED_LAYERS
 from geo_app.ui.i18n import Lang
@@ -199,7 +200,7 @@ def test_a_parcel_with_an_unknown_stage_row_is_shown_and_the_row_skipped(app_pag
     path = _unknown_stage(tmp_path / "unknown.gpkg")
     monkeypatch.setenv("GEO_APP_STORE", str(path))
     at = app_page("acquisition").run()
-    at.selectbox(key=Key.ACQ_PARCEL).set_value(UNKNOWN_PARCEL).run()
+    parcel_box(at).set_value(UNKNOWN_PARCEL).run()
     _no_red(at)
     markdown = "\n".join(str(m.value) for m in at.markdown)
     assert "**当前阶段**：拟征收公告（2021-10-12 起）" in markdown  # the unknown row skipped

@@ -20,11 +20,7 @@ from geo_app.ui.gaps import split_unknown_stages
 from geo_app.ui.i18n import Lang, phase_label, t
 from geo_app.ui.pages.acquisition import _cached, _widgets
 from geo_app.ui.pages.acquisition.record_form import stage_form
-from geo_app.ui.pages.acquisition.record_map import (
-    apply_pending_parcel,
-    parcel_map_widget,
-    parcel_picker,
-)
+from geo_app.ui.pages.acquisition.record_map import parcel_map_widget, parcel_picker
 from geo_app.ui.tables import history_table
 from geo_app.ui.text import card_title, md_text
 
@@ -32,7 +28,6 @@ from geo_app.ui.text import card_title, md_text
 def render(location: str, token: str, lang: Lang) -> None:
     data = loaders.load_store(location, token)
     parcels = data.layer("parcels")
-    apply_pending_parcel()
     left, right = st.columns([3, 2], gap="medium")
     with left:
         pid = parcel_picker(parcels, lang)

@@ -17,24 +17,41 @@ RETURNED = ["last_object_clicked", "last_active_drawing", "center", "zoom"]
 
 
 def parcel_picker(parcels: gpd.GeoDataFrame, lang: Lang) -> str | None:
-    """The parcel box. Its labels leave out the stage: labels that change with a recorded
-    stage would make a new widget, and the browser would drop the choice."""
+    """The parcel box, showing the picked parcel (``Key.ACQ_PARCEL``); a choice in it is the
+    new pick. Its labels leave out the stage: labels that change with a recorded stage would
+    make a new widget, and the browser would drop the choice."""
     ids = parcels["id"].astype(str).tolist()
     names = dict(zip(ids, parcels.get("name", parcels["id"]).astype(str), strict=True))
 
     def label(pid: str) -> str:
         return f"{pid} · {names.get(pid, '')}"
 
-    picked = st.selectbox(t("acq.pick", lang), ids, index=None, key=Key.ACQ_PARCEL,
+    picked = st.session_state.get(Key.ACQ_PARCEL)
+    index = ids.index(picked) if picked in ids else None
+    chosen = st.selectbox(t("acq.pick", lang), ids, index=index, key=_box_key(),
                           format_func=label, placeholder=t("acq.pick.placeholder", lang))
-    return str(picked) if picked else None
+    chosen = str(chosen) if chosen else None
+    st.session_state[Key.ACQ_PARCEL] = chosen
+    return chosen
 
 
-def apply_pending_parcel() -> None:
-    """A parcel clicked on the map in the last run becomes the picked one (before the box)."""
-    pending = st.session_state.pop(Key.ACQ_PENDING_PARCEL, None)
-    if isinstance(pending, str):
-        st.session_state[Key.ACQ_PARCEL] = pending
+def pick_parcel(pid: str) -> None:
+    """Make ``pid`` the picked parcel from code (a map click, a recorded stage), for the
+    next run.
+
+    The box then is a new widget (a new key) whose default is ``pid``. The browser may send a
+    rerun with the old box's value (the map reports more than once per click), or with no
+    value yet for a box it has just drawn; Streamlit takes either over a value set in session
+    state, which dropped the pick. Now a value for the old key is ignored, and no value means
+    the default: only a choice made in the new box changes the pick.
+    """
+    st.session_state[Key.ACQ_PARCEL] = pid
+    st.session_state[Key.ACQ_PARCEL_BOX_GEN] = st.session_state.get(Key.ACQ_PARCEL_BOX_GEN, 0) + 1
+
+
+def _box_key() -> str:
+    """The parcel box's widget key: new each time code picks a parcel."""
+    return f"{Key.ACQ_PARCEL_BOX}.{st.session_state.get(Key.ACQ_PARCEL_BOX_GEN, 0)}"
 
 
 def parcel_map_widget(location: str, token: str, lang: Lang, pid: str | None,
@@ -48,7 +65,7 @@ def parcel_map_widget(location: str, token: str, lang: Lang, pid: str | None,
     _widgets.stage_legend(lang, selected=pid is not None)
     clicked = _handle_map_output(out, parcels)
     if clicked is not None and clicked != pid:
-        st.session_state[Key.ACQ_PENDING_PARCEL] = clicked
+        pick_parcel(clicked)
         st.rerun()
 
 
