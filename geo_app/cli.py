@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated
 
@@ -31,7 +31,7 @@ from geo_app.domain.stages import parse_stage
 from geo_app.errors import GeoAppError, InputError
 from geo_app.io.excel import write_progress_excel
 from geo_app.io.export import parse_format
-from geo_app.io.fields import parse_field_map
+from geo_app.io.fields import FieldMapping, column_for, parse_field_map
 from geo_app.secrets import mask_url
 from geo_app.storage import init_store, open_store
 from geo_app.storage.base import ImportMode, LayerStore
@@ -80,6 +80,7 @@ class _Loaded:
     gdf: gpd.GeoDataFrame
     crs_source: CRSSource | None
     check: GeometryCheck | None
+    fields: list[FieldMapping] = field(default_factory=list)
 
 
 def _load(store_location: str | None, source: str, *, layer: str | None = None,
@@ -109,7 +110,7 @@ def _load(store_location: str | None, source: str, *, layer: str | None = None,
         raise InputError(f"--strict: {source} has invalid geometry (feature "
                          f"{errors[0].position + 1}: {errors[0].message}). Repair it or drop "
                          "--strict.")
-    return _Loaded(loaded.gdf, loaded.crs_source, loaded.check)
+    return _Loaded(loaded.gdf, loaded.crs_source, loaded.check, loaded.fields)
 
 
 def _store_of_layer(store_location: str | None, source: str, *, layer: str | None = None
@@ -169,6 +170,8 @@ def area_cmd(
         loaded = _load(store, source, layer=layer, source_crs=source_crs, encoding=encoding,
                        gcj02=gcj02, field_map=field_map, strict=strict)
         plane = plane_from_override(crs) if crs else None
+        if by:  # the file's own name of a mapped field (名称 for name) is taken too
+            by = column_for(by, list(loaded.gdf.columns), loaded.fields)
         report = area_report(loaded.gdf, by=by, plane=plane, what=f"'{source}'",
                              crs_source=loaded.crs_source, check=loaded.check, strict=strict)
     if as_json:

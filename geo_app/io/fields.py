@@ -87,6 +87,17 @@ class FieldMapping:
     reason: str
 
 
+def column_for(name: str, columns: Sequence[str], mappings: Sequence[FieldMapping]) -> str:
+    """The column that holds the file's field ``name`` after ``mappings`` (``名称`` → ``name``
+    when it was mapped): ``name`` itself when it is one of ``columns`` or was not mapped."""
+    if name in columns:
+        return name
+    for mapping in mappings:
+        if mapping.source == name and mapping.target in columns:
+            return mapping.target
+    return name
+
+
 def _key(name: str) -> str:
     """A column name as compared with aliases: NFKC (full-width → ASCII), case-folded."""
     return unicodedata.normalize("NFKC", name).strip().casefold()

@@ -64,6 +64,29 @@ def test_area_of_prefixed_gk_shapefile_without_prj(run_cli, tmp_path):
     assert res.json()["features"][0]["area_mu_plane"] == pytest.approx(1500.0, abs=1e-3)
 
 
+@pytest.mark.parametrize("by", ["名称", "乡镇"])
+def test_area_by_a_chinese_field_of_a_gbk_shapefile(run_cli, tmp_path, by):
+    """--by takes the file's own field name, also when it was mapped (名称 → name)."""
+    parcels = [box(38_441_900 + i * 300, 3_507_400, 38_442_100 + i * 300, 3_507_700)
+               for i in range(3)]  # 200 m × 300 m = 60,000 m² = 90 mu each
+    gdf = gpd.GeoDataFrame({"名称": ["青春一号地", "淅河二号地", "青春一号地"],
+                            "乡镇": ["淅河镇", "淅河镇", "何店镇"]}, geometry=parcels, crs=4526)
+    path = tmp_path / "地块.shp"
+    gdf.to_file(path, encoding="GBK")
+    path.with_suffix(".cpg").unlink(missing_ok=True)
+    dbf = bytearray(path.with_suffix(".dbf").read_bytes())
+    dbf[29] = 0  # no code page in the DBF either: the bytes decide
+    path.with_suffix(".dbf").write_bytes(bytes(dbf))
+    res = run_cli("area", str(path), "--by", by, "--json")
+    assert res.code == 0, res.err
+    groups = {g["value"]: (g["count"], g["area_mu_plane"]) for g in res.json()["groups"]}
+    expected = ({"青春一号地": 2, "淅河二号地": 1} if by == "名称"
+                else {"淅河镇": 2, "何店镇": 1})
+    assert set(groups) == set(expected)
+    for value, count in expected.items():
+        assert groups[value] == (count, pytest.approx(count * 60_000 / MU, abs=1e-6))
+
+
 def test_six_digit_gk_without_crs_assumes_suizhou_zone_and_says_so(run_cli, tmp_path):
     path = tmp_path / "six.shp"
     _write_without_crs(
