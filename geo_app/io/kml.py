@@ -4,10 +4,10 @@ Public API
 ----------
 :func:`read_kml` returns a :class:`~geo_app.io.base.ReadResult` with one row per placemark
 of every folder, columns ``folder`` (the folder or document the placemark is in), ``name``
-(``<name>``), ``description`` (``<description>``), then every ExtendedData field
-(``Data`` / ``SchemaData`` ``SimpleData``: ``NAME``, ``FCNAME``, ``DKBH``… as written;
-:func:`geo_app.io.fields.map_fields` maps them), ``placemark_id`` when placemarks carry
-ids, and ``geometry`` (2D). ``gdf.crs`` is EPSG:4326: KML is defined as WGS 84 lon/lat.
+(``<name>``) and ``description`` (``<description>``) when any placemark has one, then every
+ExtendedData field (``Data`` / ``SchemaData`` ``SimpleData``: ``NAME``, ``FCNAME``, ``DKBH``…
+as written; :func:`geo_app.io.fields.map_fields` maps them), ``placemark_id`` when
+placemarks carry ids, and ``geometry`` (2D). ``gdf.crs`` is EPSG:4326: KML is defined as WGS 84 lon/lat.
 
 :func:`gcj02_hint` returns a note when a file's text shows an Amap/奥维-style origin
 (such files are often GCJ-02, ~600 m off WGS 84); the GeoJSON reader reuses it.
@@ -276,9 +276,18 @@ def _assemble(frames: list[gpd.GeoDataFrame], name: str) -> tuple[gpd.GeoDataFra
     return gdf, without
 
 
+def _blank(values: pd.Series) -> bool:
+    """Whether a column holds nothing: every value null or blank text."""
+    return bool(values.isna().all() or values.astype("string").str.strip().fillna("").eq("").all())
+
+
 def _tidy(frame: gpd.GeoDataFrame, layer: str) -> gpd.GeoDataFrame:
     """One layer's placemarks: folder first, KML's name/description, display columns gone."""
     frame = frame.drop(columns=[c for c in _DISPLAY_COLUMNS if c in frame.columns])
+    # placemarks without <name>/<description>: no empty column that would keep an
+    # ExtendedData NAME or FCNAME from being taken for the name
+    frame = frame.drop(columns=[c for c in (_NAME_FIELD, _DESCRIPTION_FIELD)
+                                if c in frame.columns and _blank(frame[c])])
     renames = {}
     if _ID_FIELD in frame.columns:
         renames[_ID_FIELD] = "placemark_id"

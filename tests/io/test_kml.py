@@ -295,3 +295,32 @@ def test_extended_data_id_and_display_names_keep_their_names(tmp_path: Path) -> 
 
     mapped, _ = map_fields(read_kml(path).gdf)
     assert mapped["id"].tolist() == ["K-1"]
+
+
+@pytest.mark.parametrize("driver", ["KML", "LIBKML"])
+@pytest.mark.parametrize("field", ["FCNAME", "NAME", "Name"])
+def test_a_name_field_without_placemark_names_becomes_the_name(tmp_path: Path, driver: str,
+                                                               field: str) -> None:
+    """ArcGIS and GDAL exports without a <name> per placemark carry the name as an
+    ExtendedData field: the empty <name> column no longer stands in its way."""
+    from geo_app.io.fields import map_fields
+
+    path = tmp_path / "villages.kml"
+    villages = gpd.GeoDataFrame({field: ["淅河村", "挑水村"], "乡镇": ["淅河镇", "淅河镇"]},
+                                geometry=[SQUARE_A, SQUARE_B], crs="EPSG:4326")
+    pyogrio.write_dataframe(villages, path, driver=driver, layer="村庄")
+    result = read_kml(path)
+    mapped, _ = map_fields(result.gdf)
+    assert mapped["name"].tolist() == ["淅河村", "挑水村"]
+    assert result.gdf["乡镇"].tolist() == ["淅河镇", "淅河镇"]
+
+
+def test_placemark_names_stay_when_some_placemarks_have_one(tmp_path: Path) -> None:
+    extended = '<ExtendedData><Data name="FCNAME"><value>{}</value></Data></ExtendedData>'
+    text = kml(placemark("P-01", polygon(RING_A), extended.format("园区甲"))
+               + placemark("", polygon(RING_A), extended.format("园区乙")))
+    path = tmp_path / "mixed.kml"
+    path.write_text(text, encoding="utf-8")
+    gdf = read_kml(path).gdf
+    assert gdf["name"].fillna("").tolist() == ["P-01", ""]
+    assert gdf["FCNAME"].tolist() == ["园区甲", "园区乙"]
