@@ -7,7 +7,8 @@ of every folder, columns ``folder`` (the folder or document the placemark is in)
 (``<name>``) and ``description`` (``<description>``) when any placemark has one, then every
 ExtendedData field (``Data`` / ``SchemaData`` ``SimpleData``: ``NAME``, ``FCNAME``, ``DKBH``…
 as written; :func:`geo_app.io.fields.map_fields` maps them), ``placemark_id`` when
-placemarks carry ids, and ``geometry`` (2D). ``gdf.crs`` is EPSG:4326: KML is defined as WGS 84 lon/lat.
+placemarks carry ids, and ``geometry`` (2D). ``gdf.crs`` is EPSG:4326: KML is defined as
+WGS 84 lon/lat.
 
 :func:`gcj02_hint` returns a note when a file's text shows an Amap/奥维-style origin
 (such files are often GCJ-02, ~600 m off WGS 84); the GeoJSON reader reuses it.
