@@ -181,6 +181,29 @@ def test_recording_the_next_stage_appends_one_event_and_updates_the_page(page, s
     assert page.text_input(key=Key.ACQ_OFFICER).value == "王建国"  # kept for the next one
 
 
+def test_a_press_of_the_button_is_handled_before_the_map_is_drawn(page, store_path,
+                                                                 monkeypatch):
+    """The map asks for a rerun after each redraw, and a rerun stops the run under way: a
+    press of 登记 must be handled before the map is drawn, or it can be lost (seen in CI:
+    the form still filled, nothing recorded)."""
+    from geo_app.ui.pages.acquisition import record
+
+    draws: list[int] = []  # the events in the ledger each time the map is drawn
+    real = record.parcel_map_widget
+
+    def counting(*args, **kwargs):
+        draws.append(len(_events(store_path)))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(record, "parcel_map_widget", counting)
+    _pick(page, "QC2-20")
+    before = len(_events(store_path))
+    draws.clear()
+    _fill(page, officer="王建国", evidence="随高新征〔2021〕300号")
+    assert len(_events(store_path)) == before + 1
+    assert draws and set(draws) == {before + 1}  # no map drawn while the press was pending
+
+
 def test_the_stage_list_offers_the_next_stage_and_others_only_as_a_correction(page):
     _pick(page, "QC2-01")  # at compensation_paid
     assert page.selectbox(key=Key.ACQ_TO_STAGE).options == ["净地"]

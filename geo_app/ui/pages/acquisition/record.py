@@ -31,20 +31,34 @@ def render(location: str, token: str, lang: Lang) -> None:
     left, right = st.columns([3, 2], gap="medium")
     with left:
         pid = parcel_picker(parcels, lang)
+    with right:  # before the map: see _parcel_panel
+        history = _parcel_panel(location, token, parcels, pid, lang)
+    with left:
         parcel_map_widget(location, token, lang, pid, parcels)
-    with right:
-        if pid is None:
-            st.info(t("acq.pick.hint", lang))
-            st.subheader(t("acq.today", lang))
-            _widgets.progress_bars(_cached.progress_on(location, token, dt.date.today()), lang)
-            return
-        history = _fresh_history(location, pid)
-        _parcel_card(parcels, pid, history, lang)
-        if "record_stage" in loaders.capabilities(location, token):
-            stage_form(location, pid, history, lang)
-        else:  # a viewer's role: say why there is no form instead of a refusal later
-            st.info(t("role.no_record", lang))
-    _history(history, lang)
+    if history is not None:
+        _history(history, lang)
+
+
+def _parcel_panel(location: str, token: str, parcels: gpd.GeoDataFrame, pid: str | None,
+                  lang: Lang) -> pd.DataFrame | None:
+    """The picked parcel's card and form (its history returned), or today's progress.
+
+    Drawn before the map, so that a press of 登记 is handled before the map is drawn: the map
+    reports its view after every redraw, and a rerun it requests stops the run under way,
+    dropping a button press that run had not reached yet.
+    """
+    if pid is None:
+        st.info(t("acq.pick.hint", lang))
+        st.subheader(t("acq.today", lang))
+        _widgets.progress_bars(_cached.progress_on(location, token, dt.date.today()), lang)
+        return None
+    history = _fresh_history(location, pid)
+    _parcel_card(parcels, pid, history, lang)
+    if "record_stage" in loaders.capabilities(location, token):
+        stage_form(location, pid, history, lang)
+    else:  # a viewer's role: say why there is no form instead of a refusal later
+        st.info(t("role.no_record", lang))
+    return history
 
 
 def _fresh_history(location: str, pid: str) -> pd.DataFrame:
