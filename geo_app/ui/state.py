@@ -46,6 +46,7 @@ class Key(StrEnum):
     ACQ_FORM_PARCEL = "acq_form_parcel"
     ACQ_RESET_FORM = "acq_reset_form"
     ACQ_FLASH = "acq_flash"
+    ACQ_REFUSED = "acq_refused"
     ACQ_FORM = "acq_form"
     ACQ_CORRECTION = "acq_correction"
     ACQ_TO_STAGE = "acq_to_stage"

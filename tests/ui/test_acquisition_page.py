@@ -226,6 +226,9 @@ def test_a_refusal_is_in_chinese_under_the_button_and_nothing_is_written(page, s
     assert len(_events(store_path)) == len(before)
     assert "**当前阶段**：拟征收公告" in _texts(page)
     assert not page.success
+    page.run()  # a rerun without a press (the map reporting its view) keeps the answer
+    assert _under_button(page) == [
+        ("error", "未登记，原因：\n\n地块 QC2-20：请填写本次阶段变更的经办人。")]
 
 
 def test_a_refusal_in_english_after_the_language_switch(page, store_path):

@@ -55,28 +55,28 @@ def stage_form(location: str, pid: str, history: pd.DataFrame, lang: Lang) -> No
         st.session_state[Key.ACQ_DATE] = today
     for key in (Key.ACQ_OFFICER, Key.ACQ_NOTE, Key.ACQ_EVIDENCE, Key.ACQ_REASON):
         _ensure_value(key, None, "")
-    with st.form(Key.ACQ_FORM, border=True):
-        to_stage = st.selectbox(t("acq.form.to_stage", lang), options,
-                                key=Key.ACQ_TO_STAGE, help=t("acq.form.to_stage.help", lang),
-                                format_func=lambda s: ParcelStage(s).label(lang))
+    with st.form(Key.ACQ_FORM, border=True):  # its values are read in _on_submit
+        st.selectbox(t("acq.form.to_stage", lang), options, key=Key.ACQ_TO_STAGE,
+                     help=t("acq.form.to_stage.help", lang),
+                     format_func=lambda s: ParcelStage(s).label(lang))
         date_col, officer_col = st.columns(2)
-        day = date_col.date_input(t("acq.form.date", lang), max_value=today,
-                                  min_value=earliest, key=Key.ACQ_DATE,
-                                  help=t("acq.form.date.help", lang), format="YYYY-MM-DD")
-        officer = officer_col.text_input(t("acq.form.officer", lang), key=Key.ACQ_OFFICER)
-        evidence = st.text_input(t("acq.form.evidence", lang), key=Key.ACQ_EVIDENCE)
-        note = st.text_area(t("acq.form.note", lang), key=Key.ACQ_NOTE, height=68)
-        reason = (st.text_input(t("acq.form.reason", lang), key=Key.ACQ_REASON)
-                  if correction else None)
-        submitted = st.form_submit_button(t("acq.form.submit", lang), type="primary",
-                                          key=Key.ACQ_SUBMIT)
+        date_col.date_input(t("acq.form.date", lang), max_value=today, min_value=earliest,
+                            key=Key.ACQ_DATE, help=t("acq.form.date.help", lang),
+                            format="YYYY-MM-DD")
+        officer_col.text_input(t("acq.form.officer", lang), key=Key.ACQ_OFFICER)
+        st.text_input(t("acq.form.evidence", lang), key=Key.ACQ_EVIDENCE)
+        st.text_area(t("acq.form.note", lang), key=Key.ACQ_NOTE, height=68)
+        if correction:
+            st.text_input(t("acq.form.reason", lang), key=Key.ACQ_REASON)
+        st.form_submit_button(t("acq.form.submit", lang), type="primary", key=Key.ACQ_SUBMIT,
+                              on_click=_on_submit, args=(location, pid, seen_version, lang))
         message = st.empty()  # the answer to this button, right under it
         st.caption(t("acq.form.based_on", lang, version=version))
-    if submitted:
-        refused = _submit(location, pid, ParcelStage(to_stage), day, officer, note, evidence,
-                          reason if correction else None, seen_version, lang)
-        message.error(refused)
+    refused = st.session_state.get(Key.ACQ_REFUSED)  # until the next press, like a success
+    if isinstance(refused, tuple) and refused[0] == pid:
+        message.error(refused[1])
     else:
+        st.session_state.pop(Key.ACQ_REFUSED, None)
         _show_flash(message, pid, version)
     st.session_state[Key.ACQ_SEEN] = (pid, version)
 
@@ -125,11 +125,30 @@ def _show_flash(slot: DeltaGenerator, pid: str, version: int) -> None:
         st.session_state.pop(Key.ACQ_FLASH, None)
 
 
-def _submit(location: str, pid: str, to_stage: ParcelStage, day: dt.date,
+def _on_submit(location: str, pid: str, seen_version: int, lang: Lang) -> None:
+    """登记 pressed: record the change from the form's values, before the page is drawn.
+
+    A callback, not ``if submitted:`` in the page: Streamlit runs it as the run with the
+    press starts, so a rerun the map asks for meanwhile cannot stop the run before the press
+    is handled (it was lost that way: the form still filled, nothing recorded).
+    """
+    state = st.session_state
+    state.pop(Key.ACQ_REFUSED, None)
+    correction = bool(state.get(Key.ACQ_CORRECTION))
+    refused = _submit(location, pid, ParcelStage(state[Key.ACQ_TO_STAGE]),
+                      state.get(Key.ACQ_DATE), state.get(Key.ACQ_OFFICER) or "",
+                      state.get(Key.ACQ_NOTE) or "", state.get(Key.ACQ_EVIDENCE) or "",
+                      (state.get(Key.ACQ_REASON) or "") if correction else None,
+                      seen_version, lang)
+    if refused:
+        state[Key.ACQ_REFUSED] = (pid, refused)
+
+
+def _submit(location: str, pid: str, to_stage: ParcelStage, day: dt.date | None,
             officer: str, note: str, evidence: str, reason: str | None, seen_version: int,
-            lang: Lang) -> str:
-    """Record the change and rerun (every view of the store refreshed); or return why not,
-    as markdown in ``lang``."""
+            lang: Lang) -> str | None:
+    """Record the change (the page then shows it and every view reads the store again); or
+    return why not, as markdown in ``lang``."""
     st.session_state.pop(Key.ACQ_FLASH, None)
     store = open_store(location)
     try:
@@ -148,5 +167,4 @@ def _submit(location: str, pid: str, to_stage: ParcelStage, day: dt.date,
         date=str(recorded["effective_date"].iloc[0]), version=seen_version + 1))
     st.session_state[Key.ACQ_RESET_FORM] = True
     pick_parcel(pid)  # stays picked whatever the box sends
-    st.rerun()
-    return ""  # not reached: st.rerun() ends this run
+    return None
