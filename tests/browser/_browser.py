@@ -87,6 +87,17 @@ class AppSession:
         self.page.locator('[data-testid="stStatusWidget"]').wait_for(
             state="detached", timeout=UI_TIMEOUT_MS)
 
+    def wait_settled(self, quiet_ms: int = 2500) -> None:
+        """Wait until no script has run for ``quiet_ms``: a redrawn map reports its view
+        (each report a run) for a second or two, as long as a person takes to start typing."""
+        status = self.page.locator('[data-testid="stStatusWidget"]')
+        deadline_ms, step_ms, quiet = UI_TIMEOUT_MS, 250, 0
+        while quiet < quiet_ms and deadline_ms > 0:
+            self.page.wait_for_timeout(step_ms)
+            deadline_ms -= step_ms
+            quiet = 0 if status.count() else quiet + step_ms
+        assert quiet >= quiet_ms, "the app kept running scripts"
+
     def map_iframe(self):
         """The zone map's component iframe, once its Leaflet map has painted."""
         iframe = self.page.locator(MAP_IFRAME)

@@ -36,6 +36,9 @@ def test_clicking_a_parcel_picks_it_and_a_stage_can_be_recorded(app: AppSession)
     expect(main).to_contain_text("当前阶段：拟征收公告")
     expect(app.map_locator().locator("path.geo-selected")).to_have_count(1)
 
+    # the officer fills the form once the redrawn map has stopped reporting its view: a
+    # press during those runs can be dropped by Streamlit (noted on issue 7)
+    app.wait_settled()
     main.get_by_role("textbox", name="经办人", exact=True).fill("王建国")
     main.get_by_role("textbox", name="依据文件（文件名或文号）").fill("随高新征〔2021〕300号")
     main.get_by_role("button", name="登记").click()
