@@ -57,39 +57,41 @@ def _card_titles(at) -> list[str]:
     return [s.value for s in at.subheader]
 
 
+def _clicked(at) -> WidgetStates:
+    """What the browser sends when the parcel is clicked on the page ``at`` shows."""
+    return _with_click(at._tree.get_widget_states(), _map_component_id(at), *_click_point())
+
+
+def _assert_picked(at) -> None:
+    assert not at.exception, at.exception
+    assert parcel_box(at).value == PARCEL
+    assert card_title(PARCEL, "青春化工园二期20地块") in _card_titles(at)
+
+
 def test_a_clicked_parcel_survives_a_rerun_with_the_boxs_old_value(app_page):
     at = app_page("acquisition").run()
     assert parcel_box(at).value is None
-    before_click = at._tree.get_widget_states()  # what the browser holds before the click
-    click = _with_click(before_click, _map_component_id(at), *_click_point())
-
+    click = _clicked(at)  # sent with what the browser holds before the click
     at._run(click)  # the click: the parcel is picked, the page reruns with it
-    assert not at.exception, at.exception
-    assert parcel_box(at).value == PARCEL
-    assert card_title(PARCEL, "青春化工园二期20地块") in _card_titles(at)
-
+    _assert_picked(at)
     at._run(click)  # the map's second report, sent before the browser saw the new box value
-    assert not at.exception, at.exception
-    assert parcel_box(at).value == PARCEL
-    assert card_title(PARCEL, "青春化工园二期20地块") in _card_titles(at)
+    _assert_picked(at)
 
 
 def test_a_clicked_parcel_survives_a_rerun_before_the_new_box_has_a_value(app_page):
     at = app_page("acquisition").run()
-    at._run(_with_click(at._tree.get_widget_states(), _map_component_id(at), *_click_point()))
-    assert parcel_box(at).value == PARCEL
+    at._run(_clicked(at))
+    _assert_picked(at)
     sent = at._tree.get_widget_states()
     (box,) = [w for w in sent.widgets if w.id == parcel_box(at).id]
     box.ClearField("string_value")  # a box the browser has drawn but not yet given its value
     at._run(sent)
-    assert not at.exception, at.exception
-    assert parcel_box(at).value == PARCEL
-    assert card_title(PARCEL, "青春化工园二期20地块") in _card_titles(at)
+    _assert_picked(at)
 
 
 def test_the_box_picks_another_parcel_after_a_map_click(app_page):
     at = app_page("acquisition").run()
-    at._run(_with_click(at._tree.get_widget_states(), _map_component_id(at), *_click_point()))
+    at._run(_clicked(at))
     parcel_box(at).set_value("QC1-01").run()
     assert parcel_box(at).value == "QC1-01"
     assert any(title.startswith("QC1\\-01") for title in _card_titles(at))

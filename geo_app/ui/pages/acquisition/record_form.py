@@ -23,7 +23,6 @@ from geo_app.storage import open_store
 from geo_app.storage.events import record_stage_change
 from geo_app.ui import loaders
 from geo_app.ui.i18n import Lang, t
-from geo_app.ui.pages.acquisition.record_map import pick_parcel
 from geo_app.ui.state import Key
 from geo_app.ui.text import md_text
 
@@ -166,5 +165,4 @@ def _submit(location: str, pid: str, to_stage: ParcelStage, day: dt.date | None,
         "acq.form.done", lang, parcel=md_text(pid), stage=to_stage.label(lang),
         date=str(recorded["effective_date"].iloc[0]), version=seen_version + 1))
     st.session_state[Key.ACQ_RESET_FORM] = True
-    pick_parcel(pid)  # stays picked whatever the box sends
     return None

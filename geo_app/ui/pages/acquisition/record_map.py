@@ -35,9 +35,8 @@ def parcel_picker(parcels: gpd.GeoDataFrame, lang: Lang) -> str | None:
     return chosen
 
 
-def pick_parcel(pid: str) -> None:
-    """Make ``pid`` the picked parcel from code (a map click, a recorded stage), for the
-    next run.
+def _pick_parcel(pid: str) -> None:
+    """Make ``pid`` the picked parcel from code (a map click), for the next run.
 
     The box then is a new widget (a new key) whose default is ``pid``. The browser may send a
     rerun with the old box's value (the map reports more than once per click), or with no
@@ -65,7 +64,7 @@ def parcel_map_widget(location: str, token: str, lang: Lang, pid: str | None,
     _widgets.stage_legend(lang, selected=pid is not None)
     clicked = _handle_map_output(out, parcels)
     if clicked is not None and clicked != pid:
-        pick_parcel(clicked)
+        _pick_parcel(clicked)
         st.rerun()
 
 
